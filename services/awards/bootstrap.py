@@ -1,0 +1,97 @@
+"""Composition root of the awards service."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.awards.adapters.certificate_pdf import FpdfCertificateRenderer
+from services.awards.adapters.eql_certificate_pdf import EqlCertificateRenderer
+from services.awards.adapters.eql_policy_file import load_eql_policy
+from services.awards.adapters.eql_repository import ensure_eql_indexes
+from services.awards.adapters.policy_file import load_policy
+from services.awards.adapters.repository import ensure_indexes
+from services.awards.adapters.school_label_policy_file import load_school_label_policy
+from services.awards.adapters.school_label_repository import (
+    ensure_indexes as ensure_school_label_indexes,
+)
+from services.awards.config import AwardsSettings
+from services.awards.entrypoints import eql_http, http, prizes_http, verification
+from services.awards.entrypoints import school_label as school_label_http
+from services.awards.service_layer import eql_facts, project_facts, school_facts, teacher_facts
+from services.awards.service_layer.certificates import CertificateRenderer
+from shared.events import awards as emitted
+from shared.events import projects, registration
+from shared.messaging.consumer import EventHandler
+from shared.runtime import ServiceDefinition, create_app
+from shared.storage.mongo import Document
+
+HANDLERS: dict[str, EventHandler] = {
+    # NQL applications (R-NQL-2), then the founders' countries for the EQL (R-EQL-2)
+    projects.ProjectCompleted.event_type: eql_facts.also(
+        project_facts.on_project_completed, eql_facts.on_project_completed
+    ),
+    registration.TeacherRegistered.event_type: teacher_facts.on_teacher_registered,
+    registration.TeacherValidated.event_type: teacher_facts.on_teacher_validated,
+    registration.TeacherErased.event_type: teacher_facts.on_teacher_erased,
+    # School Label facts (R-SCH-1); registered/validated/erased also reach them via teacher_facts
+    registration.SchoolRegistered.event_type: school_facts.on_school_registered,
+    registration.TeacherRejected.event_type: school_facts.on_teacher_rejected,
+    registration.TeacherSchoolChanged.event_type: school_facts.on_teacher_school_changed,
+    registration.TeacherDeactivated.event_type: school_facts.on_teacher_deactivated,
+}
+
+
+async def ensure_all_indexes(database: AsyncDatabase[Document]) -> None:
+    await ensure_indexes(database)
+    await ensure_school_label_indexes(database)
+    await ensure_eql_indexes(database)
+
+
+def definition(settings: AwardsSettings | None = None) -> ServiceDefinition:
+    return ServiceDefinition(
+        name="awards",
+        title="eTwinning awards",
+        description="Quality Labels: National (R-NQL-*), then the European round (R-EQL-*).",
+        settings=settings or AwardsSettings(),
+        routers=[
+            http.router,
+            verification.router,
+            school_label_http.router,
+            eql_http.router,
+            prizes_http.router,
+        ],
+        handlers=HANDLERS,
+        emits=[
+            emitted.NqlApplicationOpened,
+            emitted.NqlApplied,
+            emitted.NqlNotEvaluated,
+            emitted.NqlGranted,
+            emitted.NqlRefused,
+            emitted.CertificateIssued,
+            emitted.SchoolLabelEligible,
+            emitted.SchoolLabelDecided,
+            emitted.EqlRoundOpened,
+            emitted.EqlNominated,
+            emitted.EqlNominationRefused,
+            emitted.EqlAwarded,
+            emitted.EqlRoundClosed,
+            emitted.PrizeEntryDecided,
+            emitted.PrizeWon,
+        ],
+        ensure_indexes=ensure_all_indexes,
+    )
+
+
+def build_app(
+    settings: AwardsSettings | None = None, renderer: CertificateRenderer | None = None
+) -> FastAPI:
+    settings = settings or AwardsSettings()
+    app = create_app(definition(settings))
+    # Loaded now: a broken policy file stops the service before it serves anything.
+    app.state.nql_policy = load_policy(settings.nql_policy_path)
+    app.state.certificate_renderer = renderer or FpdfCertificateRenderer()
+    app.state.school_label_policy = load_school_label_policy(settings.school_label_policy_path)
+    app.state.eql_policy = load_eql_policy(settings.eql_policy_path)
+    app.state.eql_certificate_renderer = EqlCertificateRenderer()
+    return app

@@ -1,0 +1,99 @@
+"""The in-app inbox: each recipient lists their notifications, counts the unread ones and
+marks them read. A teacher sees their own; staff see theirs (found by their token's
+subject in the directory); operators may look at anyone's."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+
+from services.notifications.adapters.repository import INBOX_ITEMS, STAFF
+from shared.errors import NotFound
+from shared.http.auth import Principal, require_role
+from shared.http.problems import HttpProblem
+from shared.runtime import runtime_of
+from shared.storage.leases import utcnow
+
+router = APIRouter(prefix="/inbox", tags=["inbox"])
+Reader = Annotated[Principal, Depends(require_role("teacher", "nso", "css", "operator"))]
+
+
+class InboxItemOut(BaseModel):
+    id: str
+    recipient_id: str
+    event_type: str
+    kind: str
+    subject: str
+    text: str
+    created_at: datetime
+    read_at: datetime | None = None
+
+
+class UnreadCount(BaseModel):
+    recipient_id: str
+    unread: int
+
+
+async def _recipient_of(request: Request, principal: Principal, asked: str | None) -> str:
+    if principal.role == "operator":
+        if asked is None:
+            raise HttpProblem(422, "recipient_required", "operators name a recipient_id")
+        return asked
+    if principal.role == "teacher":
+        own = str(principal.teacher_id)
+    else:
+        staff = await runtime_of(request).database[STAFF].find_one({"subject": principal.subject})
+        if staff is None:
+            raise HttpProblem(403, "not_in_staff_directory", "no staff member has this login")
+        own = str(staff["_id"])
+    if asked is not None and asked != own:
+        raise HttpProblem(403, "not_your_inbox", "you may read only your own inbox")
+    return own
+
+
+def _out(document: dict[str, Any]) -> InboxItemOut:
+    return InboxItemOut(id=document["_id"], **{k: v for k, v in document.items() if k != "_id"})
+
+
+@router.get("")
+async def list_inbox(
+    request: Request,
+    principal: Reader,
+    recipient_id: str | None = None,
+    unread_only: bool = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[InboxItemOut]:
+    owner = await _recipient_of(request, principal, recipient_id)
+    query: dict[str, Any] = {"recipient_id": owner}
+    if unread_only:
+        query["read_at"] = None
+    cursor = runtime_of(request).database[INBOX_ITEMS].find(query)
+    return [_out(document) async for document in cursor.sort("created_at", -1).limit(limit)]
+
+
+@router.get("/unread-count")
+async def unread_count(
+    request: Request, principal: Reader, recipient_id: str | None = None
+) -> UnreadCount:
+    owner = await _recipient_of(request, principal, recipient_id)
+    collection = runtime_of(request).database[INBOX_ITEMS]
+    count = await collection.count_documents({"recipient_id": owner, "read_at": None})
+    return UnreadCount(recipient_id=owner, unread=count)
+
+
+@router.post("/{item_id}/read")
+async def mark_read(request: Request, item_id: str, principal: Reader) -> InboxItemOut:
+    if principal.role == "operator":
+        raise HttpProblem(403, "not_your_inbox", "only the recipient marks a notification read")
+    owner = await _recipient_of(request, principal, None)
+    collection = runtime_of(request).database[INBOX_ITEMS]
+    await collection.update_one(
+        {"_id": item_id, "recipient_id": owner, "read_at": None}, {"$set": {"read_at": utcnow()}}
+    )
+    document = await collection.find_one({"_id": item_id, "recipient_id": owner})
+    if document is None:  # someone else's item is as invisible as a missing one
+        raise NotFound(f"no notification {item_id} in your inbox", reason="inbox_item_not_found")
+    return _out(document)

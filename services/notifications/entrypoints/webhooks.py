@@ -1,0 +1,87 @@
+"""Webhook subscriptions of staff systems, managed by operators, and what was posted."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import AnyHttpUrl, BaseModel, Field
+
+from services.notifications.adapters.repository import WEBHOOK_DELIVERIES, WEBHOOKS
+from services.notifications.entrypoints.staff import known_kinds
+from shared.errors import NotFound
+from shared.http.auth import Principal, require_role
+from shared.http.problems import HttpProblem
+from shared.runtime import runtime_of
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+Operator = Annotated[Principal, Depends(require_role("operator"))]
+
+
+class WebhookIn(BaseModel):
+    url: AnyHttpUrl
+    secret: str = Field(
+        min_length=32,
+        description="Key of the HMAC-SHA256 signature in X-Etwinning-Signature; never shown.",
+    )
+    kinds: list[str] = Field(default_factory=list, description="Kinds wanted; empty: all.")
+
+
+class WebhookOut(BaseModel):
+    id: str
+    url: str
+    kinds: list[str]
+
+
+class WebhookDeliveryOut(BaseModel):
+    id: str
+    status: str
+    attempts: int
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    body: str
+
+
+def _out(document: dict[str, Any]) -> WebhookOut:
+    return WebhookOut(id=document["_id"], url=document["url"], kinds=document["kinds"])
+
+
+@router.post("", status_code=201)
+async def subscribe(request: Request, body: WebhookIn, _: Operator) -> WebhookOut:
+    unknown = sorted(set(body.kinds) - known_kinds(request))
+    if unknown:
+        raise HttpProblem(422, "unknown_notification_kind", f"unknown kinds {unknown}")
+    document = {
+        "_id": f"wh-{uuid.uuid4().hex[:16]}",
+        "url": str(body.url),
+        "secret": body.secret,
+        "kinds": sorted(set(body.kinds)),
+    }
+    await runtime_of(request).database[WEBHOOKS].insert_one(document)
+    return _out(document)
+
+
+@router.get("")
+async def list_webhooks(request: Request, _: Operator) -> list[WebhookOut]:
+    cursor = runtime_of(request).database[WEBHOOKS].find().sort("_id", 1)
+    return [_out(document) async for document in cursor]
+
+
+@router.delete("/{webhook_id}", status_code=204)
+async def unsubscribe(request: Request, webhook_id: str, _: Operator) -> Response:
+    result = await runtime_of(request).database[WEBHOOKS].delete_one({"_id": webhook_id})
+    if result.deleted_count == 0:
+        raise NotFound(f"no webhook {webhook_id}", reason="webhook_not_found")
+    return Response(status_code=204)
+
+
+@router.get("/{webhook_id}/deliveries")
+async def deliveries(request: Request, webhook_id: str, _: Operator) -> list[WebhookDeliveryOut]:
+    collection = runtime_of(request).database[WEBHOOK_DELIVERIES]
+    cursor = collection.find({"subscription_id": webhook_id}).sort("enqueued_at", 1)
+    return [
+        WebhookDeliveryOut(id=d["_id"], **{k: v for k, v in d.items() if k != "_id"})
+        async for d in cursor
+    ]

@@ -1,0 +1,203 @@
+"""Event handlers of the notifications service. Each runs in the consumer's inbox
+transaction: the read models it keeps, the mails it queues and the inbox items it writes
+commit once per event. Which event notifies whom is data (rules.json), not code."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from services.notifications.adapters.nql_values import VALUES_BY_EVENT_TYPE
+from services.notifications.adapters.repository import (
+    ContactBook,
+    DeliveryQueue,
+    InboxItems,
+    ProjectBook,
+    SchoolBook,
+    StaffDirectory,
+    WebhookBook,
+)
+from services.notifications.adapters.templates import render
+from services.notifications.domain.locale import DateFormatter, LocaleFormatter, as_date
+from services.notifications.domain.messages import (
+    Contact,
+    InboxItem,
+    MailDelivery,
+    Recipient,
+)
+from services.notifications.domain.rules import (
+    ProjectMembers,
+    RecipientQuery,
+    Rule,
+    RuleBook,
+    Staff,
+    Teachers,
+)
+from services.notifications.domain.webhooks import webhook_body, webhook_delivery_id
+from services.notifications.service_layer.read_models import READ_MODEL_UPDATES
+from shared.envelope import EventEnvelope
+from shared.errors import TransientError
+from shared.events.base import EventPayload
+from shared.logging import get_logger
+from shared.messaging.consumer import EventHandler
+from shared.storage.unit_of_work import Transaction
+
+log = get_logger(__name__)
+
+
+class Notifier:
+    """Applies the rule book to one event: recipients, templates, channels."""
+
+    def __init__(self, rules: RuleBook, dates: LocaleFormatter) -> None:
+        self._rules = rules
+        self._dates = dates
+
+    async def __call__(self, event: EventPayload, envelope: EventEnvelope, tx: Transaction) -> None:
+        payload = event.model_dump(mode="json")
+        rules = self._rules.matching(envelope.event_type, payload)
+        names = await _names(event, tx) if rules else {}
+        for rule in rules:
+            for recipient in await _recipients(rule, payload, tx):
+                await self._notify(rule, recipient, event, envelope, names, tx)
+            await _post_to_webhooks(rule, payload, envelope, tx)
+
+    async def _notify(
+        self,
+        rule: Rule,
+        recipient: Recipient,
+        event: EventPayload,
+        envelope: EventEnvelope,
+        names: Mapping[str, str],
+        tx: Transaction,
+    ) -> None:
+        values = {**self._values(event, envelope, recipient.language), **names}
+        values["recipient_name"] = recipient.name
+        values.setdefault("name", recipient.name)
+        html_values: dict[str, str] = {}
+        if (localised := VALUES_BY_EVENT_TYPE.get(envelope.event_type)) is not None:
+            payload = event.model_dump(mode="json")
+            more, html_values = localised(payload, recipient.language, self._dates)
+            values |= more
+        mail = render(rule.template, recipient.language, values, html_values)
+        event_id = str(envelope.event_id)
+        if "inbox" in rule.channels or recipient.daily_digest:
+            item = InboxItem.for_event(
+                event_id, envelope.event_type, rule.kind, recipient, mail, envelope.occurred_at,
+                envelope.aggregate_id,
+            )  # fmt: skip
+            in_digest = "email" in rule.channels and recipient.daily_digest
+            await InboxItems(tx).add(item, digest=in_digest)
+        if "email" in rule.channels and not recipient.daily_digest:
+            delivery = MailDelivery.for_event(
+                event_id, envelope.event_type, recipient, mail, envelope.aggregate_id
+            )
+            await DeliveryQueue(tx).enqueue(delivery)
+        log.info("notification.queued", rule=rule.id, recipient_id=recipient.id)
+
+    def _values(
+        self, event: EventPayload, envelope: EventEnvelope, language: str
+    ) -> dict[str, str]:
+        values = _flatten(event.model_dump(), language, self._dates)
+        values["occurred_on"] = self._dates.format_date(as_date(envelope.occurred_at), language)
+        return values
+
+
+async def _post_to_webhooks(
+    rule: Rule, payload: dict[str, Any], envelope: EventEnvelope, tx: Transaction
+) -> None:
+    webhooks = WebhookBook(tx)
+    event_id = str(envelope.event_id)
+    for subscription in await webhooks.wanting(rule.kind):
+        delivery_id = webhook_delivery_id(event_id, subscription.id, rule.id)
+        body = webhook_body(
+            delivery_id, rule.kind, event_id, envelope.event_type, envelope.occurred_at, payload
+        )
+        await webhooks.enqueue(delivery_id, subscription.id, subscription.url, body)
+
+
+def _flatten(
+    data: Mapping[str, Any], language: str, dates: DateFormatter, prefix: str = ""
+) -> dict[str, str]:
+    """Payload fields as template values: nested fields joined by `_`, dates localised."""
+    values: dict[str, str] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            values.update(_flatten(value, language, dates, f"{name}_"))
+        elif isinstance(value, list):
+            values[name] = ", ".join(str(item) for item in value if not isinstance(item, Mapping))
+        elif hasattr(value, "year"):
+            values[name] = dates.format_date(as_date(value), language)
+        else:
+            values[name] = "" if value is None else str(value)
+    return values
+
+
+async def _names(event: EventPayload, tx: Transaction) -> dict[str, str]:
+    """Names a payload only refers to, from the read models."""
+    names: dict[str, str] = {}
+    project_id = getattr(event, "project_id", None)
+    if project_id is not None:
+        title = getattr(event, "title", None) or getattr(event, "project_title", None)
+        if title is None:
+            project = await ProjectBook(tx).find(project_id)
+            title = (project or {}).get("title") or project_id
+        names["project_title"] = title
+    school_id = getattr(event, "school_id", None)
+    if school_id is not None and getattr(event, "school_name", None) is None:
+        names["school_name"] = await SchoolBook(tx).name_of(school_id) or school_id
+    return names
+
+
+async def _recipients(rule: Rule, payload: Mapping[str, Any], tx: Transaction) -> list[Recipient]:
+    found: dict[str, Recipient] = {}
+    for query in rule.recipients_of(payload):
+        for recipient in await _resolve(query, rule, tx):
+            found.setdefault(recipient.id, recipient)
+    return list(found.values())
+
+
+async def _resolve(query: RecipientQuery, rule: Rule, tx: Transaction) -> list[Recipient]:
+    if isinstance(query, Staff):
+        staff = await StaffDirectory(tx).with_role(query.role, query.countries)
+        return [member.as_recipient() for member in staff if member.wants(rule.kind)]
+    if isinstance(query, ProjectMembers):
+        project = await ProjectBook(tx).find(query.project_id)
+        if project is None:
+            log.warning("notification.unknown_project", project_id=query.project_id)
+            return []
+        query = Teachers(tuple(project.get("members", [])))
+    return [r for teacher_id in query.ids if (r := await _teacher(teacher_id, tx)) is not None]
+
+
+async def _teacher(teacher_id: str, tx: Transaction) -> Recipient | None:
+    contact = await ContactBook(tx).find(teacher_id)
+    if contact is False:
+        log.info("notification.skipped_erased_recipient", teacher_id=teacher_id)
+        return None
+    if contact is None:
+        # The registration event that introduces this teacher may still be on its way.
+        raise TransientError(f"no contact yet for teacher {teacher_id}")
+    assert isinstance(contact, Contact)
+    return Recipient.teacher(contact)
+
+
+def build_handlers(rules: RuleBook, dates: LocaleFormatter) -> dict[str, EventHandler]:
+    """One handler per event type: update the read models first, then apply the rules."""
+    notifier = Notifier(rules, dates)
+    handlers: dict[str, EventHandler] = {}
+    for event_type in sorted(rules.event_types() | set(READ_MODEL_UPDATES)):
+        update = READ_MODEL_UPDATES.get(event_type)
+        notify = event_type in rules.event_types()
+        handlers[event_type] = _compose(update, notifier if notify else None)
+    return handlers
+
+
+def _compose(update: Any, notifier: Notifier | None) -> EventHandler:
+    async def handle(event: Any, envelope: EventEnvelope, tx: Transaction) -> None:
+        if update is not None:
+            await update(event, envelope, tx)
+        if notifier is not None:
+            await notifier(event, envelope, tx)
+
+    return handle

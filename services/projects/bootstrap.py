@@ -1,0 +1,42 @@
+"""Composition root of the projects service."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.projects.adapters.repository import ensure_indexes
+from services.projects.config import ProjectsSettings
+from services.projects.entrypoints.http import router, teachers_router
+from services.projects.service_layer.teacher_facts import HANDLERS
+from shared.events import projects as emitted
+from shared.runtime import ServiceDefinition, create_app
+
+
+def definition(settings: ProjectsSettings | None = None) -> ServiceDefinition:
+    return ServiceDefinition(
+        name="projects",
+        title="eTwinning projects",
+        description="Projects from proposal to completion (R-PRJ-1..6).",
+        settings=settings or ProjectsSettings(),
+        routers=[router, teachers_router],
+        handlers=HANDLERS,
+        emits=[
+            emitted.ProjectProposed,
+            emitted.ProjectEdited,
+            emitted.ProjectWithdrawn,
+            emitted.CofounderResponded,
+            emitted.NsoDecided,
+            emitted.ProjectActivated,
+            emitted.ProjectRejected,
+            emitted.PartnerInvited,
+            emitted.PartnerJoined,
+            emitted.PartnerLeft,
+            emitted.ProjectCompleted,
+            emitted.ProjectArchived,
+        ],
+        ensure_indexes=ensure_indexes,
+    )
+
+
+def build_app(settings: ProjectsSettings | None = None) -> FastAPI:
+    return create_app(definition(settings))

@@ -1,0 +1,329 @@
+"""HTTP API of the projects service. Thin: parse, authorize, call a use case."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, Field, model_validator
+
+from services.projects.adapters import queries
+from services.projects.domain.model import Project, ProjectDetails
+from services.projects.service_layer import commands, handlers
+from shared.errors import NotFound
+from shared.http.auth import Principal, require_role
+from shared.http.dependencies import UoW
+
+router = APIRouter(prefix="/projects", tags=["projects"])
+teachers_router = APIRouter(prefix="/teachers", tags=["projects"])
+
+
+TeacherPrincipal = Annotated[Principal, Depends(require_role("teacher"))]
+NsoPrincipal = Annotated[Principal, Depends(require_role("nso"))]
+Words = list[Annotated[str, Field(min_length=1, max_length=100)]]
+Age = Annotated[int, Field(ge=0, le=25)]
+ProjectStatusName = Literal[
+    "PENDING_PARTNER", "PENDING_NSO", "ACTIVE", "COMPLETED", "ARCHIVED", "REJECTED", "WITHDRAWN"
+]
+
+
+class DetailsChangesIn(BaseModel):
+    """The editable description of a project; every field optional (R-PRJ-3 edit)."""
+
+    title: str | None = Field(default=None, min_length=3, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    subjects: Words | None = Field(default=None, max_length=20)
+    pupil_age_min: Age | None = None
+    pupil_age_max: Age | None = None
+    languages: Words | None = Field(default=None, max_length=20)
+    tools: Words | None = Field(default=None, max_length=30)
+    vocational_field: str | None = Field(default=None, max_length=200)
+    erasmus_plus_ref: str | None = Field(
+        default=None, max_length=64, description="Reference of a linked Erasmus+ KA1/KA2 project."
+    )
+
+    def changes(self) -> dict[str, Any]:
+        values = self.model_dump(exclude_unset=True)
+        return {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+
+
+class ProposalIn(DetailsChangesIn):
+    cofounder_id: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=3, max_length=200, examples=["NETWORK"])
+
+    @model_validator(mode="after")
+    def _age_range(self) -> ProposalIn:
+        low, high = self.pupil_age_min, self.pupil_age_max
+        if low is not None and high is not None and low > high:
+            raise ValueError("pupil_age_min is above pupil_age_max")
+        return self
+
+    def details(self) -> ProjectDetails:
+        changes = self.changes()
+        changes.pop("cofounder_id", None)
+        return ProjectDetails(
+            title=self.title, **{k: v for k, v in changes.items() if k != "title"}
+        )
+
+
+class WithdrawalIn(BaseModel):
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class AnswerIn(BaseModel):
+    accept: bool
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class DecisionIn(BaseModel):
+    approve: bool
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class TeacherRefIn(BaseModel):
+    teacher_id: str = Field(min_length=1, max_length=64)
+
+
+class JoinIn(BaseModel):
+    pupil_count: int | None = Field(
+        default=None, ge=0, le=10_000, description="Pupils of your school taking part."
+    )
+
+
+class PupilsIn(BaseModel):
+    pupil_count: int = Field(ge=0, le=10_000, description="Pupils of your school taking part.")
+
+
+class ActivityIn(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+
+
+class MemberOut(BaseModel):
+    teacher_id: str
+    school_id: str
+    school_name: str
+    country: str
+    role: str
+    administrator: bool
+    pupil_count: int = Field(description="Pupils of this member's school (counted per school).")
+    joined_at: datetime | None
+
+
+class DetailsOut(BaseModel):
+    subjects: list[str]
+    pupil_age_min: int | None
+    pupil_age_max: int | None
+    languages: list[str]
+    tools: list[str]
+    vocational_field: str | None
+    erasmus_plus_ref: str | None
+
+
+class ProjectOut(BaseModel):
+    id: str
+    title: str
+    description: str
+    details: DetailsOut
+    project_type: str
+    status: str
+    founder_id: str
+    cofounder_id: str
+    founder_countries: list[str]
+    members: list[MemberOut]
+    invited: list[str]
+    nso_approvals: dict[str, bool]
+    awaiting_nso_of: list[str]
+    twinspace_id: str | None
+    pupil_count: int
+    activity_count: int
+    ended_reason: str | None
+    created_at: datetime
+    activated_at: datetime | None
+    completed_at: datetime | None
+    archived_at: datetime | None
+    history: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, p: Project) -> ProjectOut:
+        d = p.details
+        return cls(
+            id=p.id, title=d.title, description=d.description,
+            details=DetailsOut(
+                subjects=list(d.subjects), pupil_age_min=d.pupil_age_min,
+                pupil_age_max=d.pupil_age_max, languages=list(d.languages), tools=list(d.tools),
+                vocational_field=d.vocational_field, erasmus_plus_ref=d.erasmus_plus_ref,
+            ),
+            project_type=p.project_type, status=p.status.value,
+            founder_id=p.founder_id, cofounder_id=p.cofounder_id,
+            founder_countries=p.founder_countries,
+            members=[
+                MemberOut(**vars(m), pupil_count=p.pupils_of(m)) for m in p.members
+            ],
+            invited=p.invited, nso_approvals=p.nso_approvals, awaiting_nso_of=p.awaiting_nso_of,
+            twinspace_id=p.twinspace_id, pupil_count=p.pupil_count,
+            activity_count=p.activity_count, ended_reason=p.ended_reason,
+            created_at=p.created_at, activated_at=p.activated_at, completed_at=p.completed_at,
+            archived_at=p.archived_at, history=p.history,
+        )  # fmt: skip
+
+
+class ProjectPage(BaseModel):
+    items: list[ProjectOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at end.")
+
+
+def _teacher_id(principal: Principal) -> str:
+    assert principal.teacher_id is not None
+    return principal.teacher_id
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def propose(body: ProposalIn, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
+    command = commands.ProposeProject(_teacher_id(teacher), body.cofounder_id, body.details())
+    return ProjectOut.of(await handlers.propose_project(command, uow))
+
+
+@router.patch("/{project_id}")
+async def edit(
+    project_id: str, body: DetailsChangesIn, uow: UoW, teacher: TeacherPrincipal
+) -> ProjectOut:
+    command = commands.EditProject(project_id, _teacher_id(teacher), body.changes())
+    return ProjectOut.of(await handlers.edit_project(command, uow))
+
+
+@router.post("/{project_id}/withdrawal")
+async def withdraw(
+    project_id: str, uow: UoW, teacher: TeacherPrincipal, body: WithdrawalIn | None = None
+) -> ProjectOut:
+    reason = body.reason if body else None
+    command = commands.WithdrawProject(project_id, _teacher_id(teacher), reason)
+    return ProjectOut.of(await handlers.withdraw_project(command, uow))
+
+
+@router.post("/{project_id}/cofounder-answer")
+async def answer(
+    project_id: str, body: AnswerIn, uow: UoW, teacher: TeacherPrincipal
+) -> ProjectOut:
+    command = commands.RespondAsCofounder(
+        project_id, _teacher_id(teacher), body.accept, body.reason
+    )
+    return ProjectOut.of(await handlers.respond_as_cofounder(command, uow))
+
+
+@router.post("/{project_id}/nso-decision")
+async def decide(project_id: str, body: DecisionIn, uow: UoW, nso: NsoPrincipal) -> ProjectOut:
+    assert nso.country is not None
+    command = commands.DecideAsNso(project_id, nso.country, body.approve, body.reason)
+    return ProjectOut.of(await handlers.decide_as_nso(command, uow))
+
+
+@router.post("/{project_id}/invitations")
+async def invite(
+    project_id: str, body: TeacherRefIn, uow: UoW, teacher: TeacherPrincipal
+) -> ProjectOut:
+    command = commands.InvitePartner(project_id, _teacher_id(teacher), body.teacher_id)
+    return ProjectOut.of(await handlers.invite_partner(command, uow))
+
+
+@router.post("/{project_id}/invitation-decline")
+async def decline(project_id: str, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
+    command = commands.DeclineInvitation(project_id, _teacher_id(teacher))
+    return ProjectOut.of(await handlers.decline_invitation(command, uow))
+
+
+@router.post("/{project_id}/membership")
+async def join(
+    project_id: str, uow: UoW, teacher: TeacherPrincipal, body: JoinIn | None = None
+) -> ProjectOut:
+    pupils = body.pupil_count if body else None
+    command = commands.JoinProject(project_id, _teacher_id(teacher), pupils)
+    return ProjectOut.of(await handlers.join_project(command, uow))
+
+
+@router.delete("/{project_id}/membership")
+async def leave(project_id: str, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
+    command = commands.LeaveProject(project_id, _teacher_id(teacher))
+    return ProjectOut.of(await handlers.leave_project(command, uow))
+
+
+@router.post("/{project_id}/administrators")
+async def appoint(
+    project_id: str, body: TeacherRefIn, uow: UoW, teacher: TeacherPrincipal
+) -> ProjectOut:
+    command = commands.AppointAdministrator(project_id, _teacher_id(teacher), body.teacher_id)
+    return ProjectOut.of(await handlers.appoint_administrator(command, uow))
+
+
+@router.put("/{project_id}/pupils")
+async def count_pupils(
+    project_id: str, body: PupilsIn, uow: UoW, teacher: TeacherPrincipal
+) -> ProjectOut:
+    command = commands.CountPupils(project_id, _teacher_id(teacher), body.pupil_count)
+    return ProjectOut.of(await handlers.count_pupils(command, uow))
+
+
+@router.post("/{project_id}/activities")
+async def record_activity(
+    project_id: str, body: ActivityIn, uow: UoW, teacher: TeacherPrincipal
+) -> ProjectOut:
+    command = commands.RecordActivity(project_id, _teacher_id(teacher), body.title)
+    return ProjectOut.of(await handlers.record_activity(command, uow))
+
+
+@router.post("/{project_id}/completion")
+async def complete(project_id: str, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
+    command = commands.CompleteProject(project_id, _teacher_id(teacher))
+    return ProjectOut.of(await handlers.complete_project(command, uow))
+
+
+@router.post("/{project_id}/archive")
+async def archive(project_id: str, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
+    command = commands.ArchiveProject(project_id, _teacher_id(teacher))
+    return ProjectOut.of(await handlers.archive_project(command, uow))
+
+
+# --- queries -------------------------------------------------------------------------------
+
+Limit = Annotated[int, Query(ge=1, le=200)]
+Cursor = Annotated[str | None, Query(max_length=200, description="`next_cursor` of a page.")]
+
+
+@router.get("/{project_id}")
+async def get_project(project_id: str, uow: UoW) -> ProjectOut:
+    """A project with its members and its whole history."""
+    project = await queries.find_project(uow.database, project_id)
+    if project is None:
+        raise NotFound(f"no project {project_id}", reason="unknown_project")
+    return ProjectOut.of(project)
+
+
+@router.get("")
+async def list_projects(
+    uow: UoW,
+    teacher_id: str | None = None,
+    country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
+    status_: Annotated[ProjectStatusName | None, Query(alias="status")] = None,
+    project_type: Annotated[Literal["EUROPEAN", "NATIONAL"] | None, Query(alias="type")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> ProjectPage:
+    """Projects newest first, by member country, status, type or member teacher."""
+    where = queries.ProjectFilter(teacher_id, country, status_, project_type)
+    return _page(await queries.list_projects(uow.database, where, limit, cursor))
+
+
+@teachers_router.get("/{teacher_id}/projects")
+async def teacher_projects(
+    teacher_id: str, uow: UoW, limit: Limit = 50, cursor: Cursor = None
+) -> ProjectPage:
+    """The projects a teacher is a member of, newest first."""
+    where = queries.ProjectFilter(teacher_id=teacher_id)
+    return _page(await queries.list_projects(uow.database, where, limit, cursor))
+
+
+def _page(page: queries.Page) -> ProjectPage:
+    return ProjectPage(items=[ProjectOut.of(p) for p in page.items], next_cursor=page.next_cursor)

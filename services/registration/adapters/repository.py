@@ -1,0 +1,196 @@
+"""MongoDB repositories of the registration service; every call joins the open transaction."""
+
+from __future__ import annotations
+
+from dataclasses import fields as dataclass_fields
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from services.registration.domain.errors import RegistrationRefused
+from services.registration.domain.model import School, Teacher, TeacherStatus, normalized
+from shared.errors import NotFound, TransientError
+from shared.http.problems import HttpProblem
+from shared.storage.mongo import Document
+from shared.storage.unit_of_work import Transaction
+
+SCHOOLS = "schools"
+TEACHERS = "teachers"
+# Derived, normalized fields kept on each teacher document for partner search (no $text).
+SEARCH_FIELDS = (
+    "name_key", "school_name_key", "search_keys", "prefix_keys", "subject_keys", "language_keys",
+)  # fmt: skip
+# A prefix search of 2..PREFIX_INDEXED characters is one equality lookup on `prefix_keys`;
+# a longer one narrows with its first PREFIX_INDEXED characters, then checks `search_keys`.
+PREFIX_SHORTEST = 2
+PREFIX_INDEXED = 6
+PARTNER_SORT = [("name_key", ASCENDING), ("_id", ASCENDING)]
+
+
+async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
+    await database[SCHOOLS].create_indexes([IndexModel([("identity_key", ASCENDING)], unique=True)])
+    await database[TEACHERS].create_indexes(
+        [
+            IndexModel([("email", ASCENDING)], unique=True),
+            IndexModel([("country", ASCENDING), ("status", ASCENDING)]),
+            IndexModel([("school_id", ASCENDING)]),
+            # Partner search (R-REG-4: only VALIDATED teachers): one index per driving filter
+            # (services/registration/adapters/partner_search.py); `country` alone is served
+            # by the (country, status) index above.
+            IndexModel([("status", ASCENDING), ("prefix_keys", ASCENDING)], name="partner_prefix"),
+            IndexModel(
+                [("status", ASCENDING), ("subject_keys", ASCENDING)], name="partner_subject"
+            ),
+            IndexModel(
+                [("status", ASCENDING), ("language_keys", ASCENDING)], name="partner_language"
+            ),
+            IndexModel(
+                [("status", ASCENDING), ("country", ASCENDING), ("subject_keys", ASCENDING)],
+                name="partner_country_subject",
+            ),
+        ]
+    )
+
+
+class SchoolRepository:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+        self._collection = tx.collection(SCHOOLS)
+
+    async def add(self, school: School) -> None:
+        existing = await self._collection.find_one(
+            {"identity_key": school.identity_key}, {"_id": 1}, session=self._tx.session
+        )
+        if existing is not None:
+            raise HttpProblem(
+                409,
+                "duplicate_school",
+                f"this school is already registered as {existing['_id']}",
+                existing_id=existing["_id"],
+            )
+        await self._collection.insert_one(school_document(school), session=self._tx.session)
+
+    async def get(self, school_id: str) -> School:
+        document = await self._collection.find_one({"_id": school_id}, session=self._tx.session)
+        if document is None:
+            raise NotFound(f"no school {school_id}", reason="unknown_school")
+        return school_from(document)
+
+    async def get_by_identity(self, identity_key: str) -> School:
+        document = await self._collection.find_one(
+            {"identity_key": identity_key}, session=self._tx.session
+        )
+        if document is None:
+            raise NotFound(f"no school registered as {identity_key!r}", reason="unknown_school")
+        return school_from(document)
+
+
+def duplicate_email() -> RegistrationRefused:
+    return RegistrationRefused(
+        "R-REG-7", "duplicate_email", "a profile with this e-mail exists (one profile per person)"
+    )
+
+
+class TeacherRepository:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+        self._collection = tx.collection(TEACHERS)
+
+    async def add(self, teacher: Teacher) -> None:
+        if await self._collection.find_one(
+            {"email": teacher.email}, {"_id": 1}, session=self._tx.session
+        ):
+            raise duplicate_email()
+        try:
+            await self._collection.insert_one(teacher_document(teacher), session=self._tx.session)
+        except DuplicateKeyError as error:  # a concurrent sign-up with the same address won
+            raise duplicate_email() from error
+
+    async def get(self, teacher_id: str) -> Teacher:
+        document = await self._collection.find_one({"_id": teacher_id}, session=self._tx.session)
+        if document is None:
+            raise NotFound(f"no teacher {teacher_id}", reason="unknown_teacher")
+        return teacher_from(document)
+
+    async def save(self, teacher: Teacher) -> None:
+        document = teacher_document(teacher)
+        document["version"] = teacher.version + 1
+        result = await self._collection.replace_one(
+            {"_id": teacher.id, "version": teacher.version}, document, session=self._tx.session
+        )
+        if result.matched_count != 1:
+            raise TransientError(f"teacher {teacher.id} changed concurrently")
+        teacher.version += 1
+
+
+class Repositories:
+    def __init__(self, tx: Transaction) -> None:
+        self.schools = SchoolRepository(tx)
+        self.teachers = TeacherRepository(tx)
+
+
+def school_document(school: School) -> Document:
+    return {
+        "_id": school.id,
+        "name": school.name,
+        "name_key": normalized(school.name),
+        "town": school.town,
+        "country": school.country,
+        "registered_at": school.registered_at,
+        "details": school.details,
+        "identity_key": school.identity_key,
+    }
+
+
+def school_from(document: Document) -> School:
+    return School(
+        id=document["_id"],
+        name=document["name"],
+        town=document["town"],
+        country=document["country"],
+        registered_at=document["registered_at"],
+        details=document.get("details", {}),
+    )
+
+
+def search_keys(*texts: str) -> list[str]:
+    """Where a name or school prefix may start: the normalized text from each of its words on
+    ("ies severo ochoa", "severo ochoa", "ochoa"), so "severo o" and "ochoa" both match."""
+    keys: dict[str, None] = {}
+    for text in texts:
+        words = normalized(text).split()
+        for start in range(len(words)):
+            keys.setdefault(" ".join(words[start:]), None)
+    return list(keys)
+
+
+def prefix_keys(keys: list[str]) -> list[str]:
+    """The first 2..PREFIX_INDEXED characters of each search key: short prefixes become
+    equality lookups on a multikey index (SecantusDB has neither $text nor index-backed
+    anchored $regex, and its planner leaves $elemMatch ranges to a collection scan)."""
+    return sorted(
+        {key[:length] for key in keys for length in range(PREFIX_SHORTEST, PREFIX_INDEXED + 1)}
+        - {""}
+    )
+
+
+def teacher_document(teacher: Teacher) -> Document:
+    fields: dict[str, Any] = {
+        f.name: getattr(teacher, f.name) for f in dataclass_fields(teacher) if f.name != "events"
+    }
+    fields["_id"] = fields.pop("id")
+    fields["status"] = teacher.status.value
+    fields["name_key"] = normalized(teacher.name)
+    fields["school_name_key"] = normalized(teacher.school_name)
+    fields["search_keys"] = search_keys(teacher.name, teacher.school_name)
+    fields["prefix_keys"] = prefix_keys(fields["search_keys"])
+    fields["subject_keys"] = sorted({normalized(s) for s in teacher.subjects})
+    fields["language_keys"] = sorted({normalized(s) for s in teacher.languages})
+    return fields
+
+
+def teacher_from(document: Document) -> Teacher:
+    fields = {k: v for k, v in document.items() if k != "_id" and k not in SEARCH_FIELDS}
+    return Teacher(id=document["_id"], **{**fields, "status": TeacherStatus(fields["status"])})

@@ -1,0 +1,38 @@
+"""Composition root of the registration service."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.registration.adapters.repository import ensure_indexes
+from services.registration.config import RegistrationSettings
+from services.registration.entrypoints.http import router
+from services.registration.service_layer.intake import HANDLERS
+from shared.events import registration as emitted
+from shared.runtime import ServiceDefinition, create_app
+
+
+def definition(settings: RegistrationSettings | None = None) -> ServiceDefinition:
+    return ServiceDefinition(
+        name="registration",
+        title="eTwinning registration",
+        description="Schools, school staff, their validation by the NSO, partner search, "
+        "erasure and sign-ups from other systems (R-REG-1..7).",
+        settings=settings or RegistrationSettings(),
+        routers=[router],
+        handlers=HANDLERS,
+        emits=[
+            emitted.SchoolRegistered,
+            emitted.TeacherRegistered,
+            emitted.TeacherValidated,
+            emitted.TeacherRejected,
+            emitted.TeacherSchoolChanged,
+            emitted.TeacherDeactivated,
+            emitted.TeacherErased,
+        ],
+        ensure_indexes=ensure_indexes,
+    )
+
+
+def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
+    return create_app(definition(settings))

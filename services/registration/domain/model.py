@@ -1,0 +1,238 @@
+"""Schools and teachers (R-REG-1..7). Plain Python: no I/O."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from email_validator import EmailNotValidError, validate_email
+
+from services.registration.domain import events as domain_events
+from services.registration.domain.countries import is_participating
+from services.registration.domain.errors import (
+    RegistrationRefused,
+    transition_not_allowed,
+    unknown_country,
+)
+
+STAFF_ROLES = ("teacher", "head_teacher", "librarian", "other_staff")
+PUPIL_ROLES = ("pupil", "pupil_admin", "student")
+
+
+class TeacherStatus(StrEnum):
+    WAITING_FOR_VALIDATION = "WAITING_FOR_VALIDATION"
+    VALIDATED = "VALIDATED"
+    REJECTED = "REJECTED"
+    DEACTIVATED = "DEACTIVATED"
+    ERASED = "ERASED"
+
+
+# R-REG-2 and R-REG-5: from which statuses each change is allowed.
+_LIVE = (TeacherStatus.WAITING_FOR_VALIDATION, TeacherStatus.VALIDATED, TeacherStatus.REJECTED)
+ALLOWED_FROM: dict[str, tuple[TeacherStatus, ...]] = {
+    "validate": (TeacherStatus.WAITING_FOR_VALIDATION,),
+    "reject": (TeacherStatus.WAITING_FOR_VALIDATION,),
+    "change the school of": _LIVE,
+    "deactivate": _LIVE,
+    "erase": (*_LIVE, TeacherStatus.DEACTIVATED),
+}
+
+
+def normalized(text: str) -> str:
+    """Case- and accent-insensitive form used for duplicate detection and prefix search.
+    Turkish dotless ı folds to i, as I does: "KOCABIYIK" and "Kocabıyık" are one name."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("ı", "i"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def checked_email(email: str) -> str:
+    """The address in its normalized form, or a refusal (R-REG-7: the e-mail identifies the
+    one profile of a person, so it must be a real address shape)."""
+    try:
+        result = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise RegistrationRefused(
+            "R-REG-7", "invalid_email", f"not a valid e-mail address: {error}", status_code=422
+        ) from error
+    return result.normalized.lower()
+
+
+def checked_role(role: str) -> str:
+    """R-REG-1: school staff only; pupils never hold accounts."""
+    if role in STAFF_ROLES:
+        return role
+    if role.strip().lower() in PUPIL_ROLES:
+        raise RegistrationRefused(
+            "R-REG-1", "pupil_role", "pupils never hold accounts", status_code=422
+        )
+    raise RegistrationRefused(
+        "R-REG-1", "not_school_staff",
+        f"only school staff ({', '.join(STAFF_ROLES)}) can register, not {role!r}",
+        status_code=422,
+    )  # fmt: skip
+
+
+def checked_ages(age_min: int | None, age_max: int | None) -> None:
+    if age_min is not None and age_max is not None and age_min > age_max:
+        raise RegistrationRefused(
+            "§1.2", "invalid_age_range", f"pupils aged {age_min} to {age_max}", status_code=422
+        )
+
+
+@dataclass
+class School:
+    id: str
+    name: str
+    town: str
+    country: str
+    registered_at: datetime
+    details: dict[str, object] = field(default_factory=dict)
+    events: list[domain_events.DomainEvent] = field(default_factory=list)
+
+    @classmethod
+    def register(
+        cls, school_id: str, name: str, town: str, country: str, now: datetime, **details: object
+    ) -> School:
+        _require_participating(country)
+        school = cls(school_id, name.strip(), town.strip(), country, now, dict(details))
+        school.events.append(domain_events.SchoolRegistered(school))
+        return school
+
+    @property
+    def identity_key(self) -> str:
+        """Same name, town and country: the same school (never registered twice)."""
+        return identity_key(self.name, self.town, self.country)
+
+
+def identity_key(name: str, town: str, country: str) -> str:
+    return f"{country}|{normalized(town)}|{normalized(name)}"
+
+
+@dataclass
+class Teacher:
+    id: str
+    name: str
+    email: str
+    role: str
+    language: str
+    school_id: str
+    country: str
+    status: TeacherStatus
+    registered_at: datetime
+    subjects: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    school_name: str = ""
+    pupil_age_min: int | None = None
+    pupil_age_max: int | None = None
+    validated_at: datetime | None = None
+    status_reason: str | None = None
+    status_changed_at: datetime | None = None
+    version: int = 0
+    events: list[domain_events.DomainEvent] = field(default_factory=list)
+
+    @classmethod
+    def apply(
+        cls, *, teacher_id: str, name: str, email: str, role: str, language: str,
+        school: School, now: datetime, subjects: list[str], languages: list[str],
+        pupil_age_min: int | None = None, pupil_age_max: int | None = None,
+        source: str = "http",
+    ) -> Teacher:  # fmt: skip
+        _require_participating(school.country)  # R-REG-6: the school's country is theirs
+        role = checked_role(role)
+        address = checked_email(email)
+        checked_ages(pupil_age_min, pupil_age_max)
+        teacher = cls(
+            teacher_id, name.strip(), address, role, language, school.id, school.country,
+            TeacherStatus.WAITING_FOR_VALIDATION, now, _clean(subjects), _clean(languages),
+            school.name, pupil_age_min, pupil_age_max, status_changed_at=now,
+        )  # fmt: skip
+        teacher.events.append(domain_events.TeacherApplied(teacher, source))
+        return teacher
+
+    def validate(self, *, by_country: str, school: School, now: datetime) -> None:
+        self._require_validator(by_country)
+        self._require_status("validate")
+        self.status = TeacherStatus.VALIDATED
+        self.validated_at = now
+        self.status_changed_at = now
+        self.events.append(domain_events.TeacherWasValidated(self, school))
+
+    def reject(self, *, by_country: str, reason: str, now: datetime | None = None) -> None:
+        self._require_validator(by_country)
+        self._require_status("reject")
+        self.status = TeacherStatus.REJECTED
+        self.status_reason = reason
+        self.status_changed_at = now
+        self.events.append(domain_events.TeacherWasRejected(self, reason))
+
+    def change_school(self, *, school: School, now: datetime) -> None:
+        """R-REG-5: a change of workplace is a profile edit (R-REG-7) that puts the teacher
+        back through validation, now by the NSO of the new school's country."""
+        self._require_status("change the school of")
+        if school.id == self.school_id:
+            raise RegistrationRefused(
+                "R-REG-5", "same_school", f"the teacher already works at {school.id}"
+            )
+        _require_participating(school.country)
+        previous_school_id, previous_country = self.school_id, self.country
+        self.school_id, self.school_name, self.country = school.id, school.name, school.country
+        self.status = TeacherStatus.WAITING_FOR_VALIDATION
+        self.validated_at = None
+        self.status_reason = None
+        self.status_changed_at = now
+        self.events.append(
+            domain_events.TeacherChangedSchool(self, previous_school_id, previous_country, school)
+        )
+
+    def deactivate(self, *, by: str, reason: str, now: datetime) -> None:
+        """R-REG-2: DEACTIVATED. `by` is `teacher`, `nso:<country>`, `css` or `operator`; an
+        NSO deactivates only teachers of its own country (R-REG-3)."""
+        if by.startswith("nso:"):
+            self._require_validator(by.removeprefix("nso:"))
+        self._require_status("deactivate")
+        self.status = TeacherStatus.DEACTIVATED
+        self.status_reason = reason
+        self.status_changed_at = now
+        self.events.append(domain_events.TeacherWasDeactivated(self, reason, by))
+
+    def erase(self, *, now: datetime) -> None:
+        """Right to erasure: keep the id, the country and the school (organisational data, no
+        person), drop every personal field. The e-mail becomes a per-id placeholder so that the
+        unique index still holds and the address can register again."""
+        self._require_status("erase")
+        self.name = ""
+        self.email = f"erased+{self.id}@invalid"
+        self.subjects, self.languages = [], []
+        self.pupil_age_min = self.pupil_age_max = None
+        self.status = TeacherStatus.ERASED
+        self.status_reason = None
+        self.validated_at = None
+        self.status_changed_at = now
+        self.events.append(domain_events.TeacherWasErased(self))
+
+    def _require_validator(self, country: str) -> None:
+        if country != self.country:
+            raise RegistrationRefused(
+                "R-REG-3", "wrong_nso",
+                f"only the NSO of {self.country} decides on this teacher, not the NSO of {country}",
+                status_code=403,
+            )  # fmt: skip
+
+    def _require_status(self, action: str) -> None:
+        if self.status not in ALLOWED_FROM[action]:
+            raise transition_not_allowed(action, self.status.value)
+
+
+def _clean(values: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        if value.strip():
+            seen.setdefault(value.strip(), None)
+    return list(seen)
+
+
+def _require_participating(country: str) -> None:
+    if not is_participating(country):
+        raise unknown_country(country)

@@ -1,0 +1,137 @@
+"""Events published by the registration service (rules R-REG-1..7).
+
+Every teacher event carries the teacher's id, country and school, so that consumers keep their
+read models without ever calling registration. Events that may lead to a message to the teacher
+also carry the e-mail address and the preferred language (notifications). Personal data is
+dropped by every consumer on `registration.teacher.erased`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from shared.events.base import EventPayload
+from shared.events.fields import CountryCode, EntityId, LanguageCode, StaffRole
+
+
+class SchoolRegistered(EventPayload):
+    """A school record was created (a school is a record, never an account, R-REG-1)."""
+
+    event_type = "registration.school.registered"
+    aggregate_field = "school_id"
+
+    school_id: EntityId
+    name: str = Field(description="Official name of the school.")
+    town: str = Field(description="Town of the school, as registered.")
+    country: CountryCode
+    registered_at: datetime = Field(description="When the record was created (UTC).")
+
+
+class TeacherRegistered(EventPayload):
+    """A member of school staff applied to join; waiting for NSO validation (R-REG-2)."""
+
+    event_type = "registration.teacher.registered"
+    aggregate_field = "teacher_id"
+
+    teacher_id: EntityId
+    name: str = Field(description="Full name of the teacher (personal data).")
+    email: str = Field(description="Where the teacher receives messages (personal data).")
+    language: LanguageCode = Field(description="Preferred language for messages.")
+    role: StaffRole
+    school_id: EntityId
+    country: CountryCode = Field(description="Country of the teacher's school (R-REG-6).")
+    registered_at: datetime | None = Field(
+        default=None, description="When the application was made (UTC)."
+    )
+    source: str = Field(
+        default="http",
+        description="`http` for the platform's API, or the `producer` of the intake event "
+        "(e.g. a national portal) that requested the sign-up.",
+    )
+
+
+class TeacherValidated(EventPayload):
+    """The NSO of the school's country validated the teacher (R-REG-3): the teacher may now
+    found, accept or join projects (R-REG-4)."""
+
+    event_type = "registration.teacher.validated"
+    aggregate_field = "teacher_id"
+
+    teacher_id: EntityId
+    name: str = Field(description="Full name of the teacher (personal data).")
+    email: str = Field(description="Where the teacher receives messages (personal data).")
+    language: LanguageCode = Field(description="Preferred language for messages.")
+    role: StaffRole
+    school_id: EntityId
+    school_name: str
+    country: CountryCode = Field(description="Country of the teacher's school (R-REG-6).")
+    validated_at: datetime
+
+
+class TeacherRejected(EventPayload):
+    """The NSO of the school's country refused the application, with a reason (R-REG-3)."""
+
+    event_type = "registration.teacher.rejected"
+    aggregate_field = "teacher_id"
+
+    teacher_id: EntityId
+    country: CountryCode
+    reason: str = Field(description="Why the NSO refused, as the NSO wrote it.")
+    school_id: EntityId | None = Field(default=None, description="School applied with.")
+    email: str | None = Field(default=None, description="Where to tell the teacher.")
+    language: LanguageCode | None = Field(default=None, description="Language for messages.")
+    rejected_at: datetime | None = None
+
+
+class TeacherSchoolChanged(EventPayload):
+    """The teacher moved school and is back in validation, by the NSO of the new school's
+    country (R-REG-5). Projects started earlier stay linked to the old school."""
+
+    event_type = "registration.teacher.school_changed"
+    aggregate_field = "teacher_id"
+
+    teacher_id: EntityId
+    previous_school_id: EntityId
+    previous_country: CountryCode | None = Field(
+        default=None, description="Country of the previous school."
+    )
+    school_id: EntityId = Field(description="The new school.")
+    school_name: str = Field(description="Name of the new school.")
+    country: CountryCode = Field(description="Country of the new school (R-REG-6).")
+    status: str = Field(
+        default="WAITING_FOR_VALIDATION", description="The teacher's status after the change."
+    )
+    email: str | None = Field(default=None, description="Where the teacher receives messages.")
+    language: LanguageCode | None = Field(default=None, description="Language for messages.")
+    changed_at: datetime | None = None
+
+
+class TeacherDeactivated(EventPayload):
+    """The profile was deactivated (R-REG-2): the teacher can no longer found, accept or join
+    projects (R-REG-4); existing memberships stay as history."""
+
+    event_type = "registration.teacher.deactivated"
+    aggregate_field = "teacher_id"
+
+    teacher_id: EntityId
+    reason: str
+    country: CountryCode | None = Field(default=None, description="Country of the school.")
+    school_id: EntityId | None = None
+    deactivated_by: str | None = Field(
+        default=None, description="`teacher`, `nso:<country>`, `css` or `operator`."
+    )
+    deactivated_at: datetime | None = None
+
+
+class TeacherErased(EventPayload):
+    """Right to erasure: the teacher's personal data is gone from registration; every service
+    drops it from its read models and keeps at most a tombstone with the id."""
+
+    event_type = "registration.teacher.erased"
+    aggregate_field = "teacher_id"
+
+    teacher_id: EntityId
+    country: CountryCode | None = Field(default=None, description="Country of the school.")
+    erased_at: datetime | None = None

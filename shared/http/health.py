@@ -1,0 +1,31 @@
+"""Liveness and readiness. Ready means the broker and the database both answer."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from shared.storage.mongo import ping
+
+health_router = APIRouter(prefix="/health", tags=["health"])
+
+
+@health_router.get("/live")
+async def live() -> dict[str, str]:
+    return {"status": "alive"}
+
+
+@health_router.get("/ready")
+async def ready(request: Request) -> JSONResponse:
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is None:
+        return JSONResponse({"status": "starting"}, status_code=503)
+    checks = {
+        "broker": await runtime.broker.ping(timeout=2.0),
+        "database": await ping(runtime.database),
+    }
+    ok = all(checks.values())
+    return JSONResponse(
+        {"status": "ready" if ok else "not_ready", "checks": checks},
+        status_code=200 if ok else 503,
+    )

@@ -1,0 +1,166 @@
+"""The one consumer of a service's queue: decode, dispatch by event_type, record in the inbox
+in the same transaction as the effect, then ack. Nothing is acked before its effect commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import structlog
+from faststream.rabbit.message import RabbitMessage
+
+from shared.context import flow
+from shared.envelope import EventEnvelope
+from shared.errors import MalformedMessage, PermanentError
+from shared.events.base import EventPayload
+from shared.events.registry import EventRegistry
+from shared.faults import fault_point
+from shared.logging import get_logger
+from shared.messaging.failures import (
+    DeadLetterer,
+    RetryPolicy,
+    delivery_count,
+    is_permanent,
+    reason_of,
+)
+from shared.metrics import ServiceMetrics
+from shared.storage.unit_of_work import AlreadyProcessed, Transaction, UnitOfWork
+
+log = get_logger(__name__)
+
+EventHandler = Callable[[Any, EventEnvelope, Transaction], Awaitable[None]]
+MAX_MESSAGE_BYTES = 256 * 1024
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        service: str,
+        registry: EventRegistry,
+        handlers: Mapping[str, EventHandler],
+        unit_of_work: UnitOfWork,
+        dead_letterer: DeadLetterer,
+        retry_policy: RetryPolicy,
+        metrics: ServiceMetrics | None = None,
+    ) -> None:
+        self._service = service
+        self._registry = registry
+        self._handlers = handlers
+        self._uow = unit_of_work
+        self._dead_letterer = dead_letterer
+        self._retry = retry_policy
+        self._metrics = metrics or ServiceMetrics()
+
+    async def __call__(self, message: RabbitMessage) -> None:
+        attempt = delivery_count(message)
+        raw = message.raw_message
+        with structlog.contextvars.bound_contextvars(
+            message_id=raw.message_id, routing_key=raw.routing_key, delivery_count=attempt
+        ):
+            try:
+                envelope, payload = self._decode(raw.body)
+            except PermanentError as error:  # MalformedMessage, or UnknownEvent from the registry
+                await self._give_up(message, error, attempt)
+                return
+            with flow(
+                envelope.correlation_id,
+                str(envelope.event_id),
+                event_id=str(envelope.event_id),
+                event_type=envelope.event_type,
+            ):
+                await self._handle(message, envelope, payload, attempt)
+
+    def _decode(self, body: bytes) -> tuple[EventEnvelope, EventPayload]:
+        if len(body) > MAX_MESSAGE_BYTES:
+            raise MalformedMessage(
+                f"message of {len(body)} bytes exceeds {MAX_MESSAGE_BYTES}", reason="oversized"
+            )
+        try:
+            document = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise MalformedMessage(f"body is not JSON: {error}", reason="invalid_json") from error
+        try:
+            envelope = EventEnvelope.model_validate(document)
+        except ValueError as error:
+            raise MalformedMessage(
+                f"not an event envelope: {error}", reason="invalid_envelope"
+            ) from error
+        return envelope, self._registry.payload_of(envelope)
+
+    async def _handle(
+        self, message: RabbitMessage, envelope: EventEnvelope, payload: EventPayload, attempt: int
+    ) -> None:
+        event_id = str(envelope.event_id)
+        await fault_point("consumer.received", event_id)
+        handler = self._handlers.get(envelope.event_type)
+        if handler is None:
+            log.debug("event.ignored")
+            await message.ack()
+            return
+        started = time.perf_counter()
+
+        async def handle_in(transaction: Transaction) -> None:
+            await handler(payload, envelope, transaction)
+            await fault_point("consumer.before_commit", event_id)
+
+        try:
+            await self._uow.run(handle_in, inbox=(self._service, event_id))
+        except AlreadyProcessed:
+            log.info("event.duplicate_skipped")
+            self._metrics.consumed.labels(envelope.event_type, "duplicate").inc()
+            await message.ack()
+            return
+        except Exception as error:
+            await self._on_failure(message, error, attempt, envelope.event_type)
+            return
+        self._metrics.handler_seconds.labels(envelope.event_type).observe(
+            time.perf_counter() - started
+        )
+        self._metrics.consumed.labels(envelope.event_type, "handled").inc()
+        log.info("event.handled")
+        await fault_point("consumer.after_commit", event_id)
+        await message.ack()
+
+    async def _on_failure(
+        self, message: RabbitMessage, error: Exception, attempt: int, event_type: str
+    ) -> None:
+        permanent = is_permanent(error)
+        kind = "permanent" if permanent else "transient"
+        self._metrics.failed.labels(event_type, kind).inc()
+        if permanent or self._retry.gives_up_after(attempt):
+            await self._give_up(message, error, attempt, event_type)
+            return
+        delay = self._retry.delay_before_retry(attempt)
+        log.warning(
+            "event.retry_scheduled", error=repr(error), attempt=attempt + 1, delay_seconds=delay
+        )
+        await asyncio.sleep(delay)
+        # basic.reject counts toward the quorum delivery limit on RabbitMQ 3.10 and 4.x alike.
+        await message.reject(requeue=True)
+
+    async def _give_up(
+        self, message: RabbitMessage, error: Exception, attempt: int, event_type: str = "unknown"
+    ) -> None:
+        reason = reason_of(error)
+        self._metrics.dead_lettered.labels(event_type, reason).inc()
+        log.error(
+            "event.dead_lettered",
+            reason=reason,
+            error=str(error)[:1000],
+            exception_type=type(error).__name__,
+            attempts=attempt + 1,
+        )
+        try:
+            await self._dead_letterer.dead_letter(
+                message, error, reason=reason, attempts=attempt + 1
+            )
+        except Exception as publish_error:
+            # The broker's own dead-lettering still keeps the message (x-death holds the queue).
+            log.error("event.dead_letter_publish_failed", error=repr(publish_error))
+            await message.reject(requeue=False)
+            return
+        await message.ack()

@@ -1,0 +1,64 @@
+"""Settings shared by every service, read from environment variables (see README)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    service_name: str = Field(description="Name used in logs, AMQP app_id and queue names.")
+    amqp_url: str = Field(
+        default="amqp://guest:guest@127.0.0.1:5672/",
+        description="RabbitMQ URL; add ?heartbeat=15 in production.",
+    )
+    mongodb_url: str = Field(
+        default="mongodb://127.0.0.1:27017/?replicaSet=rs0",
+        description="MongoDB URL; must reach a replica set (transactions).",
+    )
+    mongodb_database: str | None = Field(
+        default=None, description="Database of this service; defaults to `etw_<service>`."
+    )
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    public_base_url: str | None = Field(
+        default=None, description="How others reach this service's HTTP API (links in mails)."
+    )
+    log_json: bool | None = Field(default=None, description="JSON logs; default: when not a TTY.")
+    log_level: str = "INFO"
+    jwt_secret: SecretStr = Field(default=SecretStr(DEV_JWT_SECRET), min_length=32)
+    jwt_issuer: str = "etwinning-platform"
+    amqp_prefetch: int = Field(default=10, ge=1, description="Unacked deliveries per consumer.")
+    consumer_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        description="Attempts for a transient failure before the message is dead-lettered. "
+        "Below the queue's x-delivery-limit, which stays the backstop for crash loops.",
+    )
+    retry_base_seconds: float = Field(default=1.0, ge=0)
+    retry_max_seconds: float = Field(default=30.0, ge=0)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    outbox_lease_seconds: float = Field(default=30.0, gt=0)
+    outbox_max_attempts: int = Field(
+        default=50, ge=1, description="Publish attempts before an outbox entry is marked failed."
+    )
+    publish_timeout_seconds: float = Field(default=10.0, gt=0)
+    graceful_timeout_seconds: float = Field(default=15.0, gt=0)
+    transaction_timeout_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        description="Bound on one unit of work, the driver's own retries included (PyMongo "
+        "retries a transaction for up to 120 s); past it the consumer's retry policy decides.",
+    )
+
+    @property
+    def database_name(self) -> str:
+        return self.mongodb_database or f"etw_{self.service_name}"
+
+    @property
+    def base_url(self) -> str:
+        return self.public_base_url or f"http://{self.http_host}:{self.http_port}"

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from tests.support.servers import Vhost, with_retry_writes_off
+
+
+@pytest.fixture(scope="session")
+def mongodb_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from secantus import SecantusDBServer
+
+    storage = Path(tmp_path_factory.mktemp("secantus"))
+    with SecantusDBServer(storage_path=str(storage), port=0) as server:
+        yield with_retry_writes_off(server.uri)
+
+
+@pytest.fixture
+def vhost() -> Iterator[Vhost]:
+    created = Vhost.create()
+    yield created
+    created.delete()
+
+
+@pytest.fixture
+def database_prefix() -> str:
+    """Unique per test: services' databases never collide between tests."""
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+async def mongo_client(mongodb_url: str) -> AsyncIterator[AsyncMongoClient[dict]]:  # type: ignore[type-arg]
+    client: AsyncMongoClient[dict] = AsyncMongoClient(mongodb_url, tz_aware=True)  # type: ignore[type-arg]
+    yield client
+    await client.close()

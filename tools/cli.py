@@ -1,0 +1,176 @@
+"""`etwinning`: the operators' command line. `etwinning --help` lists the commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+from shared.settings import DEV_JWT_SECRET
+from tools import dlq, mint_token, publish, seed, trace
+from tools.demo_story import Tokens
+from tools.progress import Progress
+
+DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+SERVICES = ("registration", "projects", "awards", "notifications")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="etwinning", description=__doc__)
+    parser.add_argument(
+        "--amqp-url", default=os.environ.get("AMQP_URL", DEFAULT_AMQP_URL),
+        help="RabbitMQ URL (default: $AMQP_URL or the local broker)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-progress", action="store_true",
+        help="no progress on stderr (by default a bar on a terminal, otherwise a line every "
+        "few seconds of long work)",
+    )  # fmt: skip
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    dlq_parser = commands.add_parser(
+        "dlq", help="inspect and redrive dead-lettered messages", description=dlq.__doc__
+    )
+    dlq_commands = dlq_parser.add_subparsers(dest="dlq_command", required=True, metavar="ACTION")
+    for name, help_text in (
+        ("list", "one line per dead letter: id, type, reason, original routing key"),
+        ("show", "everything about the dead letters, body included"),
+        ("redrive", "move dead letters back to the service's queue (idempotent)"),
+    ):
+        sub = dlq_commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("service", choices=SERVICES)
+        sub.add_argument(
+            "--limit", type=int, default=None if name == "redrive" else 50,
+            help="at most this many (default: all)" if name == "redrive" else "default: 50",
+        )  # fmt: skip
+        if name in ("show", "redrive"):
+            sub.add_argument("--message-id", help="only this message")
+
+    commands.add_parser(
+        "token", help="mint a bearer token for local use (etwinning token --help)", add_help=False
+    )
+
+    trace_parser = commands.add_parser(
+        "trace", help="timeline of one flow: a correlation id, project id or teacher id",
+        description=trace.__doc__,
+    )  # fmt: skip
+    trace_parser.add_argument("key", help="a correlation id, project id or teacher id")
+    trace_parser.add_argument(
+        "--mongodb-url", default=os.environ.get("MONGODB_URL", "mongodb://127.0.0.1:27017/"),
+        help="default: $MONGODB_URL or the local server",
+    )  # fmt: skip
+    trace_parser.add_argument(
+        "--database-template", default="etw_{service}", help="default: etw_{service}"
+    )
+
+    publish_parser = commands.add_parser(
+        "publish", help="validate an event file and publish it as an external system would",
+        description=publish.__doc__,
+    )  # fmt: skip
+    publish_parser.add_argument("--file", type=Path, required=True, help="an event envelope")
+
+    seed_parser = commands.add_parser(
+        "seed", help="load example data into a running platform", description=seed.__doc__
+    )
+    seed_commands = seed_parser.add_subparsers(dest="seed_command", required=True, metavar="DATA")
+    demo = seed_commands.add_parser(
+        "demo", help="the NETWORK story of `make demo`", description=seed.__doc__
+    )
+    demo.add_argument(
+        "--host", default="127.0.0.1",
+        help="where the services listen on their usual ports 8001-8004 (default: 127.0.0.1)",
+    )  # fmt: skip
+    for service in seed.SERVICES:
+        demo.add_argument(
+            f"--base-url-{service}", metavar="URL",
+            help=f"{service}'s base URL (default: http://HOST:{seed.DEFAULT_PORTS[service]})",
+        )  # fmt: skip
+    demo.add_argument("--tag", default="", help="load another copy: e-mails get +TAG")
+    demo.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each effect")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "token":
+        print(mint_token.main(rest))
+        return 0
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "trace":
+        return asyncio.run(_trace(args))
+    if args.command == "publish":
+        return asyncio.run(_publish(args))
+    if args.command == "seed":
+        return asyncio.run(_seed(args))
+    return asyncio.run(_dlq(args))
+
+
+async def _trace(args: argparse.Namespace) -> int:
+    events = await trace.trace(args.mongodb_url, args.key, args.database_template)
+    for event in events:
+        print(event.line())
+    print(f"{len(events)} event(s)", file=sys.stderr)
+    return 0 if events else 1
+
+
+async def _publish(args: argparse.Namespace) -> int:
+    try:
+        envelope = publish.load_event(args.file)
+    except publish.InvalidEvent as error:
+        print(f"not published: {error}", file=sys.stderr)
+        return 2
+    await publish.publish(args.amqp_url, envelope)
+    print(f"published {envelope.event_type} {envelope.event_id}", file=sys.stderr)
+    return 0
+
+
+async def _seed(args: argparse.Namespace) -> int:
+    overrides = {s: getattr(args, f"base_url_{s}") for s in seed.SERVICES}
+    urls = seed.base_urls(args.host, overrides)
+    tokens = Tokens(
+        os.environ.get("JWT_SECRET", DEV_JWT_SECRET),
+        os.environ.get("JWT_ISSUER", "etwinning-platform"),
+    )
+    with Progress("demo story", seed.STORY_STEPS, enabled=not args.no_progress) as progress:
+        outcome = await seed.run(
+            urls, tokens, tag=args.tag, wait_seconds=args.timeout, progress=progress.update
+        )
+    for line in outcome.lines:
+        print(line)
+    return outcome.exit_code
+
+
+async def _dlq(args: argparse.Namespace) -> int:
+    if args.dlq_command == "redrive":
+        with Progress("redrive", enabled=not args.no_progress) as progress:
+            moved = await dlq.redrive(
+                args.amqp_url, args.service, limit=args.limit, message_id=args.message_id,
+                progress=progress.update,
+            )  # fmt: skip
+        print(f"redrove {moved} message(s) to {args.service}.events", file=sys.stderr)
+        return 0
+    with Progress("dead letters read", enabled=not args.no_progress) as progress:
+        letters = await dlq.peek(args.amqp_url, args.service, args.limit, progress=progress.update)
+    if args.dlq_command == "list":
+        for letter in letters:
+            print(
+                f"{letter.message_id}  {letter.event_type or '-'}  {letter.reason}  "
+                f"{letter.original_routing_key or '-'}  {letter.failed_at or '-'}"
+            )
+        print(f"{len(letters)} dead letter(s) shown", file=sys.stderr)
+        return 0
+    for letter in letters:
+        if args.message_id and letter.message_id != args.message_id:
+            continue
+        shown = {**vars(letter), "body": letter.body.decode("utf-8", "replace")}
+        print(json.dumps(shown, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
