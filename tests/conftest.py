@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -8,6 +9,17 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from tests.support.servers import Vhost, with_retry_writes_off
+from tests.support.watchdog import hang_watchdog
+
+__all__ = ["hang_watchdog"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every coroutine test runs under the hang watchdog."""
+    for item in items:
+        function = getattr(item, "function", None)
+        if function is not None and inspect.iscoroutinefunction(function):
+            item.fixturenames.append("hang_watchdog")  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")

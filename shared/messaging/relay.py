@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from aiormq.exceptions import PublishError
+
 from shared.faults import fault_point
 from shared.logging import get_logger
 from shared.messaging.publisher import EventPublisher
@@ -24,6 +26,7 @@ log = get_logger(__name__)
 class _Outcome(Enum):
     PUBLISHED = "published"
     RETRY_LATER = "retry_later"
+    UNROUTABLE = "unroutable"  # returned: no queue for this event type; the broker is fine
     GAVE_UP = "gave_up"  # marked failed after its last attempt: an operator's matter now
 
 
@@ -48,7 +51,6 @@ class OutboxRelay(PollingWorker):
 
     async def work_once(self) -> int:
         return await self.publish_pending()
-        self._task = None
 
     async def publish_pending(self) -> int:
         """Publish everything claimable now; returns how many were published.
@@ -84,11 +86,17 @@ class OutboxRelay(PollingWorker):
             await fault_point("relay.before_publish", ids["event_id"])
             await self._publisher.publish(envelope)
         except Exception as error:
+            # A returned message means no queue is bound for this event type (a missing
+            # topology): it waits with its own backoff while the events behind it still go
+            # out. Anything else is the broker's trouble: the whole batch waits.
+            unroutable = isinstance(error, PublishError)
             status = await self._queue.retry_later(entry, f"{type(error).__name__}: {error}")
             log.error(
                 "outbox.publish_failed", attempts=entry["attempts"], status=status,
-                error=repr(error), **ids,
+                unroutable=unroutable, error=repr(error), **ids,
             )  # fmt: skip
+            if unroutable:
+                return _Outcome.UNROUTABLE
             return _Outcome.RETRY_LATER if status == PENDING else _Outcome.GAVE_UP
         self._metrics.published.labels(envelope.event_type).inc()
         log.info("outbox.published", **ids)

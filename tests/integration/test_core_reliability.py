@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aio_pika
 import pytest
 import structlog
 from fastapi import FastAPI
@@ -41,7 +42,7 @@ from shared.storage.leases import PENDING
 from shared.storage.mongo import INBOX, OUTBOX, create_client, ensure_core_indexes
 from shared.storage.outbox import PUBLISHED
 from shared.storage.unit_of_work import Transaction, UnitOfWork
-from shared.topology import ServiceQueues
+from shared.topology import EVENTS_EXCHANGE_NAME, ServiceQueues
 from tests.support.probes import (
     CRASH_EXIT_CODE,
     EFFECTS,
@@ -60,6 +61,7 @@ from tests.support.probes import (
     teacher_registered,
     wait_queue_drained,
 )
+from tests.support.projects_helpers import new_teacher, validated
 from tests.support.servers import Vhost, connected_broker, queue_depths
 from tests.support.services import running, service_settings
 
@@ -479,3 +481,38 @@ async def test_the_relay_keeps_an_unroutable_event_pending_with_its_error(
     assert not logs.named("outbox.published")
     depths = await asyncio.to_thread(queue_depths, stack.vhost)
     assert all(depth == (0, 0) for depth in depths.values()), depths  # it landed nowhere
+
+
+async def test_an_unroutable_event_does_not_hold_back_the_events_behind_it(
+    stack: Stack, bus: RabbitBroker
+) -> None:
+    producer = stack.app(service="registration")  # declares the exchanges, binds no queue
+    routed = teacher_registered()
+    unroutable = validated(new_teacher("ES"))
+    connection = await aio_pika.connect(stack.vhost.url)
+    async with connection:
+        channel = await connection.channel()
+        with captured_logs(RELAY_LOGS) as logs:
+            async with running(producer):  # declares the exchange the queue binds to
+                queue = await channel.declare_queue("only-registered", auto_delete=True)
+                await queue.bind(EVENTS_EXCHANGE_NAME, routing_key=routed.event_type)
+                runtime = runtime_of(producer)
+
+                async def emit_both(tx: Transaction) -> None:
+                    await tx.emit(unroutable)  # first in commit order
+                    await tx.emit(routed)
+
+                await runtime.unit_of_work.run(emit_both)
+                await eventually(
+                    lambda: logs.named("outbox.published"), what="the routed event published"
+                )
+                outbox = runtime.database[OUTBOX]
+                first = await outbox.find_one({"event_type": unroutable.event_type})
+        delivered = await queue.get(timeout=5)
+        await delivered.ack()
+
+    assert json.loads(delivered.body)["event_type"] == routed.event_type
+    assert first is not None and first["status"] == PENDING
+    assert "NO_ROUTE" in first["last_error"]
+    failure = logs.named("outbox.publish_failed")[0]
+    assert failure["unroutable"] is True

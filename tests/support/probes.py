@@ -151,12 +151,17 @@ def envelope_of(payload: EventPayload, **overrides: Any) -> EventEnvelope:
     return EventEnvelope(**fields)
 
 
+PUBLISH_TIMEOUT_SECONDS = 15.0
+
+
 async def publish_raw(
     broker: RabbitBroker, body: bytes, *, routing_key: str, message_id: str
 ) -> None:
+    # A bounded wait for the confirm: a lost one fails the test instead of hanging it.
     await broker.publish(
-        body, exchange=EVENTS_EXCHANGE, routing_key=routing_key, message_id=message_id
-    )
+        body, exchange=EVENTS_EXCHANGE, routing_key=routing_key, message_id=message_id,
+        timeout=PUBLISH_TIMEOUT_SECONDS,
+    )  # fmt: skip
 
 
 async def publish_envelope(broker: RabbitBroker, envelope: EventEnvelope) -> None:
