@@ -126,7 +126,7 @@ async def _start(definition: ServiceDefinition) -> Runtime:
     )
     relay = OutboxRelay(outbox, publisher, settings.outbox_poll_seconds, metrics)
     unit_of_work = UnitOfWork(
-        client, database, settings.service_name, relay.wake, settings.transaction_timeout_seconds
+        client, database, settings.service_name, relay, settings.transaction_timeout_seconds
     )
     if definition.handlers:
         _subscribe(broker, definition, unit_of_work, metrics)

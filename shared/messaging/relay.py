@@ -1,5 +1,10 @@
 """The outbox relay: publishes committed events, marks them published, retries the rest.
 
+Entries are written already leased to the relay of the process that commits them and handed
+to it after the commit, so the usual path costs one round trip per batch (marking them
+published) and no polling. Polling remains for what the hand-over misses: entries of a
+process that died before publishing (their lease runs out), and retries after a failure.
+
 At-least-once: a relay that dies after publishing but before marking leaves a lease that
 expires; the event is published again with the same message_id, and the consumers' inbox
 absorbs the duplicate.
@@ -7,6 +12,7 @@ absorbs the duplicate.
 
 from __future__ import annotations
 
+from collections import deque
 from enum import Enum
 
 from aiormq.exceptions import PublishError
@@ -31,9 +37,12 @@ class _Outcome(Enum):
 
 
 class OutboxRelay(PollingWorker):
-    """Woken after every commit that emitted events, so they go out without waiting."""
+    """Handed the entries of every commit that emitted events, so they go out at once."""
 
     name = "outbox-relay"
+    # Beyond this many entries waiting (the broker away for long), older ones are left to
+    # their lease and the poll: memory stays bounded, nothing is lost.
+    max_handed_over = 10_000
 
     def __init__(
         self,
@@ -47,33 +56,67 @@ class OutboxRelay(PollingWorker):
         self._batch_size = batch_size
         self._queue = queue
         self._publisher = publisher
+        self._handed_over: deque[Document] = deque(maxlen=self.max_handed_over)
         super().__init__(poll_seconds)
+
+    def born_leased(self) -> Document:
+        return self._queue.born_leased()
+
+    def committed(self, entries: list[Document]) -> None:
+        self._handed_over.extend(entries)
+        self.wake()
 
     async def work_once(self) -> int:
         return await self.publish_pending()
 
-    async def publish_pending(self) -> int:
-        """Publish everything claimable now; returns how many were published.
+    async def stop(self) -> None:
+        """Entries handed over but not published yet are given back to any replica's poll now
+        rather than when their lease runs out."""
+        await super().stop()
+        waiting = list(self._handed_over)
+        self._handed_over.clear()
+        try:
+            await self._queue.release_many(waiting)
+        except Exception as error:  # the database away: their lease runs out instead
+            log.warning("outbox.release_failed", entries=len(waiting), error=repr(error))
 
-        Entries are claimed and marked in batches (a few round trips per batch), and
-        published one by one in commit order, each confirmed by the broker before the next.
+    async def publish_pending(self) -> int:
+        """Publish what was handed over, then everything claimable now; returns how many
+        were published.
+
+        Entries are published one by one in commit order, each confirmed by the broker
+        before the next, and marked published once per batch.
         """
         published = 0
+        while self._handed_over:
+            batch = list(self._handed_over)
+            self._handed_over.clear()
+            count, stopped = await self._publish_batch(batch)
+            published += count
+            if stopped:
+                return published
         while batch := await self._queue.claim_batch(self._batch_size):
-            done: list[Document] = []
-            try:
-                for position, entry in enumerate(batch):
-                    outcome = await self._publish(entry)
-                    if outcome is _Outcome.PUBLISHED:
-                        done.append(entry)
-                    elif outcome is _Outcome.RETRY_LATER:
-                        # The broker is likely down: back off; the rest keep their order.
-                        await self._queue.release_many(batch[position + 1 :])
-                        return published + len(done)
-            finally:
-                await self._queue.complete_many(done, PUBLISHED, published_at=utcnow())
-            published += len(done)
+            count, stopped = await self._publish_batch(batch)
+            published += count
+            if stopped:
+                break
         return published
+
+    async def _publish_batch(self, batch: list[Document]) -> tuple[int, bool]:
+        """(how many were published, whether the broker failed and the rest was released)"""
+        done: list[Document] = []
+        try:
+            for position, entry in enumerate(batch):
+                outcome = await self._publish(entry)
+                if outcome is _Outcome.PUBLISHED:
+                    done.append(entry)
+                elif outcome is _Outcome.RETRY_LATER:
+                    # The broker is likely down: back off; the rest keep their order.
+                    await self._queue.release_many(batch[position + 1 :])
+                    return len(done), True
+        finally:
+            await self._queue.complete_many(done, PUBLISHED, published_at=utcnow())
+        return len(done), False
 
     async def _publish(self, entry: Document) -> _Outcome:
         envelope = envelope_of(entry)

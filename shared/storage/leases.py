@@ -60,6 +60,16 @@ class LeasedQueue:
         self._max_backoff = max_backoff_seconds
         self._owner = uuid4().hex
 
+    def born_leased(self) -> Document:
+        """Fields that make a new document claimed by this worker from the start: its writer
+        hands it over after commit, and no other replica takes it unless the lease runs out
+        (the writer died first)."""
+        return {
+            "lease_until": utcnow() + self._lease,
+            "lease_owner": f"{self._owner}:born",
+            "attempts": 1,
+        }
+
     async def claim(self) -> Document | None:
         now = utcnow()
         return await self.collection.find_one_and_update(

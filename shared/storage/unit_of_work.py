@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pymongo import AsyncMongoClient, WriteConcern, timeout
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -28,16 +28,31 @@ class AlreadyProcessed(Exception):
     """The inbox already holds this (consumer, event_id): the effect exists; do nothing."""
 
 
+class OutboxHandOver(Protocol):
+    """The outbox relay, as the unit of work sees it: entries are written already leased to it,
+    and handed to it once committed, so they are published without being polled for."""
+
+    def born_leased(self) -> Document: ...
+
+    def committed(self, entries: list[Document]) -> None: ...
+
+
 class Transaction:
     """What a use case sees while its transaction is open."""
 
     def __init__(
-        self, database: AsyncDatabase[Document], session: AsyncClientSession, producer: str
+        self,
+        database: AsyncDatabase[Document],
+        session: AsyncClientSession,
+        producer: str,
+        outbox_lease: Document | None = None,
     ) -> None:
         self.database = database
         self.session = session
         self._producer = producer
+        self._outbox_lease = outbox_lease or {}
         self.emitted: list[EventEnvelope] = []
+        self.outbox_entries: list[Document] = []
 
     def collection(self, name: str) -> AsyncCollection[Document]:
         return self.database[name]
@@ -59,8 +74,10 @@ class Transaction:
         """The outbox entries of everything emitted, in one round trip, just before commit
         (one insert per event made a handler that emits n events pay n round trips)."""
         if self.emitted:
-            documents = [outbox_document(envelope) for envelope in self.emitted]
-            await self.database[OUTBOX].insert_many(documents, session=self.session)
+            self.outbox_entries = [
+                outbox_document(envelope) | self._outbox_lease for envelope in self.emitted
+            ]
+            await self.database[OUTBOX].insert_many(self.outbox_entries, session=self.session)
 
 
 Work = Callable[[Transaction], Awaitable[T]]
@@ -72,13 +89,13 @@ class UnitOfWork:
         client: AsyncMongoClient[Document],
         database: AsyncDatabase[Document],
         producer: str,
-        on_events_committed: Callable[[], None] = lambda: None,
+        outbox: OutboxHandOver | None = None,
         timeout_seconds: float | None = None,
     ) -> None:
         self._client = client
         self.database = database
         self._producer = producer
-        self._on_events_committed = on_events_committed
+        self._outbox = outbox
         self._timeout_seconds = timeout_seconds
         self._commit_listeners: list[Callable[[], None]] = []
 
@@ -90,15 +107,16 @@ class UnitOfWork:
     async def run(self, work: Work[T], *, inbox: tuple[str, str] | None = None) -> T:
         """Run `work` in a transaction. With `inbox=(consumer, event_id)`, the transaction also
         records the message; a second run for the same pair raises AlreadyProcessed."""
-        emitted: list[EventEnvelope] = []
+        committed_entries: list[Document] = []
 
         async def attempt(session: AsyncClientSession) -> T:
-            transaction = Transaction(self.database, session, self._producer)
+            lease = self._outbox.born_leased() if self._outbox is not None else None
+            transaction = Transaction(self.database, session, self._producer, lease)
             if inbox is not None:
                 await _record_in_inbox(self.database, session, *inbox)
             result = await work(transaction)
             await transaction.write_outbox()
-            emitted[:] = transaction.emitted
+            committed_entries[:] = transaction.outbox_entries  # the attempt that commits
             return result
 
         # with_transaction alone retries for up to 120 s while the database is away: a
@@ -113,8 +131,8 @@ class UnitOfWork:
                 result: T = await session.with_transaction(
                     attempt, write_concern=WriteConcern("majority")
                 )
-        if emitted:
-            self._on_events_committed()
+        if committed_entries and self._outbox is not None:
+            self._outbox.committed(committed_entries)
         for listener in self._commit_listeners:
             listener()
         return result

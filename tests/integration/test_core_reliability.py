@@ -12,6 +12,7 @@ import json
 from collections.abc import AsyncIterator, Iterable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,10 @@ from shared.messaging.failures import (
     REASON_HEADER,
     RETRIES_EXHAUSTED,
 )
+from shared.messaging.relay import OutboxRelay
 from shared.runtime import Runtime, create_app
 from shared.settings import ServiceSettings
-from shared.storage.leases import PENDING
+from shared.storage.leases import PENDING, LeasedQueue
 from shared.storage.mongo import INBOX, OUTBOX, create_client, ensure_core_indexes
 from shared.storage.outbox import PUBLISHED
 from shared.storage.unit_of_work import Transaction, UnitOfWork
@@ -516,3 +518,73 @@ async def test_an_unroutable_event_does_not_hold_back_the_events_behind_it(
     assert "NO_ROUTE" in first["last_error"]
     failure = logs.named("outbox.publish_failed")[0]
     assert failure["unroutable"] is True
+
+
+# --- i. outbox hand-over -------------------------------------------------------------------
+
+
+async def test_a_committed_event_goes_out_by_hand_over_without_any_poll(stack: Stack) -> None:
+    """The relay polls once at start, then not for an hour: only the hand-over can publish."""
+    producer = stack.app(service="registration", outbox_poll_seconds=3600)
+    connection = await aio_pika.connect(stack.vhost.url)
+    async with connection, running(producer):
+        channel = await connection.channel()
+        queue = await channel.declare_queue("handed-over", auto_delete=True)
+        await queue.bind(EVENTS_EXCHANGE_NAME, routing_key=TEACHER_REGISTERED)
+        runtime = runtime_of(producer)
+        envelope: EventEnvelope = await runtime.unit_of_work.run(
+            lambda tx: tx.emit(teacher_registered("t-handed-over"))
+        )
+        delivered = await eventually(lambda: queue.get(fail=False), what="the event delivered")
+        await delivered.ack()
+        entry = await eventually(
+            lambda: runtime.database[OUTBOX].find_one(
+                {"_id": str(envelope.event_id), "status": PUBLISHED}
+            ),
+            what="the entry marked published",
+        )
+
+    assert delivered.message_id == str(envelope.event_id)
+    assert entry["attempts"] == 1
+    assert "lease_owner" not in entry
+
+
+async def test_an_entry_whose_writer_died_before_handing_it_over_waits_for_its_lease(
+    stack: Stack,
+) -> None:
+    """Entries are born leased to their writer's relay; when that process dies after the
+    commit, another replica publishes them once the lease runs out, not before."""
+    settings = stack.settings("registration")
+    client = create_client(settings.mongodb_url, "registration-that-dies")
+    try:
+        database = client[settings.database_name]
+        await ensure_core_indexes(database)
+        outbox = database[OUTBOX]
+        doomed = OutboxRelay(LeasedQueue(outbox, lease_seconds=1.5, max_attempts=3), None, 1.0)  # type: ignore[arg-type]
+        unit_of_work = UnitOfWork(client, database, "registration", doomed)  # never started
+        envelope: EventEnvelope = await unit_of_work.run(
+            lambda tx: tx.emit(teacher_registered("t-orphan"))
+        )
+        other_replica = LeasedQueue(outbox, lease_seconds=30, max_attempts=3)
+        assert await other_replica.claim_batch(10) == []  # leased to the dead writer
+
+        survivor = stack.app(service="registration", outbox_poll_seconds=0.1)
+        connection = await aio_pika.connect(stack.vhost.url)
+        async with connection:
+            channel = await connection.channel()
+            await channel.declare_exchange(
+                EVENTS_EXCHANGE_NAME, aio_pika.ExchangeType.TOPIC, durable=True
+            )  # as the services declare it, so the queue is bound before the survivor polls
+            queue = await channel.declare_queue("orphans", auto_delete=True)
+            await queue.bind(EVENTS_EXCHANGE_NAME, routing_key=TEACHER_REGISTERED)
+            async with running(survivor):
+                entry = await eventually(
+                    lambda: outbox.find_one({"_id": str(envelope.event_id), "status": PUBLISHED}),
+                    seconds=10,
+                    what="published by the surviving replica",
+                )
+    finally:
+        await client.close()
+
+    assert entry["attempts"] == 2  # born leased (1), claimed again after the lease (2)
+    assert entry["published_at"] - entry["enqueued_at"] >= timedelta(seconds=1.5)

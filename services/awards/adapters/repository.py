@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel, ReplaceOne, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.awards.domain.certificates import Certificate
@@ -77,15 +77,23 @@ class NqlRepository:
         )
         return None if document is None else ProjectFacts.model_validate(document)
 
-    async def open_application(self, application: NqlApplication) -> bool:
-        """Idempotent: a second completion of the same project opens nothing twice."""
-        result = await self._tx.collection(APPLICATIONS).update_one(
-            {"_id": application.id},
-            {"$setOnInsert": application_document(application)},
-            upsert=True,
+    async def open_applications(self, applications: list[NqlApplication]) -> list[NqlApplication]:
+        """Open those not open yet, in one round trip; returns the ones opened now.
+        Idempotent: a second completion of the same project opens nothing twice."""
+        if not applications:
+            return []
+        result = await self._tx.collection(APPLICATIONS).bulk_write(
+            [
+                UpdateOne(
+                    {"_id": application.id},
+                    {"$setOnInsert": application_document(application)},
+                    upsert=True,
+                )
+                for application in applications
+            ],
             session=self._session,
         )
-        return result.upserted_id is not None
+        return [applications[index] for index in sorted(result.upserted_ids or {})]
 
     async def application(self, application_id: str) -> NqlApplication | None:
         document = await self._tx.collection(APPLICATIONS).find_one(
@@ -98,10 +106,16 @@ class NqlRepository:
             {"_id": application.id}, application_document(application), session=self._session
         )
 
-    async def add_not_eligible(self, record: NotEligible) -> None:
-        document = {"_id": f"{record.project_id}_{record.teacher_id}", **record.model_dump()}
-        await self._tx.collection(NOT_ELIGIBLE).replace_one(
-            {"_id": document["_id"]}, document, upsert=True, session=self._session
+    async def add_not_eligible(self, records: list[NotEligible]) -> None:
+        if not records:
+            return
+        documents = [
+            {"_id": f"{record.project_id}_{record.teacher_id}", **record.model_dump()}
+            for record in records
+        ]
+        await self._tx.collection(NOT_ELIGIBLE).bulk_write(
+            [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in documents],
+            session=self._session,
         )
 
     async def next_submission_position(self, teacher_id: str, school_year: str) -> int:

@@ -34,10 +34,8 @@ async def on_project_completed(
     repository = NqlRepository(tx)
     await repository.remember_project(project)
     applications, not_eligible = open_applications(project, datetime.now(UTC))
-    for application in applications:
-        # a completion seen twice (another event id) opens, and announces, nothing twice
-        if not await repository.open_application(application):
-            continue
+    # a completion seen twice (another event id) opens, and announces, nothing twice
+    for application in await repository.open_applications(applications):
         await tx.emit(
             emitted.NqlApplicationOpened(
                 application_id=application.id,
@@ -48,5 +46,4 @@ async def on_project_completed(
                 opened_at=application.opened_at,
             )
         )
-    for record in not_eligible:
-        await repository.add_not_eligible(record)
+    await repository.add_not_eligible(not_eligible)

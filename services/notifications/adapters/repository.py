@@ -221,9 +221,6 @@ class DeliveryQueue:
         self._tx = tx
 
     async def enqueue(self, delivery: MailDelivery) -> None:
-        collection = self._tx.collection(DELIVERIES)
-        if await collection.find_one({"_id": delivery.id}, {"_id": 1}, session=self._tx.session):
-            return  # already queued (or sent): never reset its status
         document = {
             "_id": delivery.id,
             "event_id": delivery.event_id,
@@ -236,7 +233,15 @@ class DeliveryQueue:
             "about": delivery.about,
             **new_work_fields(),
         }
-        await collection.insert_one(document, session=self._tx.session)
+        await _insert_once(self._tx, DELIVERIES, document)
+
+
+async def _insert_once(tx: Transaction, collection: str, document: Document) -> None:
+    """Insert unless a document with this id exists, which is left as it is (a delivery
+    already sent keeps its status): one upsert, where a read then an insert took two."""
+    await tx.collection(collection).update_one(
+        {"_id": document["_id"]}, {"$setOnInsert": document}, upsert=True, session=tx.session
+    )
 
 
 class InboxItems:
@@ -258,9 +263,7 @@ class InboxItems:
             "read_at": None,
             **({"digest": "pending"} if digest else {}),
         }
-        await self._tx.collection(INBOX_ITEMS).update_one(
-            {"_id": item.id}, {"$setOnInsert": document}, upsert=True, session=self._tx.session
-        )
+        await _insert_once(self._tx, INBOX_ITEMS, document)
 
 
 WEBHOOKS = "webhook_subscriptions"
@@ -277,15 +280,11 @@ class WebhookBook:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
-    async def wanting(self, kind: str) -> list[WebhookSubscription]:
+    async def all(self) -> list[WebhookSubscription]:
         cursor = self._tx.collection(WEBHOOKS).find({}, session=self._tx.session).sort("_id", 1)
-        subscriptions = [webhook_from(document) async for document in cursor]
-        return [subscription for subscription in subscriptions if subscription.wants(kind)]
+        return [webhook_from(document) async for document in cursor]
 
     async def enqueue(self, delivery_id: str, subscription_id: str, url: str, body: str) -> None:
-        collection = self._tx.collection(WEBHOOK_DELIVERIES)
-        if await collection.find_one({"_id": delivery_id}, {"_id": 1}, session=self._tx.session):
-            return
         document = {
             "_id": delivery_id,
             "subscription_id": subscription_id,
@@ -293,4 +292,4 @@ class WebhookBook:
             "body": body,
             **new_work_fields(),
         }
-        await collection.insert_one(document, session=self._tx.session)
+        await _insert_once(self._tx, WEBHOOK_DELIVERIES, document)

@@ -33,7 +33,11 @@ from services.notifications.domain.rules import (
     Staff,
     Teachers,
 )
-from services.notifications.domain.webhooks import webhook_body, webhook_delivery_id
+from services.notifications.domain.webhooks import (
+    WebhookSubscription,
+    webhook_body,
+    webhook_delivery_id,
+)
 from services.notifications.service_layer.read_models import READ_MODEL_UPDATES
 from shared.envelope import EventEnvelope
 from shared.errors import TransientError
@@ -55,11 +59,16 @@ class Notifier:
     async def __call__(self, event: EventPayload, envelope: EventEnvelope, tx: Transaction) -> None:
         payload = event.model_dump(mode="json")
         rules = self._rules.matching(envelope.event_type, payload)
-        names = await _names(event, tx) if rules else {}
+        if not rules:
+            return
+        names = await _names(event, tx)
+        webhooks = WebhookBook(tx)
+        subscriptions = await webhooks.all()  # read once for every rule of this event
         for rule in rules:
             for recipient in await _recipients(rule, payload, tx):
                 await self._notify(rule, recipient, event, envelope, names, tx)
-            await _post_to_webhooks(rule, payload, envelope, tx)
+            wanting = [s for s in subscriptions if s.wants(rule.kind)]
+            await _post_to_webhooks(rule, wanting, payload, envelope, webhooks)
 
     async def _notify(
         self,
@@ -103,11 +112,14 @@ class Notifier:
 
 
 async def _post_to_webhooks(
-    rule: Rule, payload: dict[str, Any], envelope: EventEnvelope, tx: Transaction
+    rule: Rule,
+    subscriptions: list[WebhookSubscription],
+    payload: dict[str, Any],
+    envelope: EventEnvelope,
+    webhooks: WebhookBook,
 ) -> None:
-    webhooks = WebhookBook(tx)
     event_id = str(envelope.event_id)
-    for subscription in await webhooks.wanting(rule.kind):
+    for subscription in subscriptions:
         delivery_id = webhook_delivery_id(event_id, subscription.id, rule.id)
         body = webhook_body(
             delivery_id, rule.kind, event_id, envelope.event_type, envelope.occurred_at, payload
