@@ -46,7 +46,7 @@ def definition(settings: NotificationsSettings | None = None) -> ServiceDefiniti
         dispatcher = MailDispatcher(
             queue, mailer, settings.mail_domain, settings.mail_poll_seconds, failed.inc, failures
         )
-        runtime.unit_of_work.on_commit(dispatcher.wake)
+        runtime.unit_of_work.on_commit(DELIVERIES, dispatcher.wake)
         return dispatcher
 
     def webhook_dispatcher(runtime: Runtime) -> WebhookDispatcher:
@@ -67,7 +67,7 @@ def definition(settings: NotificationsSettings | None = None) -> ServiceDefiniti
                 runtime.unit_of_work, WEBHOOK_DELIVERIES, "webhook", settings.webhook_max_attempts
             ),
         )
-        runtime.unit_of_work.on_commit(dispatcher.wake)
+        runtime.unit_of_work.on_commit(WEBHOOK_DELIVERIES, dispatcher.wake)
         return dispatcher
 
     def digest_worker(runtime: Runtime) -> DigestWorker:

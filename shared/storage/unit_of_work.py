@@ -53,6 +53,12 @@ class Transaction:
         self._outbox_lease = outbox_lease or {}
         self.emitted: list[EventEnvelope] = []
         self.outbox_entries: list[Document] = []
+        self.signals: set[str] = set()
+
+    def signal(self, name: str) -> None:
+        """Say that this transaction queued work of kind `name` (a mail delivery): the
+        listeners of that signal are called once it commits."""
+        self.signals.add(name)
 
     def collection(self, name: str) -> AsyncCollection[Document]:
         return self.database[name]
@@ -97,17 +103,19 @@ class UnitOfWork:
         self._producer = producer
         self._outbox = outbox
         self._timeout_seconds = timeout_seconds
-        self._commit_listeners: list[Callable[[], None]] = []
+        self._commit_listeners: list[tuple[str, Callable[[], None]]] = []
 
-    def on_commit(self, listener: Callable[[], None]) -> None:
-        """`listener` runs after every committed transaction: a worker that polls for work a
-        transaction queued (a mail delivery) starts at once instead of at its next poll."""
-        self._commit_listeners.append(listener)
+    def on_commit(self, signal: str, listener: Callable[[], None]) -> None:
+        """`listener` runs after every committed transaction that raised `signal`: a worker
+        that polls for work a transaction queued (a mail delivery) starts at once instead of
+        at its next poll, and is not woken by transactions that queued nothing for it."""
+        self._commit_listeners.append((signal, listener))
 
     async def run(self, work: Work[T], *, inbox: tuple[str, str] | None = None) -> T:
         """Run `work` in a transaction. With `inbox=(consumer, event_id)`, the transaction also
         records the message; a second run for the same pair raises AlreadyProcessed."""
         committed_entries: list[Document] = []
+        committed_signals: set[str] = set()
 
         async def attempt(session: AsyncClientSession) -> T:
             lease = self._outbox.born_leased() if self._outbox is not None else None
@@ -117,6 +125,8 @@ class UnitOfWork:
             result = await work(transaction)
             await transaction.write_outbox()
             committed_entries[:] = transaction.outbox_entries  # the attempt that commits
+            committed_signals.clear()
+            committed_signals.update(transaction.signals)
             return result
 
         # with_transaction alone retries for up to 120 s while the database is away: a
@@ -133,8 +143,9 @@ class UnitOfWork:
                 )
         if committed_entries and self._outbox is not None:
             self._outbox.committed(committed_entries)
-        for listener in self._commit_listeners:
-            listener()
+        for signal, listener in self._commit_listeners:
+            if signal in committed_signals:
+                listener()
         return result
 
 

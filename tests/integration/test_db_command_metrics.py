@@ -83,3 +83,30 @@ async def _outbox_ids(mongodb_url: str, database: str) -> list[Any]:
         return [d["_id"] async for d in client[database][OUTBOX].find({}, {"_id": 1})]
     finally:
         await client.close()
+
+
+async def test_commit_listeners_hear_only_the_signals_their_transaction_raised(
+    mongodb_url: str,
+) -> None:
+    """The mail dispatcher is woken by commits that queued mail, not by every commit (each
+    needless wake is a claim query)."""
+    client = create_client(mongodb_url, "signals-test")
+    name = f"signals_{uuid.uuid4().hex[:8]}"
+    heard: list[str] = []
+    try:
+        uow = UnitOfWork(client, client[name], "notifications")
+        uow.on_commit("deliveries", lambda: heard.append("mail"))
+        uow.on_commit("webhook_deliveries", lambda: heard.append("webhook"))
+
+        async def queue_mail(tx: Transaction) -> None:
+            await tx.collection("deliveries").insert_one({"_id": 1}, session=tx.session)
+            tx.signal("deliveries")
+
+        async def update_read_model(tx: Transaction) -> None:
+            await tx.collection("contacts").insert_one({"_id": 1}, session=tx.session)
+
+        await uow.run(queue_mail)
+        await uow.run(update_read_model)
+    finally:
+        await client.close()
+    assert heard == ["mail"]

@@ -3,7 +3,7 @@ models kept from other services' events, mail deliveries and in-app inbox items.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -101,14 +101,20 @@ class ContactBook:
             session=session,
         )  # fmt: skip
 
-    async def find(self, teacher_id: str) -> Contact | bool | None:
-        """The contact; False when erased; None when not known (yet)."""
-        document = await self._collection.find_one({"_id": teacher_id}, session=self._tx.session)
-        if document is None:
-            return None
-        if document.get("erased"):
-            return False
-        return Contact(teacher_id, document["name"], document["email"], document["language"])
+    async def find_many(self, teacher_ids: Sequence[str]) -> dict[str, Contact | bool | None]:
+        """Each teacher's contact, in one round trip: False when erased, None when not known
+        (yet)."""
+        cursor = self._collection.find(
+            {"_id": {"$in": list(teacher_ids)}}, session=self._tx.session
+        )
+        found = {document["_id"]: _contact_of(document) async for document in cursor}
+        return {teacher_id: found.get(teacher_id) for teacher_id in teacher_ids}
+
+
+def _contact_of(document: Document) -> Contact | bool:
+    if document.get("erased"):
+        return False
+    return Contact(document["_id"], document["name"], document["email"], document["language"])
 
 
 class ProjectBook:
@@ -238,10 +244,12 @@ class DeliveryQueue:
 
 async def _insert_once(tx: Transaction, collection: str, document: Document) -> None:
     """Insert unless a document with this id exists, which is left as it is (a delivery
-    already sent keeps its status): one upsert, where a read then an insert took two."""
+    already sent keeps its status): one upsert, where a read then an insert took two. The
+    collection's name is signalled: its worker is woken when the transaction commits."""
     await tx.collection(collection).update_one(
         {"_id": document["_id"]}, {"$setOnInsert": document}, upsert=True, session=tx.session
     )
+    tx.signal(collection)
 
 
 class InboxItems:

@@ -179,11 +179,12 @@ async def _resolve(query: RecipientQuery, rule: Rule, tx: Transaction) -> list[R
             log.warning("notification.unknown_project", project_id=query.project_id)
             return []
         query = Teachers(tuple(project.get("members", [])))
-    return [r for teacher_id in query.ids if (r := await _teacher(teacher_id, tx)) is not None]
+    contacts = await ContactBook(tx).find_many(query.ids)
+    return [r for teacher_id in query.ids if (r := _teacher(teacher_id, contacts)) is not None]
 
 
-async def _teacher(teacher_id: str, tx: Transaction) -> Recipient | None:
-    contact = await ContactBook(tx).find(teacher_id)
+def _teacher(teacher_id: str, contacts: Mapping[str, Contact | bool | None]) -> Recipient | None:
+    contact = contacts[teacher_id]
     if contact is False:
         log.info("notification.skipped_erased_recipient", teacher_id=teacher_id)
         return None
