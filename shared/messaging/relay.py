@@ -12,6 +12,7 @@ absorbs the duplicate.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from enum import Enum
 
@@ -57,6 +58,7 @@ class OutboxRelay(PollingWorker):
         self._queue = queue
         self._publisher = publisher
         self._handed_over: deque[Document] = deque(maxlen=self.max_handed_over)
+        self._next_poll_at = 0.0  # the first round polls
         super().__init__(poll_seconds)
 
     def born_leased(self) -> Document:
@@ -95,6 +97,9 @@ class OutboxRelay(PollingWorker):
             published += count
             if stopped:
                 return published
+        if time.monotonic() < self._next_poll_at:
+            return published  # woken for a hand-over: no query for what nobody left behind
+        self._next_poll_at = time.monotonic() + self._poll_seconds
         while batch := await self._queue.claim_batch(self._batch_size):
             count, stopped = await self._publish_batch(batch)
             published += count
