@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.notifications.domain.messages import Contact, InboxItem, MailDelivery
@@ -222,56 +222,83 @@ class StaffDirectory:
         return [staff_from(document) async for document in cursor]
 
 
+def delivery_document(delivery: MailDelivery) -> Document:
+    return {
+        "_id": delivery.id,
+        "event_id": delivery.event_id,
+        "event_type": delivery.event_type,
+        "recipient_id": delivery.recipient_id,
+        "teacher_id": delivery.teacher_id,
+        "to": delivery.to,
+        "language": delivery.language,
+        "mail": vars(delivery.mail).copy(),
+        "about": delivery.about,
+        **new_work_fields(),
+    }
+
+
+def inbox_item_document(item: InboxItem, *, digest: bool = False) -> Document:
+    return {
+        "_id": item.id,
+        "recipient_id": item.recipient_id,
+        "recipient_kind": item.recipient_kind,
+        "event_id": item.event_id,
+        "event_type": item.event_type,
+        "kind": item.kind,
+        "subject": item.subject,
+        "text": item.text,
+        "created_at": item.created_at,
+        "about": item.about,
+        "read_at": None,
+        **({"digest": "pending"} if digest else {}),
+    }
+
+
+def webhook_delivery_document(
+    delivery_id: str, subscription_id: str, url: str, body: str
+) -> Document:
+    return {
+        "_id": delivery_id,
+        "subscription_id": subscription_id,
+        "url": url,
+        "body": body,
+        **new_work_fields(),
+    }
+
+
+class PendingWrites:
+    """What one event queues (in-app items, mail and webhook deliveries), written at the end
+    with one bulk upsert per collection instead of one round trip per recipient.
+
+    Each document is inserted unless one with its id exists, which is left as it is (a
+    delivery already sent keeps its status). Each collection written is signalled: its worker
+    is woken when the transaction commits."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+        self._documents: dict[str, list[Document]] = {}
+
+    def add(self, collection: str, document: Document) -> None:
+        self._documents.setdefault(collection, []).append(document)
+
+    async def flush(self) -> None:
+        for collection, documents in self._documents.items():
+            await self._tx.collection(collection).bulk_write(
+                [UpdateOne({"_id": d["_id"]}, {"$setOnInsert": d}, upsert=True) for d in documents],
+                session=self._tx.session,
+            )
+            self._tx.signal(collection)
+        self._documents.clear()
+
+
 class DeliveryQueue:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
     async def enqueue(self, delivery: MailDelivery) -> None:
-        document = {
-            "_id": delivery.id,
-            "event_id": delivery.event_id,
-            "event_type": delivery.event_type,
-            "recipient_id": delivery.recipient_id,
-            "teacher_id": delivery.teacher_id,
-            "to": delivery.to,
-            "language": delivery.language,
-            "mail": vars(delivery.mail).copy(),
-            "about": delivery.about,
-            **new_work_fields(),
-        }
-        await _insert_once(self._tx, DELIVERIES, document)
-
-
-async def _insert_once(tx: Transaction, collection: str, document: Document) -> None:
-    """Insert unless a document with this id exists, which is left as it is (a delivery
-    already sent keeps its status): one upsert, where a read then an insert took two. The
-    collection's name is signalled: its worker is woken when the transaction commits."""
-    await tx.collection(collection).update_one(
-        {"_id": document["_id"]}, {"$setOnInsert": document}, upsert=True, session=tx.session
-    )
-    tx.signal(collection)
-
-
-class InboxItems:
-    def __init__(self, tx: Transaction) -> None:
-        self._tx = tx
-
-    async def add(self, item: InboxItem, *, digest: bool = False) -> None:
-        document = {
-            "_id": item.id,
-            "recipient_id": item.recipient_id,
-            "recipient_kind": item.recipient_kind,
-            "event_id": item.event_id,
-            "event_type": item.event_type,
-            "kind": item.kind,
-            "subject": item.subject,
-            "text": item.text,
-            "created_at": item.created_at,
-            "about": item.about,
-            "read_at": None,
-            **({"digest": "pending"} if digest else {}),
-        }
-        await _insert_once(self._tx, INBOX_ITEMS, document)
+        writes = PendingWrites(self._tx)
+        writes.add(DELIVERIES, delivery_document(delivery))
+        await writes.flush()
 
 
 WEBHOOKS = "webhook_subscriptions"
@@ -291,13 +318,3 @@ class WebhookBook:
     async def all(self) -> list[WebhookSubscription]:
         cursor = self._tx.collection(WEBHOOKS).find({}, session=self._tx.session).sort("_id", 1)
         return [webhook_from(document) async for document in cursor]
-
-    async def enqueue(self, delivery_id: str, subscription_id: str, url: str, body: str) -> None:
-        document = {
-            "_id": delivery_id,
-            "subscription_id": subscription_id,
-            "url": url,
-            "body": body,
-            **new_work_fields(),
-        }
-        await _insert_once(self._tx, WEBHOOK_DELIVERIES, document)

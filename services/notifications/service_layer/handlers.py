@@ -9,13 +9,18 @@ from typing import Any
 
 from services.notifications.adapters.nql_values import VALUES_BY_EVENT_TYPE
 from services.notifications.adapters.repository import (
+    DELIVERIES,
+    INBOX_ITEMS,
+    WEBHOOK_DELIVERIES,
     ContactBook,
-    DeliveryQueue,
-    InboxItems,
+    PendingWrites,
     ProjectBook,
     SchoolBook,
     StaffDirectory,
     WebhookBook,
+    delivery_document,
+    inbox_item_document,
+    webhook_delivery_document,
 )
 from services.notifications.adapters.templates import render
 from services.notifications.domain.locale import DateFormatter, LocaleFormatter, as_date
@@ -62,22 +67,23 @@ class Notifier:
         if not rules:
             return
         names = await _names(event, tx)
-        webhooks = WebhookBook(tx)
-        subscriptions = await webhooks.all()  # read once for every rule of this event
+        subscriptions = await WebhookBook(tx).all()  # read once for every rule of this event
+        writes = PendingWrites(tx)
         for rule in rules:
             for recipient in await _recipients(rule, payload, tx):
-                await self._notify(rule, recipient, event, envelope, names, tx)
+                self._notify(rule, recipient, event, envelope, names, writes)
             wanting = [s for s in subscriptions if s.wants(rule.kind)]
-            await _post_to_webhooks(rule, wanting, payload, envelope, webhooks)
+            _post_to_webhooks(rule, wanting, payload, envelope, writes)
+        await writes.flush()
 
-    async def _notify(
+    def _notify(
         self,
         rule: Rule,
         recipient: Recipient,
         event: EventPayload,
         envelope: EventEnvelope,
         names: Mapping[str, str],
-        tx: Transaction,
+        writes: PendingWrites,
     ) -> None:
         values = {**self._values(event, envelope, recipient.language), **names}
         values["recipient_name"] = recipient.name
@@ -95,12 +101,12 @@ class Notifier:
                 envelope.aggregate_id,
             )  # fmt: skip
             in_digest = "email" in rule.channels and recipient.daily_digest
-            await InboxItems(tx).add(item, digest=in_digest)
+            writes.add(INBOX_ITEMS, inbox_item_document(item, digest=in_digest))
         if "email" in rule.channels and not recipient.daily_digest:
             delivery = MailDelivery.for_event(
                 event_id, envelope.event_type, recipient, mail, envelope.aggregate_id
             )
-            await DeliveryQueue(tx).enqueue(delivery)
+            writes.add(DELIVERIES, delivery_document(delivery))
         log.info("notification.queued", rule=rule.id, recipient_id=recipient.id)
 
     def _values(
@@ -111,12 +117,12 @@ class Notifier:
         return values
 
 
-async def _post_to_webhooks(
+def _post_to_webhooks(
     rule: Rule,
     subscriptions: list[WebhookSubscription],
     payload: dict[str, Any],
     envelope: EventEnvelope,
-    webhooks: WebhookBook,
+    writes: PendingWrites,
 ) -> None:
     event_id = str(envelope.event_id)
     for subscription in subscriptions:
@@ -124,7 +130,10 @@ async def _post_to_webhooks(
         body = webhook_body(
             delivery_id, rule.kind, event_id, envelope.event_type, envelope.occurred_at, payload
         )
-        await webhooks.enqueue(delivery_id, subscription.id, subscription.url, body)
+        writes.add(
+            WEBHOOK_DELIVERIES,
+            webhook_delivery_document(delivery_id, subscription.id, subscription.url, body),
+        )
 
 
 def _flatten(
