@@ -8,17 +8,15 @@ import asyncio
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
+from services.notifications.adapters.delivery_worker import DeliveryCancelled, DeliveryWorker
 from services.notifications.adapters.failed_deliveries import FailedDeliveries
 from services.notifications.domain.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, sign
-from shared.logging import get_logger
-from shared.storage.leases import FAILED, LeasedQueue, utcnow
+from shared.storage.leases import LeasedQueue
 from shared.storage.mongo import Document
-from shared.workers import PollingWorker
-
-log = get_logger(__name__)
 
 
 class WebhookRefused(Exception):
@@ -34,8 +32,9 @@ def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int
         return int(error.code)
 
 
-class WebhookDispatcher(PollingWorker):
+class WebhookDispatcher(DeliveryWorker):
     name = "webhook-dispatcher"
+    channel = "webhook"
 
     def __init__(
         self,
@@ -46,53 +45,24 @@ class WebhookDispatcher(PollingWorker):
         on_failed: Callable[[], None] = lambda: None,
         failures: FailedDeliveries | None = None,
     ) -> None:
-        self._queue = queue
-        self._failures = failures  # marks the last failure and alerts operators (outbox)
-        self._on_failed = on_failed  # counts etwinning_deliveries_failed_total{channel="webhook"}
         self._subscriptions = subscriptions
         self._timeout = timeout_seconds
-        super().__init__(poll_seconds)
+        super().__init__(queue, poll_seconds, on_failed, failures)
 
-    async def work_once(self) -> int:
-        return await self.send_pending()
+    def log_fields(self, delivery: Document) -> dict[str, Any]:
+        return {"delivery_id": delivery["_id"], "subscription_id": delivery["subscription_id"]}
 
-    async def send_pending(self) -> int:
-        sent = 0
-        while (delivery := await self._queue.claim()) is not None:
-            fields = {
-                "delivery_id": delivery["_id"],
-                "subscription_id": delivery["subscription_id"],
-            }
-            subscription = await self._subscriptions.find_one({"_id": delivery["subscription_id"]})
-            if subscription is None:
-                await self._queue.complete(delivery, "cancelled")
-                continue
-            try:
-                await self._send(delivery, subscription["secret"])
-            except Exception as error:
-                status = await self._retry_or_fail(delivery, f"{type(error).__name__}: {error}")
-                log.warning("webhook.send_failed", error=repr(error), status=status, **fields)
-                if status == FAILED:
-                    log.error("webhook.delivery_failed", error=repr(error), **fields)
-                    self._on_failed()
-                continue
-            await self._queue.complete(delivery, "sent", sent_at=utcnow())
-            sent += 1
-            log.info("webhook.sent", **fields)
-        return sent
-
-    async def _retry_or_fail(self, delivery: Document, error: str) -> str:
-        if self._failures is not None and self._failures.budget_spent(delivery):
-            return FAILED if await self._failures.mark_failed(delivery, error) else "lost"
-        return await self._queue.retry_later(delivery, error)
-
-    async def _send(self, delivery: Document, secret: str) -> None:
+    async def deliver(self, delivery: Document) -> dict[str, Any]:
+        subscription = await self._subscriptions.find_one({"_id": delivery["subscription_id"]})
+        if subscription is None:
+            raise DeliveryCancelled(f"subscription {delivery['subscription_id']} was removed")
         body = delivery["body"].encode("utf-8")
         headers = {
             "Content-Type": "application/json; charset=utf-8",
-            SIGNATURE_HEADER: sign(secret, body),
+            SIGNATURE_HEADER: sign(subscription["secret"], body),
             DELIVERY_HEADER: delivery["_id"],
         }
         status = await asyncio.to_thread(_post, delivery["url"], body, headers, self._timeout)
         if not 200 <= status < 300:
             raise WebhookRefused(f"HTTP {status}")
+        return {}

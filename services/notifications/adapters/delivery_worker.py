@@ -1,0 +1,94 @@
+"""What the mail and webhook dispatchers share: claim due deliveries a batch at a time, deliver
+each and mark it sent at once (a crash repeats at most the one in flight), retry with backoff,
+and once the budget is spent mark it failed and alert operators."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Callable
+from typing import Any
+
+from services.notifications.adapters.failed_deliveries import FailedDeliveries
+from shared.logging import get_logger
+from shared.storage.leases import FAILED, PENDING, LeasedQueue, utcnow
+from shared.storage.mongo import Document
+from shared.workers import PollingWorker
+
+SENT = "sent"
+CANCELLED = "cancelled"
+
+
+class DeliveryCancelled(Exception):
+    """There is nobody to deliver to any more (a webhook subscription was removed)."""
+
+
+class DeliveryWorker(PollingWorker):
+    channel = "delivery"  # the prefix of its log events: mail.sent, webhook.send_failed, …
+    batch_size = 10
+    # Whether one failure makes the rest of the batch wait: one SMTP server serves every mail,
+    # while each webhook has a receiver of its own.
+    failure_stops_the_batch = False
+
+    def __init__(
+        self,
+        queue: LeasedQueue,
+        poll_seconds: float,
+        on_failed: Callable[[], None] = lambda: None,
+        failures: FailedDeliveries | None = None,
+    ) -> None:
+        self._queue = queue
+        self._failures = failures  # marks the last failure and alerts operators (outbox)
+        self._on_failed = on_failed  # counts etwinning_deliveries_failed_total{channel}
+        self._log = get_logger(type(self).__module__)  # named after the concrete dispatcher
+        super().__init__(poll_seconds)
+
+    @abstractmethod
+    async def deliver(self, delivery: Document) -> dict[str, Any]:
+        """Deliver, or raise; returns the fields to record with the sent status."""
+
+    @abstractmethod
+    def log_fields(self, delivery: Document) -> dict[str, Any]: ...
+
+    async def work_once(self) -> int:
+        return await self.send_pending()
+
+    async def send_pending(self) -> int:
+        sent = 0
+        while batch := await self._queue.claim_batch(self.batch_size):
+            for position, delivery in enumerate(batch):
+                status = await self._attempt(delivery)
+                sent += status == SENT
+                if status == PENDING and self.failure_stops_the_batch:
+                    # The server is likely down: give the rest back, wait for the poll.
+                    await self._queue.release_many(batch[position + 1 :])
+                    return sent
+            if len(batch) < self.batch_size:
+                break  # nothing more was due: no extra query to find that out
+        return sent
+
+    async def _attempt(self, delivery: Document) -> str:
+        """The delivery's status after this attempt."""
+        fields = self.log_fields(delivery)
+        try:
+            recorded = await self.deliver(delivery)
+        except DeliveryCancelled:
+            await self._queue.complete(delivery, CANCELLED)
+            return CANCELLED
+        except Exception as error:
+            status = await self._retry_or_fail(delivery, f"{type(error).__name__}: {error}")
+            self._log.warning(
+                f"{self.channel}.send_failed", error=repr(error), status=status, **fields
+            )
+            if status == FAILED:
+                # Operators' alert: the retry budget is spent (visible in the API too).
+                self._log.error(f"{self.channel}.delivery_failed", error=repr(error), **fields)
+                self._on_failed()
+            return status
+        await self._queue.complete(delivery, SENT, sent_at=utcnow(), **recorded)
+        self._log.info(f"{self.channel}.sent", **recorded, **fields)
+        return SENT
+
+    async def _retry_or_fail(self, delivery: Document, error: str) -> str:
+        if self._failures is not None and self._failures.budget_spent(delivery):
+            return FAILED if await self._failures.mark_failed(delivery, error) else "lost"
+        return await self._queue.retry_later(delivery, error)
