@@ -58,7 +58,6 @@ class Runtime:
     unit_of_work: UnitOfWork
     relay: OutboxRelay
     metrics: ServiceMetrics
-    extras: dict[str, Any] = field(default_factory=dict)
     broker_connector: asyncio.Task[None] | None = None
 
 
@@ -73,6 +72,8 @@ class ServiceDefinition:
     emits: Sequence[type[EventPayload]] = ()
     ensure_indexes: Callable[[AsyncDatabase[Document]], Awaitable[None]] | None = None
     workers: Sequence[Callable[[Runtime], BackgroundWorker]] = ()
+    # Objects the service's routes share with its handlers, set on `app.state` by name.
+    app_state: Mapping[str, Any] = field(default_factory=dict)
 
 
 def create_app(definition: ServiceDefinition) -> FastAPI:
@@ -98,6 +99,8 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
 
     app = FastAPI(title=definition.title, description=definition.description, lifespan=lifespan)
     app.state.settings = settings
+    for name, value in definition.app_state.items():
+        setattr(app.state, name, value)
     install_problem_handlers(app)
     install_correlation_middleware(app)
     app.include_router(health_router)

@@ -16,6 +16,7 @@ from services.notifications.adapters.repository import (
 )
 from services.notifications.adapters.rules_file import load_rules
 from services.notifications.adapters.webhook_sender import WebhookDispatcher
+from services.notifications.adapters.webhook_subscriptions import SubscriptionCache
 from services.notifications.config import NotificationsSettings
 from services.notifications.domain.locale import default_date_formatter
 from services.notifications.entrypoints.http import routers
@@ -29,6 +30,7 @@ def definition(settings: NotificationsSettings | None = None) -> ServiceDefiniti
     settings = settings or NotificationsSettings()
     rules = load_rules(settings.notification_rules_path)
     dates = default_date_formatter()
+    subscriptions = SubscriptionCache(settings.webhook_subscriptions_max_age_seconds)
 
     def mail_dispatcher(runtime: Runtime) -> MailDispatcher:
         queue = LeasedQueue(
@@ -80,10 +82,11 @@ def definition(settings: NotificationsSettings | None = None) -> ServiceDefiniti
         "platform's events and a rule book kept as data.",
         settings=settings,
         routers=routers,
-        handlers=build_handlers(rules, dates),
+        handlers=build_handlers(rules, dates, subscriptions),
         emits=[DeliveryFailed],
         ensure_indexes=ensure_indexes,
         workers=[mail_dispatcher, webhook_dispatcher, digest_worker],
+        app_state={"webhook_subscriptions": subscriptions},
     )
 
 

@@ -32,3 +32,4 @@ class NotificationsSettings(ServiceSettings):
     webhook_max_attempts: int = Field(default=12, ge=1)
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_subscriptions_max_age_seconds: float = Field(default=5.0, ge=0)

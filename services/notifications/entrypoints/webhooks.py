@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import AnyHttpUrl, BaseModel, Field
 
 from services.notifications.adapters.repository import WEBHOOK_DELIVERIES, WEBHOOKS
+from services.notifications.adapters.webhook_subscriptions import SubscriptionCache
 from services.notifications.entrypoints.staff import known_kinds
 from shared.errors import NotFound
 from shared.http.auth import Principal, require_role
@@ -44,6 +45,12 @@ class WebhookDeliveryOut(BaseModel):
     body: str
 
 
+def _subscriptions_changed(request: Request) -> None:
+    """This replica's handlers see the change at once; the others within the cache's age."""
+    subscriptions: SubscriptionCache = request.app.state.webhook_subscriptions
+    subscriptions.invalidate()
+
+
 def _out(document: dict[str, Any]) -> WebhookOut:
     return WebhookOut(id=document["_id"], url=document["url"], kinds=document["kinds"])
 
@@ -60,6 +67,7 @@ async def subscribe(request: Request, body: WebhookIn, _: Operator) -> WebhookOu
         "kinds": sorted(set(body.kinds)),
     }
     await runtime_of(request).database[WEBHOOKS].insert_one(document)
+    _subscriptions_changed(request)
     return _out(document)
 
 
@@ -74,6 +82,7 @@ async def unsubscribe(request: Request, webhook_id: str, _: Operator) -> Respons
     result = await runtime_of(request).database[WEBHOOKS].delete_one({"_id": webhook_id})
     if result.deleted_count == 0:
         raise NotFound(f"no webhook {webhook_id}", reason="webhook_not_found")
+    _subscriptions_changed(request)
     return Response(status_code=204)
 
 

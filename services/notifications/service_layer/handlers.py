@@ -17,12 +17,12 @@ from services.notifications.adapters.repository import (
     ProjectBook,
     SchoolBook,
     StaffDirectory,
-    WebhookBook,
     delivery_document,
     inbox_item_document,
     webhook_delivery_document,
 )
 from services.notifications.adapters.templates import render
+from services.notifications.adapters.webhook_subscriptions import SubscriptionCache
 from services.notifications.domain.locale import DateFormatter, LocaleFormatter, as_date
 from services.notifications.domain.messages import (
     Contact,
@@ -57,9 +57,12 @@ log = get_logger(__name__)
 class Notifier:
     """Applies the rule book to one event: recipients, templates, channels."""
 
-    def __init__(self, rules: RuleBook, dates: LocaleFormatter) -> None:
+    def __init__(
+        self, rules: RuleBook, dates: LocaleFormatter, subscriptions: SubscriptionCache
+    ) -> None:
         self._rules = rules
         self._dates = dates
+        self._subscriptions = subscriptions
 
     async def __call__(self, event: EventPayload, envelope: EventEnvelope, tx: Transaction) -> None:
         payload = event.model_dump(mode="json")
@@ -67,7 +70,7 @@ class Notifier:
         if not rules:
             return
         names = await _names(event, tx)
-        subscriptions = await WebhookBook(tx).all()  # read once for every rule of this event
+        subscriptions = await self._subscriptions.current(tx)
         writes = PendingWrites(tx)
         for rule in rules:
             for recipient in await _recipients(rule, payload, tx):
@@ -204,9 +207,11 @@ def _teacher(teacher_id: str, contacts: Mapping[str, Contact | bool | None]) -> 
     return Recipient.teacher(contact)
 
 
-def build_handlers(rules: RuleBook, dates: LocaleFormatter) -> dict[str, EventHandler]:
+def build_handlers(
+    rules: RuleBook, dates: LocaleFormatter, subscriptions: SubscriptionCache
+) -> dict[str, EventHandler]:
     """One handler per event type: update the read models first, then apply the rules."""
-    notifier = Notifier(rules, dates)
+    notifier = Notifier(rules, dates, subscriptions)
     handlers: dict[str, EventHandler] = {}
     for event_type in sorted(rules.event_types() | set(READ_MODEL_UPDATES)):
         update = READ_MODEL_UPDATES.get(event_type)
