@@ -49,12 +49,16 @@ class DeliveryWorker(PollingWorker):
     @abstractmethod
     def log_fields(self, delivery: Document) -> dict[str, Any]: ...
 
+    async def prepare(self, batch: list[Document]) -> None:
+        """Read at once what the whole batch needs, instead of once per delivery."""
+
     async def work_once(self) -> int:
         return await self.send_pending()
 
     async def send_pending(self) -> int:
         sent = 0
         while batch := await self._queue.claim_batch(self.batch_size):
+            await self.prepare(batch)
             for position, delivery in enumerate(batch):
                 status = await self._attempt(delivery)
                 sent += status == SENT

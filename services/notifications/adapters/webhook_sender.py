@@ -47,19 +47,25 @@ class WebhookDispatcher(DeliveryWorker):
     ) -> None:
         self._subscriptions = subscriptions
         self._timeout = timeout_seconds
+        self._secrets: dict[str, str] = {}  # of the subscriptions of the batch in hand
         super().__init__(queue, poll_seconds, on_failed, failures)
+
+    async def prepare(self, batch: list[Document]) -> None:
+        wanted = list({delivery["subscription_id"] for delivery in batch})
+        cursor = self._subscriptions.find({"_id": {"$in": wanted}}, {"secret": 1})
+        self._secrets = {document["_id"]: document["secret"] async for document in cursor}
 
     def log_fields(self, delivery: Document) -> dict[str, Any]:
         return {"delivery_id": delivery["_id"], "subscription_id": delivery["subscription_id"]}
 
     async def deliver(self, delivery: Document) -> dict[str, Any]:
-        subscription = await self._subscriptions.find_one({"_id": delivery["subscription_id"]})
-        if subscription is None:
+        secret = self._secrets.get(delivery["subscription_id"])
+        if secret is None:
             raise DeliveryCancelled(f"subscription {delivery['subscription_id']} was removed")
         body = delivery["body"].encode("utf-8")
         headers = {
             "Content-Type": "application/json; charset=utf-8",
-            SIGNATURE_HEADER: sign(subscription["secret"], body),
+            SIGNATURE_HEADER: sign(secret, body),
             DELIVERY_HEADER: delivery["_id"],
         }
         status = await asyncio.to_thread(_post, delivery["url"], body, headers, self._timeout)

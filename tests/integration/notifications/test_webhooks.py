@@ -106,3 +106,35 @@ async def test_a_signed_webhook_is_retried_until_accepted_once(
 
     deliveries_after = await eventually(sent, what="delivery marked sent")
     assert [(d["status"], d["attempts"]) for d in deliveries_after] == [("sent", 3)]
+
+
+async def test_a_delivery_for_a_removed_subscription_is_cancelled_not_posted(
+    service: Notifications,
+) -> None:
+    with Receiver([503] * 50) as down:  # down long enough for the operator to unsubscribe
+        subscribed = await service.http.post(
+            "/webhooks",
+            json={"url": down.url, "secret": SECRET, "kinds": ["nql_application_opened"]},
+            headers=OPERATOR,
+        )
+        webhook_id = subscribed.json()["id"]
+        await service.publish(sample.teacher_registered("t-pt"))
+        await service.publish(sample.nql_application_opened("t-pt"))
+        await eventually(lambda: down.received, seconds=10, what="a first, refused attempt")
+
+        removed = await service.http.delete(f"/webhooks/{webhook_id}", headers=OPERATOR)
+        assert removed.status_code == 204
+
+        async def cancelled() -> list[dict[str, Any]]:
+            response = await service.http.get(
+                f"/webhooks/{webhook_id}/deliveries", headers=OPERATOR
+            )
+            found: list[dict[str, Any]] = response.json()
+            return found if found and found[0]["status"] == "cancelled" else []
+
+        deliveries = await eventually(cancelled, seconds=10, what="the delivery cancelled")
+        attempts_when_cancelled = len(down.received)
+
+    assert len(deliveries) == 1
+    assert attempts_when_cancelled == deliveries[0]["attempts"] - 1  # the last one posted nothing
+    assert not down.accepted()
