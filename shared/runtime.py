@@ -127,7 +127,13 @@ async def _start(definition: ServiceDefinition) -> Runtime:
         lease_seconds=settings.outbox_lease_seconds,
         max_attempts=settings.outbox_max_attempts,
     )
-    relay = OutboxRelay(outbox, publisher, settings.outbox_poll_seconds, metrics)
+    relay = OutboxRelay(
+        outbox,
+        publisher,
+        settings.outbox_poll_seconds,
+        metrics,
+        mark_delay_seconds=settings.outbox_mark_delay_seconds,
+    )
     unit_of_work = UnitOfWork(
         client, database, settings.service_name, relay, settings.transaction_timeout_seconds
     )

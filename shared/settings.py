@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
@@ -43,6 +45,12 @@ class ServiceSettings(BaseSettings):
     retry_max_seconds: float = Field(default=30.0, ge=0)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     outbox_lease_seconds: float = Field(default=30.0, gt=0)
+    outbox_mark_delay_seconds: float = Field(
+        default=0.5,
+        ge=0,
+        description="Published outbox entries are marked together at most this late: fewer "
+        "round trips; a relay that crashes publishes up to this much again (deduplicated).",
+    )
     outbox_max_attempts: int = Field(
         default=50, ge=1, description="Publish attempts before an outbox entry is marked failed."
     )
@@ -62,3 +70,12 @@ class ServiceSettings(BaseSettings):
     @property
     def base_url(self) -> str:
         return self.public_base_url or f"http://{self.http_host}:{self.http_port}"
+
+    @model_validator(mode="after")
+    def _marks_before_the_lease_ends(self) -> Self:
+        if self.outbox_mark_delay_seconds * 2 > self.outbox_lease_seconds:
+            raise ValueError(
+                "OUTBOX_MARK_DELAY_SECONDS must be at most half of OUTBOX_LEASE_SECONDS: an "
+                "entry published but not marked would be claimed and published again"
+            )
+        return self

@@ -30,6 +30,11 @@ class PollingWorker(ABC):
     async def work_once(self) -> int:
         """Do what is due now; return how many items were handled."""
 
+    def seconds_until_next_round(self) -> float:
+        """How long to sleep unless woken: the poll interval, or less when work falls due
+        sooner."""
+        return self._poll_seconds
+
     def wake(self) -> None:
         """New work was committed: start the next round now instead of at the next poll."""
         self._wake.set()
@@ -53,5 +58,5 @@ class PollingWorker(ABC):
             except Exception as error:
                 log.warning(f"{self.name}.error", error=repr(error))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), timeout=self.seconds_until_next_round())
             self._wake.clear()

@@ -48,7 +48,7 @@ def definition(settings: NotificationsSettings | None = None) -> ServiceDefiniti
         dispatcher = MailDispatcher(
             queue, mailer, settings.mail_domain, settings.mail_poll_seconds, failed.inc, failures
         )
-        runtime.unit_of_work.on_commit(DELIVERIES, dispatcher.wake)
+        runtime.unit_of_work.hand_over(DELIVERIES, dispatcher)
         return dispatcher
 
     def webhook_dispatcher(runtime: Runtime) -> WebhookDispatcher:
@@ -69,7 +69,7 @@ def definition(settings: NotificationsSettings | None = None) -> ServiceDefiniti
                 runtime.unit_of_work, WEBHOOK_DELIVERIES, "webhook", settings.webhook_max_attempts
             ),
         )
-        runtime.unit_of_work.on_commit(WEBHOOK_DELIVERIES, dispatcher.wake)
+        runtime.unit_of_work.hand_over(WEBHOOK_DELIVERIES, dispatcher)
         return dispatcher
 
     def digest_worker(runtime: Runtime) -> DigestWorker:

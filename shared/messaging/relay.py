@@ -1,13 +1,15 @@
 """The outbox relay: publishes committed events, marks them published, retries the rest.
 
 Entries are written already leased to the relay of the process that commits them and handed
-to it after the commit, so the usual path costs one round trip per batch (marking them
-published) and no polling. Polling remains for what the hand-over misses: entries of a
-process that died before publishing (their lease runs out), and retries after a failure.
+to it after the commit, so the usual path costs no polling, and published entries are marked
+together at most `mark_delay_seconds` later (or once `mark_batch` of them wait): one round trip
+for all the events published in that time. Polling remains for what the hand-over misses:
+entries of a process that died before publishing (their lease runs out), and retries after a
+failure.
 
 At-least-once: a relay that dies after publishing but before marking leaves a lease that
 expires; the event is published again with the same message_id, and the consumers' inbox
-absorbs the duplicate.
+absorbs the duplicate. The mark delay bounds how many events a crash publishes twice.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ class OutboxRelay(PollingWorker):
         poll_seconds: float,
         metrics: ServiceMetrics | None = None,
         batch_size: int = 100,
+        mark_delay_seconds: float = 0.0,
+        mark_batch: int = 500,
     ) -> None:
         self._metrics = metrics or ServiceMetrics()
         self._batch_size = batch_size
@@ -59,6 +63,10 @@ class OutboxRelay(PollingWorker):
         self._publisher = publisher
         self._handed_over: deque[Document] = deque(maxlen=self.max_handed_over)
         self._next_poll_at = 0.0  # the first round polls
+        self._unmarked: list[Document] = []  # published, not yet marked so in the database
+        self._mark_due_at = 0.0
+        self._mark_delay = mark_delay_seconds
+        self._mark_batch = mark_batch
         super().__init__(poll_seconds)
 
     def born_leased(self) -> Document:
@@ -69,25 +77,58 @@ class OutboxRelay(PollingWorker):
         self.wake()
 
     async def work_once(self) -> int:
-        return await self.publish_pending()
+        published = await self.publish_pending()
+        await self.mark_published(due_only=True)
+        return published
+
+    def seconds_until_next_round(self) -> float:
+        if not self._unmarked:
+            return super().seconds_until_next_round()
+        until_marking = max(self._mark_due_at - time.monotonic(), 0.0)
+        return min(until_marking, super().seconds_until_next_round())
 
     async def stop(self) -> None:
-        """Entries handed over but not published yet are given back to any replica's poll now
-        rather than when their lease runs out."""
+        """Published entries are marked, and those handed over but not published yet are given
+        back to any replica's poll now rather than when their lease runs out."""
         await super().stop()
         waiting = list(self._handed_over)
         self._handed_over.clear()
         try:
+            await self.mark_published()
             await self._queue.release_many(waiting)
         except Exception as error:  # the database away: their lease runs out instead
             log.warning("outbox.release_failed", entries=len(waiting), error=repr(error))
+
+    async def mark_published(self, *, due_only: bool = False) -> int:
+        """Mark what was published; with `due_only`, only once the oldest has waited the mark
+        delay or a full batch waits. Returns how many were marked."""
+        if not self._unmarked:
+            return 0
+        if (
+            due_only
+            and len(self._unmarked) < self._mark_batch
+            and time.monotonic() < self._mark_due_at
+        ):
+            return 0
+        entries, self._unmarked = self._unmarked, []
+        try:
+            await self._queue.complete_many(entries, PUBLISHED, published_at=utcnow())
+        except Exception:
+            self._unmarked[:0] = entries  # tried again next round; their lease still holds
+            raise
+        return len(entries)
+
+    def _published(self, entries: list[Document]) -> None:
+        if entries and not self._unmarked:
+            self._mark_due_at = time.monotonic() + self._mark_delay
+        self._unmarked.extend(entries)
 
     async def publish_pending(self) -> int:
         """Publish what was handed over, then everything claimable now; returns how many
         were published.
 
         Entries are published one by one in commit order, each confirmed by the broker
-        before the next, and marked published once per batch.
+        before the next; marking them published is left to `mark_published`.
         """
         published = 0
         while self._handed_over:
@@ -120,7 +161,7 @@ class OutboxRelay(PollingWorker):
                     await self._queue.release_many(batch[position + 1 :])
                     return len(done), True
         finally:
-            await self._queue.complete_many(done, PUBLISHED, published_at=utcnow())
+            self._published(done)
         return len(done), False
 
     async def _publish(self, entry: Document) -> _Outcome:

@@ -1,40 +1,54 @@
 """Unit of work on a MongoDB transaction: business writes, the inbox record of the message
 being handled and the outbox entries of the events emitted all commit together or not at all.
+
+The inbox record, the outbox entries and whatever blind writes the use case queued
+(`Transaction.defer`) go to the database together just before the commit: a consumed event
+usually costs its reads, that one write and the commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import nullcontext
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from pymongo import AsyncMongoClient, WriteConcern, timeout
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import PyMongoError
 
 from shared.context import current_causation_id, current_correlation_id
 from shared.envelope import EventEnvelope
 from shared.events.base import EventPayload
+from shared.storage.deferred import (
+    DeferredWriteFailed,
+    DeferredWrites,
+    Write,
+    insert,
+    insert_if_absent,
+    supports_client_bulk_write,
+)
 from shared.storage.mongo import INBOX, OUTBOX, Document
 from shared.storage.outbox import outbox_document
 
 T = TypeVar("T")
+DUPLICATE_KEY = 11000
 
 
 class AlreadyProcessed(Exception):
     """The inbox already holds this (consumer, event_id): the effect exists; do nothing."""
 
 
-class OutboxHandOver(Protocol):
-    """The outbox relay, as the unit of work sees it: entries are written already leased to it,
-    and handed to it once committed, so they are published without being polled for."""
+class HandOver(Protocol):
+    """A worker of this process as the unit of work sees it (the outbox relay, a delivery
+    dispatcher): what a transaction queues for it is written already leased to it and handed
+    to it once committed, so it is worked at once without being polled for."""
 
     def born_leased(self) -> Document: ...
 
-    def committed(self, entries: list[Document]) -> None: ...
+    def committed(self, documents: list[Document]) -> None: ...
 
 
 class Transaction:
@@ -45,23 +59,40 @@ class Transaction:
         database: AsyncDatabase[Document],
         session: AsyncClientSession,
         producer: str,
+        deferred: DeferredWrites,
         outbox_lease: Document | None = None,
+        workers: Mapping[str, HandOver] | None = None,
     ) -> None:
         self.database = database
         self.session = session
         self._producer = producer
+        self._deferred = deferred
         self._outbox_lease = outbox_lease or {}
+        self._workers = workers or {}
         self.emitted: list[EventEnvelope] = []
         self.outbox_entries: list[Document] = []
-        self.signals: set[str] = set()
+        self.handed_over: dict[str, list[Document]] = {}
 
-    def signal(self, name: str) -> None:
-        """Say that this transaction queued work of kind `name` (a mail delivery): the
-        listeners of that signal are called once it commits."""
-        self.signals.add(name)
+    def enqueue(self, collection: str, document: Document) -> None:
+        """Queue `document` as work in `collection` (a mail delivery), unless one with its id
+        exists, which is left as it is (a delivery already sent keeps its status). With a
+        worker of this process for that collection, the document is born leased to it and
+        handed to it after commit, if this transaction inserted it."""
+        worker = self._workers.get(collection)
+        if worker is None:
+            self.defer(insert_if_absent(collection, document))
+            return
+        leased = document | worker.born_leased()
+        inserted = self.handed_over.setdefault(collection, [])
+        self.defer(insert_if_absent(collection, leased, lambda: inserted.append(leased)))
 
     def collection(self, name: str) -> AsyncCollection[Document]:
         return self.database[name]
+
+    def defer(self, *writes: Write) -> int:
+        """Queue blind writes, sent with the outbox just before commit; returns the position
+        of the first. Nothing in this transaction may read them back: they are not there yet."""
+        return self._deferred.add(*writes)
 
     async def emit(self, payload: EventPayload) -> EventEnvelope:
         envelope = EventEnvelope(
@@ -76,14 +107,17 @@ class Transaction:
         self.emitted.append(envelope)
         return envelope
 
-    async def write_outbox(self) -> None:
-        """The outbox entries of everything emitted, in one round trip, just before commit
-        (one insert per event made a handler that emits n events pay n round trips)."""
-        if self.emitted:
-            self.outbox_entries = [
-                outbox_document(envelope) | self._outbox_lease for envelope in self.emitted
-            ]
-            await self.database[OUTBOX].insert_many(self.outbox_entries, session=self.session)
+    async def flush(self) -> None:
+        """Send the writes queued so far, for a use case that must read them back."""
+        await self._deferred.flush()
+
+    async def finish(self) -> None:
+        """Queue the outbox entries of everything emitted and send all that is queued."""
+        self.outbox_entries = [
+            outbox_document(envelope) | self._outbox_lease for envelope in self.emitted
+        ]
+        self._deferred.add(*(insert(OUTBOX, entry) for entry in self.outbox_entries))
+        await self._deferred.flush()
 
 
 Work = Callable[[Transaction], Awaitable[T]]
@@ -95,38 +129,53 @@ class UnitOfWork:
         client: AsyncMongoClient[Document],
         database: AsyncDatabase[Document],
         producer: str,
-        outbox: OutboxHandOver | None = None,
+        outbox: HandOver | None = None,
         timeout_seconds: float | None = None,
+        client_bulk_write: bool | None = None,
     ) -> None:
+        """`client_bulk_write`: send queued writes in one cross-collection bulkWrite (True), in
+        one bulk write per collection (False), or whichever the server supports (None)."""
         self._client = client
         self.database = database
         self._producer = producer
         self._outbox = outbox
         self._timeout_seconds = timeout_seconds
-        self._commit_listeners: list[tuple[str, Callable[[], None]]] = []
+        self._workers: dict[str, HandOver] = {}
+        self._client_bulk_write = client_bulk_write
 
-    def on_commit(self, signal: str, listener: Callable[[], None]) -> None:
-        """`listener` runs after every committed transaction that raised `signal`: a worker
-        that polls for work a transaction queued (a mail delivery) starts at once instead of
-        at its next poll, and is not woken by transactions that queued nothing for it."""
-        self._commit_listeners.append((signal, listener))
+    def hand_over(self, collection: str, worker: HandOver) -> None:
+        """What transactions enqueue in `collection` is born leased to `worker` and handed to
+        it after commit: it starts at once, with no claim query, and is not woken by
+        transactions that queued nothing for it."""
+        self._workers[collection] = worker
 
     async def run(self, work: Work[T], *, inbox: tuple[str, str] | None = None) -> T:
         """Run `work` in a transaction. With `inbox=(consumer, event_id)`, the transaction also
         records the message; a second run for the same pair raises AlreadyProcessed."""
         committed_entries: list[Document] = []
-        committed_signals: set[str] = set()
+        committed_work: dict[str, list[Document]] = {}
+        one_command = self._one_command()
 
         async def attempt(session: AsyncClientSession) -> T:
             lease = self._outbox.born_leased() if self._outbox is not None else None
-            transaction = Transaction(self.database, session, self._producer, lease)
+            deferred = DeferredWrites(self._client, self.database, session, one_command)
+            transaction = Transaction(
+                self.database, session, self._producer, deferred, lease, self._workers
+            )
+            inbox_position = -1
             if inbox is not None:
-                await _record_in_inbox(self.database, session, *inbox)
+                # First in the batch: a message handled before stops it at its first write.
+                inbox_position = transaction.defer(insert(INBOX, _inbox_record(*inbox)))
             result = await work(transaction)
-            await transaction.write_outbox()
+            try:
+                await transaction.finish()
+            except DeferredWriteFailed as refused:
+                if refused.position == inbox_position and refused.code == DUPLICATE_KEY:
+                    raise AlreadyProcessed(_inbox_id(*inbox)) if inbox else refused from refused
+                raise
             committed_entries[:] = transaction.outbox_entries  # the attempt that commits
-            committed_signals.clear()
-            committed_signals.update(transaction.signals)
+            committed_work.clear()
+            committed_work.update(transaction.handed_over)
             return result
 
         # with_transaction alone retries for up to 120 s while the database is away: a
@@ -134,31 +183,52 @@ class UnitOfWork:
         deadline = (
             nullcontext() if self._timeout_seconds is None else timeout(self._timeout_seconds)
         )
-        with deadline:
-            async with self._client.start_session() as session:
-                # with_transaction retries the whole attempt on transient transaction errors,
-                # so `attempt` does database writes only: no publishing, no mail.
-                result: T = await session.with_transaction(
-                    attempt, write_concern=WriteConcern("majority")
-                )
+        try:
+            with deadline:
+                async with self._client.start_session() as session:
+                    # with_transaction retries the whole attempt on transient transaction
+                    # errors, so `attempt` does database writes only: no publishing, no mail.
+                    result: T = await session.with_transaction(
+                        attempt, write_concern=WriteConcern("majority")
+                    )
+        except (AlreadyProcessed, PyMongoError):
+            raise
+        except Exception as error:
+            # The use case refused (a rule, a state already changed): if only because this
+            # message was handled before, that is a duplicate, not a failure.
+            if inbox is not None and await self._in_inbox(*inbox):
+                raise AlreadyProcessed(_inbox_id(*inbox)) from error
+            raise
         if committed_entries and self._outbox is not None:
             self._outbox.committed(committed_entries)
-        for signal, listener in self._commit_listeners:
-            if signal in committed_signals:
-                listener()
+        for collection, documents in committed_work.items():
+            if documents:
+                self._workers[collection].committed(documents)
         return result
 
+    def _one_command(self) -> bool:
+        if self._client_bulk_write is None and supports_client_bulk_write(self._client):
+            self._client_bulk_write = True  # servers are not downgraded under a running client
+        return bool(self._client_bulk_write)
 
-async def _record_in_inbox(
-    database: AsyncDatabase[Document], session: AsyncClientSession, consumer: str, event_id: str
-) -> None:
-    record: dict[str, Any] = {
-        "_id": f"{consumer}:{event_id}",
+    async def _in_inbox(self, consumer: str, event_id: str) -> bool:
+        try:
+            found = await self.database[INBOX].find_one(
+                {"_id": _inbox_id(consumer, event_id)}, projection={"_id": 1}
+            )
+        except PyMongoError:
+            return False
+        return found is not None
+
+
+def _inbox_id(consumer: str, event_id: str) -> str:
+    return f"{consumer}:{event_id}"
+
+
+def _inbox_record(consumer: str, event_id: str) -> Document:
+    return {
+        "_id": _inbox_id(consumer, event_id),
         "consumer": consumer,
         "event_id": event_id,
         "received_at": datetime.now(UTC),
     }
-    try:
-        await database[INBOX].insert_one(record, session=session)
-    except DuplicateKeyError as duplicate:
-        raise AlreadyProcessed(record["_id"]) from duplicate

@@ -6,6 +6,7 @@ import asyncio
 import time
 
 import pytest
+from fastapi import FastAPI
 
 from services.awards.bootstrap import build_app as awards_app
 from services.awards.config import AwardsSettings
@@ -50,6 +51,18 @@ async def _settled(vhost: Vhost, seconds: float = 10.0) -> dict[str, tuple[int, 
         await asyncio.sleep(0.2)
 
 
+async def _outboxes_settled(apps: list[FastAPI], seconds: float = 10.0) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while True:
+        pending = [
+            await app.state.runtime.database["outbox"].count_documents({"status": "pending"})
+            for app in apps
+        ]
+        if not any(pending) or time.monotonic() > deadline:
+            return pending
+        await asyncio.sleep(0.1)
+
+
 async def test_network_story_ends_with_one_email_per_member(
     vhost: Vhost, mongodb_url: str, database_prefix: str
 ) -> None:
@@ -60,12 +73,10 @@ async def test_network_story_ends_with_one_email_per_member(
             log = await story.play()
             assert log.ok, log.steps
             depths = await _settled(vhost)
+            # published entries are marked up to OUTBOX_MARK_DELAY_SECONDS later
+            outbox_pending = await _outboxes_settled(list(apps.values()))
             awards_metrics = (await clients["awards"].get("/metrics")).text
             registration_metrics = (await clients["registration"].get("/metrics")).text
-            outbox_pending = [
-                await app.state.runtime.database["outbox"].count_documents({"status": "pending"})
-                for app in apps.values()
-            ]
 
         recipients = sorted(address for mail in sink.mails for address in mail.to)
         assert recipients == sorted(email for _, email, _ in TEACHERS.values())

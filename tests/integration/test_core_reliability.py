@@ -157,7 +157,11 @@ async def assert_settled(
 ) -> dict[str, ReceivedMessage]:
     """The end-of-test invariants; returns the DLQ's messages by message_id."""
     await wait_queue_drained(stack.vhost, EVENTS_QUEUE)
-    assert await database[OUTBOX].count_documents({"status": PENDING}) == 0
+
+    async def outbox_settled() -> bool:  # published entries are marked a little later
+        return await database[OUTBOX].count_documents({"status": PENDING}) == 0
+
+    await eventually(outbox_settled, what="no outbox entry pending")
 
     dead = await take_all(stack.vhost, DLQ)
     assert sorted(str(message.message_id) for message in dead) == sorted(dead_lettered)
@@ -547,6 +551,71 @@ async def test_a_committed_event_goes_out_by_hand_over_without_any_poll(stack: S
     assert delivered.message_id == str(envelope.event_id)
     assert entry["attempts"] == 1
     assert "lease_owner" not in entry
+
+
+async def test_entries_published_within_the_mark_delay_are_marked_in_one_write(
+    stack: Stack,
+) -> None:
+    producer = stack.app(
+        service="registration", outbox_poll_seconds=3600, outbox_mark_delay_seconds=5
+    )
+    connection = await aio_pika.connect(stack.vhost.url)
+    async with connection, running(producer):
+        channel = await connection.channel()
+        queue = await channel.declare_queue("marked-together", auto_delete=True)
+        await queue.bind(EVENTS_EXCHANGE_NAME, routing_key=TEACHER_REGISTERED)
+        runtime = runtime_of(producer)
+        ids = [
+            str((await runtime.unit_of_work.run(_registers(f"t{n}"))).event_id) for n in range(5)
+        ]
+        marked = await eventually(
+            lambda: _all_or_none(runtime.database[OUTBOX].find({"status": PUBLISHED}), 5),
+            seconds=15,
+            what="the five entries marked published",
+        )
+
+    assert sorted(entry["_id"] for entry in marked) == sorted(ids)
+    assert len({entry["published_at"] for entry in marked}) == 1
+
+
+async def test_a_relay_stopping_marks_what_it_published(
+    stack: Stack, mongo_client: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    """Published but not marked yet (the mark delay is an hour): a graceful stop marks them,
+    so the next start does not publish them again."""
+    producer = stack.app(
+        service="registration",
+        outbox_poll_seconds=3600,
+        outbox_mark_delay_seconds=3600,
+        outbox_lease_seconds=7200,
+    )
+    connection = await aio_pika.connect(stack.vhost.url)
+    async with connection:
+        async with running(producer):
+            channel = await connection.channel()
+            queue = await channel.declare_queue("marked-at-stop", auto_delete=True)
+            await queue.bind(EVENTS_EXCHANGE_NAME, routing_key=TEACHER_REGISTERED)
+            runtime = runtime_of(producer)
+            envelope: EventEnvelope = await runtime.unit_of_work.run(
+                lambda tx: tx.emit(teacher_registered("t-marked-at-stop"))
+            )
+            delivered = await eventually(lambda: queue.get(fail=False), what="the event")
+            await delivered.ack()
+            outbox = mongo_client[runtime.database.name][OUTBOX]
+            before_stop = await outbox.find_one({"_id": str(envelope.event_id)})
+        after_stop = await outbox.find_one({"_id": str(envelope.event_id)})
+
+    assert before_stop is not None and before_stop["status"] == PENDING
+    assert after_stop is not None and after_stop["status"] == PUBLISHED
+
+
+def _registers(teacher_id: str) -> Any:
+    return lambda tx: tx.emit(teacher_registered(teacher_id))
+
+
+async def _all_or_none(cursor: Any, expected: int) -> list[dict[str, Any]] | None:
+    found = [document async for document in cursor]
+    return found if len(found) == expected else None
 
 
 async def test_an_entry_whose_writer_died_before_handing_it_over_waits_for_its_lease(

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from shared.errors import PermanentError
 from shared.events.registration import TeacherRegistered
 from shared.metrics import ServiceMetrics
 from shared.storage.leases import LeasedQueue, new_work_fields
-from shared.storage.mongo import OUTBOX, create_client
+from shared.storage.mongo import OUTBOX, Document, create_client
 from shared.storage.unit_of_work import Transaction, UnitOfWork
 
 pytestmark = [pytest.mark.integration]
@@ -48,8 +49,9 @@ async def test_every_command_is_counted_by_database_and_name(mongodb_url: str) -
     finally:
         await client.close()
     assert _count(metrics, name, "find") == 1
-    # the inbox record, then the three outbox entries in one insert
-    assert _count(metrics, name, "insert") == 1 + 1 + 1
+    assert _count(metrics, name, "insert") == 1  # the test's own
+    # the inbox record and the three outbox entries: one bulkWrite across collections
+    assert _count(metrics, "admin", "bulkWrite") == 1
     assert _count(metrics, "admin", "commitTransaction") == 1
     outbox = await _outbox_ids(mongodb_url, name)
     assert len(outbox) == 3
@@ -85,28 +87,53 @@ async def _outbox_ids(mongodb_url: str, database: str) -> list[Any]:
         await client.close()
 
 
-async def test_commit_listeners_hear_only_the_signals_their_transaction_raised(
-    mongodb_url: str,
+class Worker:
+    """Stands for a delivery dispatcher: what it is handed, and the lease it gives."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.received: list[Document] = []
+
+    def born_leased(self) -> Document:
+        return {"lease_owner": f"{self.name}:born"}
+
+    def committed(self, documents: list[Document]) -> None:
+        self.received.extend(documents)
+
+
+@pytest.mark.parametrize("one_command", [True, False], ids=["bulkWrite", "per-collection"])
+async def test_a_worker_is_handed_only_what_committed_transactions_inserted_for_it(
+    mongodb_url: str, one_command: bool
 ) -> None:
-    """The mail dispatcher is woken by commits that queued mail, not by every commit (each
-    needless wake is a claim query)."""
-    client = create_client(mongodb_url, "signals-test")
-    name = f"signals_{uuid.uuid4().hex[:8]}"
-    heard: list[str] = []
+    """The mail dispatcher takes the deliveries its process committed without a claim query;
+    it must never be handed one that already existed (it may have been sent) or that did
+    not commit."""
+    client = create_client(mongodb_url, "hand-over-test")
+    database = client[f"hand_over_{uuid.uuid4().hex[:8]}"]
+    mail, webhooks = Worker("mail"), Worker("webhooks")
     try:
-        uow = UnitOfWork(client, client[name], "notifications")
-        uow.on_commit("deliveries", lambda: heard.append("mail"))
-        uow.on_commit("webhook_deliveries", lambda: heard.append("webhook"))
+        await database["deliveries"].insert_one({"_id": "sent-before", "status": "sent"})
+        uow = UnitOfWork(client, database, "notifications", client_bulk_write=one_command)
+        uow.hand_over("deliveries", mail)
+        uow.hand_over("webhook_deliveries", webhooks)
 
         async def queue_mail(tx: Transaction) -> None:
-            await tx.collection("deliveries").insert_one({"_id": 1}, session=tx.session)
-            tx.signal("deliveries")
+            for delivery_id in ("new", "sent-before", "new"):  # twice: one rule per recipient
+                tx.enqueue("deliveries", {"_id": delivery_id, "status": "pending"})
 
-        async def update_read_model(tx: Transaction) -> None:
-            await tx.collection("contacts").insert_one({"_id": 1}, session=tx.session)
+        async def queue_then_fail(tx: Transaction) -> None:
+            tx.enqueue("deliveries", {"_id": "rolled-back", "status": "pending"})
+            raise PermanentError("refused", reason="rule_violation")
 
         await uow.run(queue_mail)
-        await uow.run(update_read_model)
+        with pytest.raises(PermanentError):
+            await uow.run(queue_then_fail)
     finally:
+        stored = {d["_id"]: d async for d in database["deliveries"].find()}
         await client.close()
-    assert heard == ["mail"]
+
+    assert [d["_id"] for d in mail.received] == ["new"]
+    assert webhooks.received == []
+    assert stored["new"]["lease_owner"] == "mail:born"
+    assert stored["sent-before"] == {"_id": "sent-before", "status": "sent"}
+    assert "rolled-back" not in stored

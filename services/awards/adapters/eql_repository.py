@@ -16,6 +16,7 @@ from services.awards.domain.certificates import Certificate
 from services.awards.domain.eql import Assessment, CountryQuota, EqlLabel, NqlScore
 from services.awards.domain.nql import ProjectFacts
 from shared.events.base import EventPayload
+from shared.storage.deferred import insert_if_absent
 from shared.storage.mongo import Document, ensure_collections
 from shared.storage.unit_of_work import Transaction
 
@@ -313,15 +314,12 @@ class EqlRepository:
             )
         return found
 
-    async def remember_founders(
+    def remember_founders(
         self, project_id: str, founder_countries: list[str], founder_ids: list[str]
     ) -> None:
-        await self._c(FOUNDERS).update_one(
-            {"_id": project_id},
-            {"$setOnInsert": {"founder_countries": founder_countries, "founder_ids": founder_ids}},
-            upsert=True,
-            session=self._session,
-        )
+        """Queued with the transaction's other writes: the first completion's founders stay."""
+        founders = {"founder_countries": founder_countries, "founder_ids": founder_ids}
+        self._tx.defer(insert_if_absent(FOUNDERS, {"_id": project_id, **founders}))
 
     # --- labels and certificates ----------------------------------------------------------
 

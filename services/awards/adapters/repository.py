@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReplaceOne, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.awards.domain.certificates import Certificate
 from services.awards.domain.nql import NotEligible, NqlApplication, ProjectFacts
+from shared.storage.deferred import insert_if_absent, replace
 from shared.storage.mongo import Document, ensure_collections
 from shared.storage.unit_of_work import Transaction
 
@@ -62,14 +63,10 @@ class NqlRepository:
 
     # --- projects and applications --------------------------------------------------------
 
-    async def remember_project(self, project: ProjectFacts) -> None:
+    def remember_project(self, project: ProjectFacts) -> None:
+        """Queued with the transaction's other writes: the first completion's facts stay."""
         document = {"_id": project.project_id, **project.model_dump()}
-        await self._tx.collection(PROJECTS).update_one(
-            {"_id": project.project_id},
-            {"$setOnInsert": document},
-            upsert=True,
-            session=self._session,
-        )
+        self._tx.defer(insert_if_absent(PROJECTS, document))
 
     async def project(self, project_id: str) -> ProjectFacts | None:
         document = await self._tx.collection(PROJECTS).find_one(
@@ -106,16 +103,16 @@ class NqlRepository:
             {"_id": application.id}, application_document(application), session=self._session
         )
 
-    async def add_not_eligible(self, records: list[NotEligible]) -> None:
-        if not records:
-            return
-        documents = [
-            {"_id": f"{record.project_id}_{record.teacher_id}", **record.model_dump()}
-            for record in records
-        ]
-        await self._tx.collection(NOT_ELIGIBLE).bulk_write(
-            [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in documents],
-            session=self._session,
+    def add_not_eligible(self, records: list[NotEligible]) -> None:
+        """Queued with the transaction's other writes."""
+        self._tx.defer(
+            *(
+                replace(
+                    NOT_ELIGIBLE,
+                    {"_id": f"{record.project_id}_{record.teacher_id}", **record.model_dump()},
+                )
+                for record in records
+            )
         )
 
     async def next_submission_position(self, teacher_id: str, school_year: str) -> int:

@@ -16,7 +16,7 @@ async def on_project_completed(
     founder_ids = list(event.founder_ids) or [
         m.teacher_id for m in event.members if m.role == "FOUNDER"
     ]
-    await EqlRepository(tx).remember_founders(
+    EqlRepository(tx).remember_founders(
         event.project_id, list(event.founder_countries), founder_ids
     )
 

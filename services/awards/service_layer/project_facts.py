@@ -32,7 +32,7 @@ async def on_project_completed(
         completed_at=event.completed_at,
     )
     repository = NqlRepository(tx)
-    await repository.remember_project(project)
+    repository.remember_project(project)
     applications, not_eligible = open_applications(project, datetime.now(UTC))
     # a completion seen twice (another event id) opens, and announces, nothing twice
     for application in await repository.open_applications(applications):
@@ -46,4 +46,4 @@ async def on_project_completed(
                 opened_at=application.opened_at,
             )
         )
-    await repository.add_not_eligible(not_eligible)
+    repository.add_not_eligible(not_eligible)

@@ -1,11 +1,14 @@
-"""What the mail and webhook dispatchers share: claim due deliveries a batch at a time, deliver
-each and mark it sent at once (a crash repeats at most the one in flight), retry with backoff,
-and once the budget is spent mark it failed and alert operators."""
+"""What the mail and webhook dispatchers share: take the deliveries this process's transactions
+queued (born leased to it, handed over after commit) and claim due ones a batch at a time,
+deliver each and mark it sent at once (a crash repeats at most the one in flight), retry with
+backoff, and once the budget is spent mark it failed and alert operators."""
 
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections import deque
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from services.notifications.adapters.failed_deliveries import FailedDeliveries
@@ -28,6 +31,11 @@ class DeliveryWorker(PollingWorker):
     # Whether one failure makes the rest of the batch wait: one SMTP server serves every mail,
     # while each webhook has a receiver of its own.
     failure_stops_the_batch = False
+    # Beyond this many handed over and waiting, older ones are left to their lease and the poll.
+    max_handed_over = 10_000
+    # A handed-over delivery whose lease ends sooner is left to the poll: another replica may
+    # claim it once the lease ends, and two must never deliver it.
+    lease_margin = timedelta(seconds=5)
 
     def __init__(
         self,
@@ -40,7 +48,25 @@ class DeliveryWorker(PollingWorker):
         self._failures = failures  # marks the last failure and alerts operators (outbox)
         self._on_failed = on_failed  # counts etwinning_deliveries_failed_total{channel}
         self._log = get_logger(type(self).__module__)  # named after the concrete dispatcher
+        self._handed_over: deque[Document] = deque(maxlen=self.max_handed_over)
         super().__init__(poll_seconds)
+
+    def born_leased(self) -> Document:
+        return self._queue.born_leased()
+
+    def committed(self, documents: list[Document]) -> None:
+        self._handed_over.extend(documents)
+        self.wake()
+
+    async def stop(self) -> None:
+        """Deliveries handed over and not attempted are given back to any replica's poll."""
+        await super().stop()
+        waiting = list(self._handed_over)
+        self._handed_over.clear()
+        try:
+            await self._queue.release_many(waiting)
+        except Exception as error:  # the database away: their lease runs out instead
+            self._log.warning(f"{self.channel}.release_failed", error=repr(error))
 
     @abstractmethod
     async def deliver(self, delivery: Document) -> dict[str, Any]:
@@ -56,19 +82,43 @@ class DeliveryWorker(PollingWorker):
         return await self.send_pending()
 
     async def send_pending(self) -> int:
+        """Deliver what was handed over, then what is due in the collection."""
         sent = 0
+        while batch := self._take_handed_over():
+            count, stopped = await self._send_batch(batch)
+            sent += count
+            if stopped:
+                return sent
         while batch := await self._queue.claim_batch(self.batch_size):
-            await self.prepare(batch)
-            for position, delivery in enumerate(batch):
-                status = await self._attempt(delivery)
-                sent += status == SENT
-                if status == PENDING and self.failure_stops_the_batch:
-                    # The server is likely down: give the rest back, wait for the poll.
-                    await self._queue.release_many(batch[position + 1 :])
-                    return sent
-            if len(batch) < self.batch_size:
+            count, stopped = await self._send_batch(batch)
+            sent += count
+            if stopped or len(batch) < self.batch_size:
                 break  # nothing more was due: no extra query to find that out
         return sent
+
+    def _take_handed_over(self) -> list[Document]:
+        batch: list[Document] = []
+        safe_until = utcnow() + self.lease_margin
+        while self._handed_over and len(batch) < self.batch_size:
+            delivery = self._handed_over.popleft()
+            if delivery["lease_until"] > safe_until:
+                batch.append(delivery)
+        return batch
+
+    async def _send_batch(self, batch: list[Document]) -> tuple[int, bool]:
+        """(how many were sent, whether a failure stopped the batch and gave the rest back)"""
+        await self.prepare(batch)
+        sent = 0
+        for position, delivery in enumerate(batch):
+            status = await self._attempt(delivery)
+            sent += status == SENT
+            if status == PENDING and self.failure_stops_the_batch:
+                # The server is likely down: give the rest back, wait for the poll.
+                rest = batch[position + 1 :] + list(self._handed_over)
+                self._handed_over.clear()
+                await self._queue.release_many(rest)
+                return sent, True
+        return sent, False
 
     async def _attempt(self, delivery: Document) -> str:
         """The delivery's status after this attempt."""

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.notifications.domain.messages import Contact, InboxItem, MailDelivery
@@ -264,41 +264,6 @@ def webhook_delivery_document(
         "body": body,
         **new_work_fields(),
     }
-
-
-class PendingWrites:
-    """What one event queues (in-app items, mail and webhook deliveries), written at the end
-    with one bulk upsert per collection instead of one round trip per recipient.
-
-    Each document is inserted unless one with its id exists, which is left as it is (a
-    delivery already sent keeps its status). Each collection written is signalled: its worker
-    is woken when the transaction commits."""
-
-    def __init__(self, tx: Transaction) -> None:
-        self._tx = tx
-        self._documents: dict[str, list[Document]] = {}
-
-    def add(self, collection: str, document: Document) -> None:
-        self._documents.setdefault(collection, []).append(document)
-
-    async def flush(self) -> None:
-        for collection, documents in self._documents.items():
-            await self._tx.collection(collection).bulk_write(
-                [UpdateOne({"_id": d["_id"]}, {"$setOnInsert": d}, upsert=True) for d in documents],
-                session=self._tx.session,
-            )
-            self._tx.signal(collection)
-        self._documents.clear()
-
-
-class DeliveryQueue:
-    def __init__(self, tx: Transaction) -> None:
-        self._tx = tx
-
-    async def enqueue(self, delivery: MailDelivery) -> None:
-        writes = PendingWrites(self._tx)
-        writes.add(DELIVERIES, delivery_document(delivery))
-        await writes.flush()
 
 
 WEBHOOKS = "webhook_subscriptions"

@@ -7,7 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from services.notifications.adapters.repository import DELIVERIES, INBOX_ITEMS, DeliveryQueue
+from services.notifications.adapters.repository import (
+    DELIVERIES,
+    INBOX_ITEMS,
+    delivery_document,
+)
 from services.notifications.adapters.templates import render
 from services.notifications.domain.locale import DateFormatter
 from services.notifications.domain.messages import MailDelivery
@@ -49,7 +53,7 @@ async def send_daily_digest(
             delivery_id, delivery_id, DIGEST_EVENT_TYPE, member.id, None, recipient.email,
             member.language, mail,
         )  # fmt: skip
-        await DeliveryQueue(tx).enqueue(delivery)
+        tx.enqueue(DELIVERIES, delivery_document(delivery))
         await tx.collection(INBOX_ITEMS).update_many(
             {"_id": {"$in": [item["_id"] for item in items]}},
             {"$set": {"digest": delivery_id}},

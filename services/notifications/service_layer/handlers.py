@@ -13,7 +13,6 @@ from services.notifications.adapters.repository import (
     INBOX_ITEMS,
     WEBHOOK_DELIVERIES,
     ContactBook,
-    PendingWrites,
     ProjectBook,
     SchoolBook,
     StaffDirectory,
@@ -49,6 +48,7 @@ from shared.errors import TransientError
 from shared.events.base import EventPayload
 from shared.logging import get_logger
 from shared.messaging.consumer import EventHandler
+from shared.storage.deferred import insert_if_absent
 from shared.storage.unit_of_work import Transaction
 
 log = get_logger(__name__)
@@ -71,13 +71,11 @@ class Notifier:
             return
         names = await _names(event, tx)
         subscriptions = await self._subscriptions.current(tx)
-        writes = PendingWrites(tx)
         for rule in rules:
             for recipient in await _recipients(rule, payload, tx):
-                self._notify(rule, recipient, event, envelope, names, writes)
+                self._notify(rule, recipient, event, envelope, names, tx)
             wanting = [s for s in subscriptions if s.wants(rule.kind)]
-            _post_to_webhooks(rule, wanting, payload, envelope, writes)
-        await writes.flush()
+            _post_to_webhooks(rule, wanting, payload, envelope, tx)
 
     def _notify(
         self,
@@ -86,7 +84,7 @@ class Notifier:
         event: EventPayload,
         envelope: EventEnvelope,
         names: Mapping[str, str],
-        writes: PendingWrites,
+        tx: Transaction,
     ) -> None:
         values = {**self._values(event, envelope, recipient.language), **names}
         values["recipient_name"] = recipient.name
@@ -104,12 +102,12 @@ class Notifier:
                 envelope.aggregate_id,
             )  # fmt: skip
             in_digest = "email" in rule.channels and recipient.daily_digest
-            writes.add(INBOX_ITEMS, inbox_item_document(item, digest=in_digest))
+            tx.defer(insert_if_absent(INBOX_ITEMS, inbox_item_document(item, digest=in_digest)))
         if "email" in rule.channels and not recipient.daily_digest:
             delivery = MailDelivery.for_event(
                 event_id, envelope.event_type, recipient, mail, envelope.aggregate_id
             )
-            writes.add(DELIVERIES, delivery_document(delivery))
+            tx.enqueue(DELIVERIES, delivery_document(delivery))
         log.info("notification.queued", rule=rule.id, recipient_id=recipient.id)
 
     def _values(
@@ -125,7 +123,7 @@ def _post_to_webhooks(
     subscriptions: list[WebhookSubscription],
     payload: dict[str, Any],
     envelope: EventEnvelope,
-    writes: PendingWrites,
+    tx: Transaction,
 ) -> None:
     event_id = str(envelope.event_id)
     for subscription in subscriptions:
@@ -133,7 +131,7 @@ def _post_to_webhooks(
         body = webhook_body(
             delivery_id, rule.kind, event_id, envelope.event_type, envelope.occurred_at, payload
         )
-        writes.add(
+        tx.enqueue(
             WEBHOOK_DELIVERIES,
             webhook_delivery_document(delivery_id, subscription.id, subscription.url, body),
         )

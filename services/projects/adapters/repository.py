@@ -17,6 +17,7 @@ from services.projects.domain.model import (
     ProjectStatus,
 )
 from shared.errors import NotFound, TransientError
+from shared.storage.deferred import insert, replace_matching, upsert
 from shared.storage.mongo import Document
 from shared.storage.unit_of_work import Transaction
 
@@ -71,12 +72,7 @@ class TeacherDirectory:
         )
         if current is not None and (current.get("erased") or current["as_of"] > as_of):
             return
-        await self._collection.update_one(
-            {"_id": teacher_id},
-            {"$set": {**changes, "as_of": as_of}},
-            upsert=True,
-            session=self._tx.session,
-        )
+        self._tx.defer(upsert(TEACHERS, {"_id": teacher_id}, {"$set": {**changes, "as_of": as_of}}))
 
     async def erase(self, teacher_id: str, as_of: datetime) -> None:
         """Right to erasure: keep only a tombstone, so later (or late) events cannot revive
@@ -94,8 +90,9 @@ class ProjectRepository:
         self._tx = tx
         self._collection = tx.collection(PROJECTS)
 
-    async def add(self, project: Project) -> None:
-        await self._collection.insert_one(project_document(project), session=self._tx.session)
+    def add(self, project: Project) -> None:
+        """Queued with the transaction's other writes."""
+        self._tx.defer(insert(PROJECTS, project_document(project)))
 
     async def get(self, project_id: str) -> Project:
         document = await self._collection.find_one({"_id": project_id}, session=self._tx.session)
@@ -103,15 +100,19 @@ class ProjectRepository:
             raise NotFound(f"no project {project_id}", reason="unknown_project")
         return project_from(document)
 
-    async def save(self, project: Project) -> None:
-        """Optimistic concurrency: the write matches only the version that was read."""
+    def save(self, project: Project) -> None:
+        """Optimistic concurrency: the write matches only the version that was read. Queued
+        with the transaction's other writes, so the use case reads nothing after it."""
         document = project_document(project)
         document["version"] = project.version + 1
-        result = await self._collection.replace_one(
-            {"_id": project.id, "version": project.version}, document, session=self._tx.session
+        self._tx.defer(
+            replace_matching(
+                PROJECTS,
+                {"_id": project.id, "version": project.version},
+                document,
+                ConcurrentChange(f"project {project.id} changed concurrently"),
+            )
         )
-        if result.matched_count != 1:
-            raise ConcurrentChange(f"project {project.id} changed concurrently")
         project.version += 1
 
 

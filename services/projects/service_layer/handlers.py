@@ -39,7 +39,7 @@ async def propose_project(cmd: commands.ProposeProject, uow: UnitOfWork) -> Proj
             f"prj_{uuid4().hex[:16]}", cmd.details,
             await teachers.get(cmd.founder_id), await teachers.get(cmd.cofounder_id), _now(),
         )  # fmt: skip
-        await ProjectRepository(tx).add(project)
+        ProjectRepository(tx).add(project)
         await _emit(tx, project)
         return project
 
@@ -150,7 +150,7 @@ async def _change_in(tx: Transaction, project_id: str, change: Change) -> Projec
     projects = ProjectRepository(tx)
     project = await projects.get(project_id)
     change(project, _now())
-    await projects.save(project)
+    projects.save(project)
     await _emit(tx, project)
     return project
 

@@ -90,12 +90,12 @@ async def test_saving_a_stale_version_is_a_concurrent_change(projects: ProjectsS
     )  # fmt: skip
 
     async def add(tx: Transaction) -> None:
-        await ProjectRepository(tx).add(project)
+        ProjectRepository(tx).add(project)
 
     async def save_copy(tx: Transaction) -> None:
         copy = await ProjectRepository(tx).get(project.id)
         copy.version = 0
-        await ProjectRepository(tx).save(copy)
+        ProjectRepository(tx).save(copy)
 
     await projects.runtime.unit_of_work.run(add)
     await projects.runtime.unit_of_work.run(save_copy)
