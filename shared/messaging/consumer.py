@@ -8,6 +8,7 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -34,6 +35,19 @@ log = get_logger(__name__)
 
 EventHandler = Callable[[Any, EventEnvelope, Transaction], Awaitable[None]]
 MAX_MESSAGE_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class IdempotentHandler:
+    """A handler whose every write is queued and idempotent (an upsert keyed by the event, as
+    `insert_if_absent` and `Transaction.enqueue` are) and which emits no event: it runs without
+    a transaction (`UnitOfWork.run(atomic=False)`). Read-then-write handlers (read models
+    ordered by `occurred_at`) must not be marked so: concurrent messages would race."""
+
+    handle: EventHandler
+
+    async def __call__(self, event: Any, envelope: EventEnvelope, tx: Transaction) -> None:
+        await self.handle(event, envelope, tx)
 
 
 class EventConsumer:
@@ -108,7 +122,11 @@ class EventConsumer:
             await fault_point("consumer.before_commit", event_id)
 
         try:
-            await self._uow.run(handle_in, inbox=(self._service, event_id))
+            await self._uow.run(
+                handle_in,
+                inbox=(self._service, event_id),
+                atomic=not isinstance(handler, IdempotentHandler),
+            )
         except AlreadyProcessed:
             log.info("event.duplicate_skipped")
             self._metrics.consumed.labels(envelope.event_type, "duplicate").inc()

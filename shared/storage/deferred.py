@@ -121,7 +121,7 @@ class DeferredWrites:
         self,
         client: AsyncMongoClient[Document],
         database: AsyncDatabase[Document],
-        session: AsyncClientSession,
+        session: AsyncClientSession | None,
         one_command: bool,
     ) -> None:
         self._client = client

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import nullcontext
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
@@ -57,7 +58,7 @@ class Transaction:
     def __init__(
         self,
         database: AsyncDatabase[Document],
-        session: AsyncClientSession,
+        session: AsyncClientSession | None,
         producer: str,
         deferred: DeferredWrites,
         outbox_lease: Document | None = None,
@@ -123,6 +124,14 @@ class Transaction:
 Work = Callable[[Transaction], Awaitable[T]]
 
 
+@dataclass
+class _Done:
+    """What the attempt that committed leaves for the workers of this process."""
+
+    outbox_entries: list[Document] = field(default_factory=list)
+    work: dict[str, list[Document]] = field(default_factory=dict)
+
+
 class UnitOfWork:
     def __init__(
         self,
@@ -149,35 +158,19 @@ class UnitOfWork:
         transactions that queued nothing for it."""
         self._workers[collection] = worker
 
-    async def run(self, work: Work[T], *, inbox: tuple[str, str] | None = None) -> T:
+    async def run(
+        self, work: Work[T], *, inbox: tuple[str, str] | None = None, atomic: bool = True
+    ) -> T:
         """Run `work` in a transaction. With `inbox=(consumer, event_id)`, the transaction also
-        records the message; a second run for the same pair raises AlreadyProcessed."""
-        committed_entries: list[Document] = []
-        committed_work: dict[str, list[Document]] = {}
-        one_command = self._one_command()
+        records the message; a second run for the same pair raises AlreadyProcessed.
 
-        async def attempt(session: AsyncClientSession) -> T:
-            lease = self._outbox.born_leased() if self._outbox is not None else None
-            deferred = DeferredWrites(self._client, self.database, session, one_command)
-            transaction = Transaction(
-                self.database, session, self._producer, deferred, lease, self._workers
-            )
-            inbox_position = -1
-            if inbox is not None:
-                # First in the batch: a message handled before stops it at its first write.
-                inbox_position = transaction.defer(insert(INBOX, _inbox_record(*inbox)))
-            result = await work(transaction)
-            try:
-                await transaction.finish()
-            except DeferredWriteFailed as refused:
-                if refused.position == inbox_position and refused.code == DUPLICATE_KEY:
-                    raise AlreadyProcessed(_inbox_id(*inbox)) if inbox else refused from refused
-                raise
-            committed_entries[:] = transaction.outbox_entries  # the attempt that commits
-            committed_work.clear()
-            committed_work.update(transaction.handed_over)
-            return result
-
+        `atomic=False` is for work whose every write is queued (`Transaction.defer`, `enqueue`)
+        and idempotent (an upsert keyed by the message) and which emits no event: it runs
+        without a transaction, its writes sent in order with the inbox record last. A failure
+        part-way leaves no inbox record, so the message's redelivery writes again what is
+        missing; a duplicate rewrites nothing and stops at the inbox record. It saves the
+        commit, and the server's transaction bookkeeping."""
+        done = _Done()
         # with_transaction alone retries for up to 120 s while the database is away: a
         # timeout hands such a failure to the consumer's retry policy sooner.
         deadline = (
@@ -185,12 +178,10 @@ class UnitOfWork:
         )
         try:
             with deadline:
-                async with self._client.start_session() as session:
-                    # with_transaction retries the whole attempt on transient transaction
-                    # errors, so `attempt` does database writes only: no publishing, no mail.
-                    result: T = await session.with_transaction(
-                        attempt, write_concern=WriteConcern("majority")
-                    )
+                if atomic:
+                    result = await self._in_transaction(work, inbox, done)
+                else:
+                    result = await self._attempt(None, work, inbox, done)
         except (AlreadyProcessed, PyMongoError):
             raise
         except Exception as error:
@@ -199,11 +190,54 @@ class UnitOfWork:
             if inbox is not None and await self._in_inbox(*inbox):
                 raise AlreadyProcessed(_inbox_id(*inbox)) from error
             raise
-        if committed_entries and self._outbox is not None:
-            self._outbox.committed(committed_entries)
-        for collection, documents in committed_work.items():
+        if done.outbox_entries and self._outbox is not None:
+            self._outbox.committed(done.outbox_entries)
+        for collection, documents in done.work.items():
             if documents:
                 self._workers[collection].committed(documents)
+        return result
+
+    async def _in_transaction(self, work: Work[T], inbox: tuple[str, str] | None, done: _Done) -> T:
+        async with self._client.start_session() as session:
+            # with_transaction retries the whole attempt on transient transaction errors, so
+            # `work` does database writes only: no publishing, no mail.
+            result: T = await session.with_transaction(
+                lambda session: self._attempt(session, work, inbox, done),
+                write_concern=WriteConcern("majority"),
+            )
+        return result
+
+    async def _attempt(
+        self,
+        session: AsyncClientSession | None,
+        work: Work[T],
+        inbox: tuple[str, str] | None,
+        done: _Done,
+    ) -> T:
+        lease = self._outbox.born_leased() if self._outbox is not None else None
+        deferred = DeferredWrites(self._client, self.database, session, self._one_command())
+        transaction = Transaction(
+            self.database, session, self._producer, deferred, lease, self._workers
+        )
+        record = insert(INBOX, _inbox_record(*inbox)) if inbox is not None else None
+        inbox_position = -1
+        if record is not None and session is not None:
+            # First in the batch: a message handled before stops it at its first write.
+            inbox_position = transaction.defer(record)
+        result = await work(transaction)
+        if session is None:
+            if transaction.emitted:
+                raise RuntimeError("work without a transaction cannot emit events")
+            if record is not None:  # last: it says every write before it was made
+                inbox_position = transaction.defer(record)
+        try:
+            await transaction.finish()
+        except DeferredWriteFailed as refused:
+            if inbox and refused.position == inbox_position and refused.code == DUPLICATE_KEY:
+                raise AlreadyProcessed(_inbox_id(*inbox)) from refused
+            raise
+        done.outbox_entries = transaction.outbox_entries  # of the attempt that commits
+        done.work = transaction.handed_over
         return result
 
     def _one_command(self) -> bool:

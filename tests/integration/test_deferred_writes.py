@@ -229,3 +229,70 @@ async def test_the_server_here_takes_the_cross_collection_bulk_write(
     _, database = counted
     await database.command("ping")
     assert supports_client_bulk_write(database.client)
+
+
+# --- without a transaction: idempotent writes, the inbox record last ------------------------
+
+
+async def test_idempotent_work_runs_without_a_transaction_and_inbox_last(
+    counted: tuple[ServiceMetrics, Database],
+) -> None:
+    metrics, database = counted
+    uow = _unit_of_work(database, None)
+    event_id = str(uuid.uuid4())
+
+    async def notify(tx: Transaction) -> None:
+        tx.defer(insert_if_absent("facts", {"_id": f"mail-{event_id}"}))
+
+    await uow.run(notify, inbox=(CONSUMER, event_id), atomic=False)
+    with pytest.raises(AlreadyProcessed):
+        await uow.run(notify, inbox=(CONSUMER, event_id), atomic=False)
+
+    assert await database["facts"].count_documents({}) == 1
+    assert await database[INBOX].count_documents({"event_id": event_id}) == 1
+    assert _commands(metrics, "commitTransaction") == 0
+    assert _commands(metrics, "bulkWrite") == 2
+
+
+@pytest.mark.parametrize("one_command", [True, False], ids=["bulkWrite", "per-collection"])
+async def test_idempotent_work_failing_part_way_is_completed_by_the_redelivery(
+    counted: tuple[ServiceMetrics, Database], one_command: bool
+) -> None:
+    """No transaction: what was written before the failure stays, but the inbox record, last,
+    was not written, so the redelivery runs again and writes what was missing, once."""
+    _, database = counted
+    await database["ledger"].insert_one({"_id": "taken"})
+    uow = _unit_of_work(database, one_command)
+    event_id = str(uuid.uuid4())
+    broken = True
+
+    async def notify(tx: Transaction) -> None:
+        tx.defer(insert_if_absent("facts", {"_id": "mail-1"}))
+        if broken:
+            tx.defer(insert("ledger", {"_id": "taken"}))
+        tx.defer(insert_if_absent("facts", {"_id": "mail-2"}))
+
+    with pytest.raises(DeferredWriteFailed):
+        await uow.run(notify, inbox=(CONSUMER, event_id), atomic=False)
+    assert await database[INBOX].count_documents({}) == 0
+    broken = False
+    await uow.run(notify, inbox=(CONSUMER, event_id), atomic=False)
+
+    assert sorted(await database["facts"].distinct("_id")) == ["mail-1", "mail-2"]
+    assert await database[INBOX].count_documents({"event_id": event_id}) == 1
+
+
+async def test_work_without_a_transaction_cannot_emit(
+    counted: tuple[ServiceMetrics, Database],
+) -> None:
+    _, database = counted
+    uow = _unit_of_work(database, None)
+
+    async def emits(tx: Transaction) -> None:
+        tx.defer(insert_if_absent("facts", {"_id": "never"}))
+        await tx.emit(_registered("t3"))
+
+    with pytest.raises(RuntimeError):
+        await uow.run(emits, inbox=(CONSUMER, str(uuid.uuid4())), atomic=False)
+    assert await database["facts"].count_documents({}) == 0
+    assert await database[OUTBOX].count_documents({}) == 0

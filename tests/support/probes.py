@@ -234,8 +234,10 @@ def die_after_commit_main(settings_json: str) -> None:
     from shared.storage.unit_of_work import UnitOfWork, Work
 
     class DieAfterCommit(UnitOfWork):
-        async def run(self, work: Work[T], *, inbox: tuple[str, str] | None = None) -> T:
-            result = await super().run(work, inbox=inbox)
+        async def run(
+            self, work: Work[T], *, inbox: tuple[str, str] | None = None, atomic: bool = True
+        ) -> T:
+            result = await super().run(work, inbox=inbox, atomic=atomic)
             if inbox is not None:
                 sys.stderr.flush()
                 os._exit(CRASH_EXIT_CODE)

@@ -47,7 +47,7 @@ from shared.envelope import EventEnvelope
 from shared.errors import TransientError
 from shared.events.base import EventPayload
 from shared.logging import get_logger
-from shared.messaging.consumer import EventHandler
+from shared.messaging.consumer import EventHandler, IdempotentHandler
 from shared.storage.deferred import insert_if_absent
 from shared.storage.unit_of_work import Transaction
 
@@ -214,7 +214,11 @@ def build_handlers(
     for event_type in sorted(rules.event_types() | set(READ_MODEL_UPDATES)):
         update = READ_MODEL_UPDATES.get(event_type)
         notify = event_type in rules.event_types()
-        handlers[event_type] = _compose(update, notifier if notify else None)
+        if update is None:
+            # the rules' writes are upserts keyed by the event: no transaction needed
+            handlers[event_type] = IdempotentHandler(notifier)
+        else:
+            handlers[event_type] = _compose(update, notifier if notify else None)
     return handlers
 
 

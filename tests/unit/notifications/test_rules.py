@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from services.notifications.adapters.rules_file import load_rules
+from services.notifications.adapters.webhook_subscriptions import SubscriptionCache
+from services.notifications.domain.locale import default_date_formatter
 from services.notifications.domain.rules import (
     ProjectMembers,
     RuleBook,
@@ -12,7 +14,10 @@ from services.notifications.domain.rules import (
     Teachers,
     values_at,
 )
+from services.notifications.service_layer.handlers import build_handlers
+from services.notifications.service_layer.read_models import READ_MODEL_UPDATES
 from shared.events import CATALOG
+from shared.messaging.consumer import IdempotentHandler
 from tests.support import notifications_helpers as sample
 
 RULES = load_rules()
@@ -109,3 +114,14 @@ def test_css_selector_names_every_css_staff_member() -> None:
         }
     )
     assert book.rules[0].recipients_of({}) == [Staff("css")]
+
+
+def test_only_events_that_update_no_read_model_are_handled_without_a_transaction() -> None:
+    """A read model is read, then written, ordered by occurred_at: concurrent messages need
+    the transaction. The rules' writes alone are upserts keyed by the event."""
+    handlers = build_handlers(load_rules(), default_date_formatter(), SubscriptionCache(5))
+    without_transaction = {t for t, h in handlers.items() if isinstance(h, IdempotentHandler)}
+
+    assert without_transaction == set(handlers) - set(READ_MODEL_UPDATES)
+    assert "awards.nql.application_opened" in without_transaction
+    assert "projects.project.completed" not in without_transaction
