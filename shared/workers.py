@@ -6,8 +6,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from abc import ABC, abstractmethod
+from collections import deque
+from datetime import timedelta
 
 from shared.logging import get_logger
+from shared.storage.leases import LeasedQueue, utcnow
+from shared.storage.mongo import Document
 
 log = get_logger(__name__)
 
@@ -60,3 +64,57 @@ class PollingWorker(ABC):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.seconds_until_next_round())
             self._wake.clear()
+
+
+class HandOverWorker(PollingWorker):
+    """Works a LeasedQueue, and is handed what its own process's transactions wrote for it
+    (`UnitOfWork`'s hand-over): born leased to it, worked at once after commit without a claim
+    query. Polling remains for retries and for what a dead process left behind."""
+
+    # Beyond this many waiting (the broker or a server away for long), older ones are left to
+    # their lease and the poll: memory stays bounded, nothing is lost.
+    max_handed_over = 10_000
+
+    def __init__(self, queue: LeasedQueue, poll_seconds: float) -> None:
+        self._queue = queue
+        self._handed_over: deque[Document] = deque(maxlen=self.max_handed_over)
+        super().__init__(poll_seconds)
+
+    def born_leased(self) -> Document:
+        return self._queue.born_leased()
+
+    def committed(self, documents: list[Document]) -> None:
+        self._handed_over.extend(documents)
+        self.wake()
+
+    def take_handed_over(
+        self, limit: int | None = None, lease_margin: timedelta | None = None
+    ) -> list[Document]:
+        """Up to `limit` handed-over documents, in commit order; with `lease_margin`, those
+        whose lease ends sooner are dropped (left to the poll, so that no other replica that
+        claims them once the lease ends works them at the same time)."""
+        taken: list[Document] = []
+        safe_until = utcnow() + lease_margin if lease_margin is not None else None
+        while self._handed_over and (limit is None or len(taken) < limit):
+            document = self._handed_over.popleft()
+            if safe_until is None or document["lease_until"] > safe_until:
+                taken.append(document)
+        return taken
+
+    async def give_back(self, documents: list[Document]) -> None:
+        """Release `documents` and everything still handed over, untried, to any replica's
+        poll now rather than when their lease runs out."""
+        waiting = documents + list(self._handed_over)
+        self._handed_over.clear()
+        await self._queue.release_many(waiting)
+
+    async def stop(self) -> None:
+        await super().stop()
+        await self.settle()
+
+    async def settle(self) -> None:
+        """Once the loop has ended: give back what was handed over and not worked."""
+        try:
+            await self.give_back([])
+        except Exception as error:  # the database away: their lease runs out instead
+            log.warning(f"{self.name}.release_failed", error=repr(error))

@@ -15,7 +15,6 @@ absorbs the duplicate. The mark delay bounds how many events a crash publishes t
 from __future__ import annotations
 
 import time
-from collections import deque
 from enum import Enum
 
 from aiormq.exceptions import PublishError
@@ -27,7 +26,7 @@ from shared.metrics import ServiceMetrics
 from shared.storage.leases import PENDING, LeasedQueue, utcnow
 from shared.storage.mongo import Document
 from shared.storage.outbox import PUBLISHED, envelope_of
-from shared.workers import PollingWorker
+from shared.workers import HandOverWorker
 
 log = get_logger(__name__)
 
@@ -39,13 +38,10 @@ class _Outcome(Enum):
     GAVE_UP = "gave_up"  # marked failed after its last attempt: an operator's matter now
 
 
-class OutboxRelay(PollingWorker):
+class OutboxRelay(HandOverWorker):
     """Handed the entries of every commit that emitted events, so they go out at once."""
 
     name = "outbox-relay"
-    # Beyond this many entries waiting (the broker away for long), older ones are left to
-    # their lease and the poll: memory stays bounded, nothing is lost.
-    max_handed_over = 10_000
 
     def __init__(
         self,
@@ -59,22 +55,13 @@ class OutboxRelay(PollingWorker):
     ) -> None:
         self._metrics = metrics or ServiceMetrics()
         self._batch_size = batch_size
-        self._queue = queue
         self._publisher = publisher
-        self._handed_over: deque[Document] = deque(maxlen=self.max_handed_over)
         self._next_poll_at = 0.0  # the first round polls
         self._unmarked: list[Document] = []  # published, not yet marked so in the database
         self._mark_due_at = 0.0
         self._mark_delay = mark_delay_seconds
         self._mark_batch = mark_batch
-        super().__init__(poll_seconds)
-
-    def born_leased(self) -> Document:
-        return self._queue.born_leased()
-
-    def committed(self, entries: list[Document]) -> None:
-        self._handed_over.extend(entries)
-        self.wake()
+        super().__init__(queue, poll_seconds)
 
     async def work_once(self) -> int:
         published = await self.publish_pending()
@@ -87,17 +74,14 @@ class OutboxRelay(PollingWorker):
         until_marking = max(self._mark_due_at - time.monotonic(), 0.0)
         return min(until_marking, super().seconds_until_next_round())
 
-    async def stop(self) -> None:
-        """Published entries are marked, and those handed over but not published yet are given
-        back to any replica's poll now rather than when their lease runs out."""
-        await super().stop()
-        waiting = list(self._handed_over)
-        self._handed_over.clear()
+    async def settle(self) -> None:
+        """Published entries are marked (the next start must not publish them again), then
+        those not published yet are given back."""
         try:
             await self.mark_published()
-            await self._queue.release_many(waiting)
-        except Exception as error:  # the database away: their lease runs out instead
-            log.warning("outbox.release_failed", entries=len(waiting), error=repr(error))
+        except Exception as error:  # the database away: they are published again, same id
+            log.warning("outbox.mark_failed", entries=len(self._unmarked), error=repr(error))
+        await super().settle()
 
     async def mark_published(self, *, due_only: bool = False) -> int:
         """Mark what was published; with `due_only`, only once the oldest has waited the mark
@@ -131,9 +115,7 @@ class OutboxRelay(PollingWorker):
         before the next; marking them published is left to `mark_published`.
         """
         published = 0
-        while self._handed_over:
-            batch = list(self._handed_over)
-            self._handed_over.clear()
+        while batch := self.take_handed_over():
             count, stopped = await self._publish_batch(batch)
             published += count
             if stopped:

@@ -19,11 +19,11 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, ClientBulkWriteException, PyMongoError
-from pymongo.operations import DeleteOne, InsertOne, ReplaceOne, UpdateMany, UpdateOne
+from pymongo.operations import InsertOne, ReplaceOne, UpdateOne
 
 from shared.storage.mongo import Document
 
-WriteModel = InsertOne[Document] | UpdateOne | UpdateMany | ReplaceOne[Document] | DeleteOne
+WriteModel = InsertOne[Document] | UpdateOne | ReplaceOne[Document]
 # The first wire version of MongoDB 8.0, which brought the cross-collection bulkWrite command.
 CLIENT_BULK_WRITE_WIRE_VERSION = 25
 
@@ -72,10 +72,6 @@ def replace(collection: str, document: Document) -> Write:
             {"_id": document["_id"]}, document, upsert=True, namespace=namespace
         ),
     )
-
-
-def update(collection: str, filter: Document, update: Document) -> Write:
-    return Write(collection, lambda namespace: UpdateMany(filter, update, namespace=namespace))
 
 
 def replace_matching(
@@ -135,9 +131,6 @@ class DeferredWrites:
         self._queued.extend(writes)
         return len(self._queued) - len(writes)
 
-    def __len__(self) -> int:
-        return len(self._queued)
-
     async def flush(self) -> None:
         """Send what is queued, in order; the first refused write stops the rest and raises
         DeferredWriteFailed. Errors the transaction may retry (a write conflict, a lost
@@ -177,9 +170,10 @@ class DeferredWrites:
                 on_inserted()
 
     async def _per_collection(self, queued: list[Write]) -> None:
-        """One bulk write per collection, in the order collections were first written: the
-        order between collections does not matter inside one transaction, and interleaved
-        writes would otherwise cost a round trip per switch."""
+        """One bulk write per collection, in the order collections were first written
+        (interleaved writes would otherwise cost a round trip per switch). Inside one
+        transaction the order between collections does not matter; without one, what is
+        queued last (the inbox record) is still written last."""
         by_collection: dict[str, list[tuple[int, Write]]] = {}
         for position, write in enumerate(queued):
             by_collection.setdefault(write.collection, []).append((position, write))

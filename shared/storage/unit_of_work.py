@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
@@ -61,17 +60,14 @@ class Transaction:
         session: AsyncClientSession | None,
         producer: str,
         deferred: DeferredWrites,
-        outbox_lease: Document | None = None,
         workers: Mapping[str, HandOver] | None = None,
     ) -> None:
         self.database = database
         self.session = session
         self._producer = producer
         self._deferred = deferred
-        self._outbox_lease = outbox_lease or {}
         self._workers = workers or {}
         self.emitted: list[EventEnvelope] = []
-        self.outbox_entries: list[Document] = []
         self.handed_over: dict[str, list[Document]] = {}
 
     def enqueue(self, collection: str, document: Document) -> None:
@@ -108,28 +104,21 @@ class Transaction:
         self.emitted.append(envelope)
         return envelope
 
-    async def flush(self) -> None:
-        """Send the writes queued so far, for a use case that must read them back."""
-        await self._deferred.flush()
-
     async def finish(self) -> None:
         """Queue the outbox entries of everything emitted and send all that is queued."""
-        self.outbox_entries = [
-            outbox_document(envelope) | self._outbox_lease for envelope in self.emitted
-        ]
-        self._deferred.add(*(insert(OUTBOX, entry) for entry in self.outbox_entries))
+        relay = self._workers.get(OUTBOX)
+        lease = relay.born_leased() if relay is not None and self.emitted else {}
+        entries = [outbox_document(envelope) | lease for envelope in self.emitted]
+        self._deferred.add(*(insert(OUTBOX, entry) for entry in entries))
         await self._deferred.flush()
+        if relay is not None and entries:  # an insert that did not fail inserted
+            self.handed_over[OUTBOX] = entries
 
 
 Work = Callable[[Transaction], Awaitable[T]]
 
-
-@dataclass
-class _Done:
-    """What the attempt that committed leaves for the workers of this process."""
-
-    outbox_entries: list[Document] = field(default_factory=list)
-    work: dict[str, list[Document]] = field(default_factory=dict)
+# What the attempt that committed leaves for the workers of this process, by collection.
+HandedOver = dict[str, list[Document]]
 
 
 class UnitOfWork:
@@ -147,9 +136,8 @@ class UnitOfWork:
         self._client = client
         self.database = database
         self._producer = producer
-        self._outbox = outbox
         self._timeout_seconds = timeout_seconds
-        self._workers: dict[str, HandOver] = {}
+        self._workers: dict[str, HandOver] = {} if outbox is None else {OUTBOX: outbox}
         self._client_bulk_write = client_bulk_write
 
     def hand_over(self, collection: str, worker: HandOver) -> None:
@@ -170,7 +158,7 @@ class UnitOfWork:
         part-way leaves no inbox record, so the message's redelivery writes again what is
         missing; a duplicate rewrites nothing and stops at the inbox record. It saves the
         commit, and the server's transaction bookkeeping."""
-        done = _Done()
+        done: HandedOver = {}
         # with_transaction alone retries for up to 120 s while the database is away: a
         # timeout hands such a failure to the consumer's retry policy sooner.
         deadline = (
@@ -190,14 +178,14 @@ class UnitOfWork:
             if inbox is not None and await self._in_inbox(*inbox):
                 raise AlreadyProcessed(_inbox_id(*inbox)) from error
             raise
-        if done.outbox_entries and self._outbox is not None:
-            self._outbox.committed(done.outbox_entries)
-        for collection, documents in done.work.items():
+        for collection, documents in done.items():
             if documents:
                 self._workers[collection].committed(documents)
         return result
 
-    async def _in_transaction(self, work: Work[T], inbox: tuple[str, str] | None, done: _Done) -> T:
+    async def _in_transaction(
+        self, work: Work[T], inbox: tuple[str, str] | None, done: HandedOver
+    ) -> T:
         async with self._client.start_session() as session:
             # with_transaction retries the whole attempt on transient transaction errors, so
             # `work` does database writes only: no publishing, no mail.
@@ -212,13 +200,10 @@ class UnitOfWork:
         session: AsyncClientSession | None,
         work: Work[T],
         inbox: tuple[str, str] | None,
-        done: _Done,
+        done: HandedOver,
     ) -> T:
-        lease = self._outbox.born_leased() if self._outbox is not None else None
         deferred = DeferredWrites(self._client, self.database, session, self._one_command())
-        transaction = Transaction(
-            self.database, session, self._producer, deferred, lease, self._workers
-        )
+        transaction = Transaction(self.database, session, self._producer, deferred, self._workers)
         record = insert(INBOX, _inbox_record(*inbox)) if inbox is not None else None
         inbox_position = -1
         if record is not None and session is not None:
@@ -236,8 +221,8 @@ class UnitOfWork:
             if inbox and refused.position == inbox_position and refused.code == DUPLICATE_KEY:
                 raise AlreadyProcessed(_inbox_id(*inbox)) from refused
             raise
-        done.outbox_entries = transaction.outbox_entries  # of the attempt that commits
-        done.work = transaction.handed_over
+        done.clear()  # only the attempt that commits hands anything over
+        done.update(transaction.handed_over)
         return result
 
     def _one_command(self) -> bool:

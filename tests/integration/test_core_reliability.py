@@ -532,9 +532,7 @@ async def test_a_committed_event_goes_out_by_hand_over_without_any_poll(stack: S
     producer = stack.app(service="registration", outbox_poll_seconds=3600)
     connection = await aio_pika.connect(stack.vhost.url)
     async with connection, running(producer):
-        channel = await connection.channel()
-        queue = await channel.declare_queue("handed-over", auto_delete=True)
-        await queue.bind(EVENTS_EXCHANGE_NAME, routing_key=TEACHER_REGISTERED)
+        queue = await _registrations_queue(connection, "handed-over")
         runtime = runtime_of(producer)
         envelope: EventEnvelope = await runtime.unit_of_work.run(
             lambda tx: tx.emit(teacher_registered("t-handed-over"))
@@ -561,9 +559,7 @@ async def test_entries_published_within_the_mark_delay_are_marked_in_one_write(
     )
     connection = await aio_pika.connect(stack.vhost.url)
     async with connection, running(producer):
-        channel = await connection.channel()
-        queue = await channel.declare_queue("marked-together", auto_delete=True)
-        await queue.bind(EVENTS_EXCHANGE_NAME, routing_key=TEACHER_REGISTERED)
+        await _registrations_queue(connection, "marked-together")  # so the events route
         runtime = runtime_of(producer)
         ids = [
             str((await runtime.unit_of_work.run(_registers(f"t{n}"))).event_id) for n in range(5)
@@ -592,9 +588,7 @@ async def test_a_relay_stopping_marks_what_it_published(
     connection = await aio_pika.connect(stack.vhost.url)
     async with connection:
         async with running(producer):
-            channel = await connection.channel()
-            queue = await channel.declare_queue("marked-at-stop", auto_delete=True)
-            await queue.bind(EVENTS_EXCHANGE_NAME, routing_key=TEACHER_REGISTERED)
+            queue = await _registrations_queue(connection, "marked-at-stop")
             runtime = runtime_of(producer)
             envelope: EventEnvelope = await runtime.unit_of_work.run(
                 lambda tx: tx.emit(teacher_registered("t-marked-at-stop"))
@@ -607,6 +601,14 @@ async def test_a_relay_stopping_marks_what_it_published(
 
     assert before_stop is not None and before_stop["status"] == PENDING
     assert after_stop is not None and after_stop["status"] == PUBLISHED
+
+
+async def _registrations_queue(connection: Any, name: str) -> Any:
+    """A queue of the test's own that receives every teacher registration published."""
+    channel = await connection.channel()
+    queue = await channel.declare_queue(name, auto_delete=True)
+    await queue.bind(EVENTS_EXCHANGE_NAME, routing_key=TEACHER_REGISTERED)
+    return queue
 
 
 def _registers(teacher_id: str) -> Any:

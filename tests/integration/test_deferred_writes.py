@@ -23,7 +23,7 @@ from shared.storage.deferred import (
     replace,
     replace_matching,
     supports_client_bulk_write,
-    update,
+    upsert,
 )
 from shared.storage.mongo import INBOX, OUTBOX, create_client, ensure_collections
 from shared.storage.unit_of_work import AlreadyProcessed, Transaction, UnitOfWork
@@ -68,7 +68,7 @@ def _registered(teacher_id: str) -> TeacherRegistered:
 async def _record_fact(tx: Transaction) -> None:
     tx.defer(
         insert_if_absent("facts", {"_id": "f1", "kind": "first"}),
-        update("ledger", {"_id": "l1"}, {"$inc": {"n": 1}}),
+        upsert("ledger", {"_id": "l1"}, {"$inc": {"n": 1}}),
         replace("ledger", {"_id": "l2", "note": "kept"}),
     )
     await tx.emit(_registered("t1"))
@@ -208,7 +208,7 @@ async def test_two_transactions_racing_for_one_message_leave_one_effect(
         await tx.collection("ledger").find_one({"_id": "l1"}, session=tx.session)
         if attempts <= 2:
             await both_read.wait()
-        tx.defer(update("ledger", {"_id": "l1"}, {"$inc": {"n": 1}}))
+        tx.defer(upsert("ledger", {"_id": "l1"}, {"$inc": {"n": 1}}))
 
     outcomes = await asyncio.gather(
         uow.run(count_once, inbox=(CONSUMER, event_id)),

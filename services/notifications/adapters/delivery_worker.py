@@ -6,7 +6,6 @@ backoff, and once the budget is spent mark it failed and alert operators."""
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -15,7 +14,7 @@ from services.notifications.adapters.failed_deliveries import FailedDeliveries
 from shared.logging import get_logger
 from shared.storage.leases import FAILED, PENDING, LeasedQueue, utcnow
 from shared.storage.mongo import Document
-from shared.workers import PollingWorker
+from shared.workers import HandOverWorker
 
 SENT = "sent"
 CANCELLED = "cancelled"
@@ -25,14 +24,12 @@ class DeliveryCancelled(Exception):
     """There is nobody to deliver to any more (a webhook subscription was removed)."""
 
 
-class DeliveryWorker(PollingWorker):
+class DeliveryWorker(HandOverWorker):
     channel = "delivery"  # the prefix of its log events: mail.sent, webhook.send_failed, …
     batch_size = 10
     # Whether one failure makes the rest of the batch wait: one SMTP server serves every mail,
     # while each webhook has a receiver of its own.
     failure_stops_the_batch = False
-    # Beyond this many handed over and waiting, older ones are left to their lease and the poll.
-    max_handed_over = 10_000
     # A handed-over delivery whose lease ends sooner is left to the poll: another replica may
     # claim it once the lease ends, and two must never deliver it.
     lease_margin = timedelta(seconds=5)
@@ -44,29 +41,10 @@ class DeliveryWorker(PollingWorker):
         on_failed: Callable[[], None] = lambda: None,
         failures: FailedDeliveries | None = None,
     ) -> None:
-        self._queue = queue
         self._failures = failures  # marks the last failure and alerts operators (outbox)
         self._on_failed = on_failed  # counts etwinning_deliveries_failed_total{channel}
         self._log = get_logger(type(self).__module__)  # named after the concrete dispatcher
-        self._handed_over: deque[Document] = deque(maxlen=self.max_handed_over)
-        super().__init__(poll_seconds)
-
-    def born_leased(self) -> Document:
-        return self._queue.born_leased()
-
-    def committed(self, documents: list[Document]) -> None:
-        self._handed_over.extend(documents)
-        self.wake()
-
-    async def stop(self) -> None:
-        """Deliveries handed over and not attempted are given back to any replica's poll."""
-        await super().stop()
-        waiting = list(self._handed_over)
-        self._handed_over.clear()
-        try:
-            await self._queue.release_many(waiting)
-        except Exception as error:  # the database away: their lease runs out instead
-            self._log.warning(f"{self.channel}.release_failed", error=repr(error))
+        super().__init__(queue, poll_seconds)
 
     @abstractmethod
     async def deliver(self, delivery: Document) -> dict[str, Any]:
@@ -84,7 +62,7 @@ class DeliveryWorker(PollingWorker):
     async def send_pending(self) -> int:
         """Deliver what was handed over, then what is due in the collection."""
         sent = 0
-        while batch := self._take_handed_over():
+        while batch := self.take_handed_over(self.batch_size, self.lease_margin):
             count, stopped = await self._send_batch(batch)
             sent += count
             if stopped:
@@ -96,15 +74,6 @@ class DeliveryWorker(PollingWorker):
                 break  # nothing more was due: no extra query to find that out
         return sent
 
-    def _take_handed_over(self) -> list[Document]:
-        batch: list[Document] = []
-        safe_until = utcnow() + self.lease_margin
-        while self._handed_over and len(batch) < self.batch_size:
-            delivery = self._handed_over.popleft()
-            if delivery["lease_until"] > safe_until:
-                batch.append(delivery)
-        return batch
-
     async def _send_batch(self, batch: list[Document]) -> tuple[int, bool]:
         """(how many were sent, whether a failure stopped the batch and gave the rest back)"""
         await self.prepare(batch)
@@ -114,9 +83,7 @@ class DeliveryWorker(PollingWorker):
             sent += status == SENT
             if status == PENDING and self.failure_stops_the_batch:
                 # The server is likely down: give the rest back, wait for the poll.
-                rest = batch[position + 1 :] + list(self._handed_over)
-                self._handed_over.clear()
-                await self._queue.release_many(rest)
+                await self.give_back(batch[position + 1 :])
                 return sent, True
         return sent, False
 
