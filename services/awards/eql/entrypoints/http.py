@@ -4,7 +4,7 @@ use case or read the round's snapshot."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, Field
@@ -15,13 +15,7 @@ from services.awards.common.service_layer.certificates import (
     CertificateRenderer,
     eql_content_by_code,
 )
-from services.awards.eql.adapters.repository import (
-    ASSESSMENTS,
-    LABELS,
-    NOMINATIONS,
-    QUOTAS,
-    ROUNDS,
-)
+from services.awards.eql.adapters import queries
 from services.awards.eql.domain import model as eql
 from services.awards.eql.domain.model import Assessment, CountryBreakdown, NominationRefused
 from services.awards.eql.domain.policy import EqlPolicy
@@ -123,7 +117,7 @@ def _round_out(document: Document) -> RoundOut:
 
 
 async def _round(uow: UnitOfWork, year: int) -> Document:
-    document: Document | None = await uow.database[ROUNDS].find_one({"_id": eql.round_id(year)})
+    document = await queries.round_of(uow.database, eql.round_id(year))
     if document is None:
         raise NotFound(f"no EQL round for {year}")
     return document
@@ -169,28 +163,13 @@ async def list_candidates(
     current = await _round(uow, year)
     if reader.role == "nso":
         country = reader.country
-    query: dict[str, Any] = {"snapshot_id": current["snapshot_id"], "candidate": True}
-    if country:
-        query["countries"] = country
-    cursor = (
-        uow.database[ASSESSMENTS]
-        .find(query)
-        .sort([("average", -1), ("project_id", 1)])
-        .limit(limit)
+    found = await queries.candidates(uow.database, current["snapshot_id"], country, limit)
+    nominated = await queries.nominating_countries(
+        uow.database, current["_id"], [d["project_id"] for d in found]
     )
-    found = [d async for d in cursor]
-    nominated = {
-        n["project_id"]: n["country"]
-        async for n in uow.database[NOMINATIONS].find(
-            {"round_id": current["_id"], "project_id": {"$in": [d["project_id"] for d in found]}},
-            {"project_id": 1, "country": 1},
-        )
-    }
     minimum = policy.nomination.min_average
     counter = (
-        await uow.database[QUOTAS].find_one({"_id": f"{current['_id']}:{country}"})
-        if country
-        else None
+        await queries.quota_counter(uow.database, current["_id"], country) if country else None
     )
     return CandidatesOut(
         year=year,
@@ -235,13 +214,11 @@ async def list_nominations(
     year: int, uow: UoW, reader: Staff, country: str | None = None
 ) -> list[NominationOut]:
     current = await _round(uow, year)
-    query: dict[str, Any] = {"round_id": current["_id"]}
     if reader.role == "nso":
         country = reader.country
-    if country:
-        query["country"] = country
-    cursor = uow.database[NOMINATIONS].find(query).sort("nominated_at", 1)
-    return [NominationOut(**d) async for d in cursor]
+    return [
+        NominationOut(**d) for d in await queries.nominations(uow.database, current["_id"], country)
+    ]
 
 
 @router.get("/labels")
@@ -255,13 +232,10 @@ async def list_labels(
     """EQLs of a teacher or of a project (public, like the NQL labels)."""
     if not (teacher_id or project_id):
         raise HttpProblem(422, "invalid_request", "give teacher_id or project_id")
-    query: dict[str, Any] = {
-        k: v
-        for k, v in {"teacher_id": teacher_id, "project_id": project_id, "year": year}.items()
-        if v is not None
-    }
-    cursor = uow.database[LABELS].find(query).sort([("year", 1), ("_id", 1)]).limit(limit)
-    return [LabelOut(**d, label_id=d["_id"]) async for d in cursor]
+    found = await queries.labels(
+        uow.database, teacher_id=teacher_id, project_id=project_id, year=year, limit=limit
+    )
+    return [LabelOut(**d, label_id=d["_id"]) for d in found]
 
 
 @router.get(
@@ -273,7 +247,7 @@ async def download_certificate(
     label_id: str, request: Request, uow: UoW, reader: Reader
 ) -> Response:
     """The holder, NSOs, the CSS and operators download it."""
-    label = await uow.database[LABELS].find_one({"_id": label_id})
+    label = await queries.label(uow.database, label_id)
     if label is None:
         raise NotFound(f"no EQL {label_id}")
     if reader.role == "teacher" and reader.teacher_id != label["teacher_id"]:

@@ -13,7 +13,7 @@ from services.awards.common.service_layer.certificates import (
     certificate_of_application,
     content_of,
 )
-from services.awards.nql.adapters.repository import APPLICATIONS, CERTIFICATES, NOT_ELIGIBLE
+from services.awards.nql.adapters import queries
 from services.awards.nql.domain.model import EligibilityAnswers, Evidence
 from services.awards.nql.domain.policy import NqlPolicy
 from services.awards.nql.entrypoints.responses import (
@@ -75,10 +75,6 @@ class EvaluationIn(BaseModel):
     )
 
 
-def _filters(**values: str | None) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if value}
-
-
 @router.post("/projects/{project_id}/applications", status_code=status.HTTP_201_CREATED)
 async def apply(
     project_id: str, body: ApplyIn, uow: UoW, policy: Policy, teacher: TeacherPrincipal
@@ -125,13 +121,10 @@ async def list_applications(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ApplicationOut]:
     """Applications with their status and, once decided, the explanation (no evidence)."""
-    cursor = (
-        uow.database[APPLICATIONS]
-        .find(_filters(teacher_id=teacher_id, project_id=project_id, status=status))
-        .sort("opened_at", 1)
-        .limit(limit)
+    found = await queries.applications(
+        uow.database, teacher_id=teacher_id, project_id=project_id, status=status, limit=limit
     )
-    return [application_out(d) async for d in cursor]
+    return [application_out(d) for d in found]
 
 
 @router.get("/applications/{application_id}")
@@ -145,13 +138,7 @@ async def nso_queue(
     uow: UoW, nso: NsoPrincipal, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[ApplicationDetailOut]:
     """Applications waiting for this NSO's evaluation, oldest submission first."""
-    cursor = (
-        uow.database[APPLICATIONS]
-        .find({"country": nso.country, "status": "SUBMITTED"})
-        .sort([("submitted_at", 1), ("_id", 1)])
-        .limit(limit)
-    )
-    return [detail_out(d) async for d in cursor]
+    return [detail_out(d) for d in await queries.nso_queue(uow.database, nso.country, limit)]
 
 
 @router.get("/labels")
@@ -164,22 +151,15 @@ async def list_labels(
     """Granted NQLs of a teacher or of a project, with the explanation and certificate code."""
     if not (teacher_id or project_id):
         raise HttpProblem(422, "invalid_request", "give teacher_id or project_id")
-    query = {**_filters(teacher_id=teacher_id, project_id=project_id), "status": "GRANTED"}
-    cursor = uow.database[APPLICATIONS].find(query).sort("decision.decided_at", 1).limit(limit)
-    granted = [d async for d in cursor]
-    codes = {
-        c["application_id"]: c["_id"]
-        async for c in uow.database[CERTIFICATES].find(
-            {"application_id": {"$in": [d["_id"] for d in granted]}}
-        )
-    }
-    return [label_out(d, codes.get(d["_id"])) for d in granted]
+    granted = await queries.granted_labels(
+        uow.database, teacher_id=teacher_id, project_id=project_id, limit=limit
+    )
+    return [label_out(label.application, label.certificate_code) for label in granted]
 
 
 @router.get("/not-eligible")
 async def list_not_eligible(uow: UoW, project_id: str) -> list[NotEligibleOut]:
-    cursor = uow.database[NOT_ELIGIBLE].find({"project_id": project_id})
-    return [NotEligibleOut(**d) async for d in cursor]
+    return [NotEligibleOut(**d) for d in await queries.not_eligible(uow.database, project_id)]
 
 
 @router.get(
@@ -207,7 +187,7 @@ async def _readable_application(
     uow: UnitOfWork, application_id: str, reader: Principal
 ) -> dict[str, Any]:
     """The teacher reads their own; an NSO those of its country; the CSS and operators all."""
-    document = await uow.database[APPLICATIONS].find_one({"_id": application_id})
+    document = await queries.application(uow.database, application_id)
     if document is None:
         raise NotFound(f"no NQL application {application_id}")
     if reader.role == "teacher" and reader.teacher_id != document["teacher_id"]:

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
-from services.awards.eql.adapters.repository import PRIZE_ENTRIES, PRIZE_WINNERS
 from services.awards.eql.domain.policy import PrizeCategory
 from services.awards.eql.entrypoints.http import Policy
+from services.awards.prizes.adapters import queries
 from services.awards.prizes.service_layer import use_cases as prizes
 from shared.http.auth import Principal, require_role
 from shared.http.dependencies import UoW
@@ -69,8 +69,7 @@ async def enter(
 
 @router.get("/{year}/entries")
 async def list_entries(year: int, uow: UoW) -> list[EntryOut]:
-    cursor = uow.database[PRIZE_ENTRIES].find({"year": year}).sort("submitted_at", 1)
-    return [EntryOut(**d) async for d in cursor]
+    return [EntryOut(**d) for d in await queries.entries(uow.database, year)]
 
 
 @router.post("/{year}/winners", status_code=status.HTTP_201_CREATED)
@@ -82,5 +81,4 @@ async def record_winner(year: int, body: WinnerIn, uow: UoW, css: CssPrincipal) 
 
 @router.get("/{year}/winners")
 async def list_winners(year: int, uow: UoW) -> list[WinnerOut]:
-    cursor = uow.database[PRIZE_WINNERS].find({"year": year}).sort("won_at", 1)
-    return [WinnerOut(**d) async for d in cursor]
+    return [WinnerOut(**d) for d in await queries.winners(uow.database, year)]

@@ -1,13 +1,15 @@
-"""The reads of the eligibility run, each one indexed query or aggregation over a batch of
-schools, so a round costs a few queries per few hundred candidate schools, not per school.
-Candidates come from the NQLs granted in the round's window: only a school with one can be
-eligible (R-SCH-1), and those are few next to every school registered."""
+"""The School Label's reads. First those of the eligibility run, each one indexed query or
+aggregation over a batch of schools, so a round costs a few queries per few hundred candidate
+schools, not per school. Candidates come from the NQLs granted in the round's window: only a
+school with one can be eligible (R-SCH-1), and those are few next to every school registered.
+Then those of the API: eligible schools, applications and granted labels (stored documents)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -114,3 +116,45 @@ async def already_eligible(database: Database, year: int, school_ids: Sequence[s
     ids = [eligibility_id(year, school_id) for school_id in school_ids]
     cursor = database[ELIGIBILITY].find({"_id": {"$in": ids}}, {"school_id": 1})
     return {document["school_id"] async for document in cursor}
+
+
+# --- the API's reads ------------------------------------------------------------------------
+
+
+async def eligible_schools(
+    database: Database, year: int, country: str | None, limit: int
+) -> list[Document]:
+    query: dict[str, Any] = {"year": year, **({"country": country} if country else {})}
+    cursor = database[ELIGIBILITY].find(query).sort("_id", 1).limit(limit)
+    return [document async for document in cursor]
+
+
+async def applications(
+    database: Database,
+    *,
+    year: int | None,
+    school_id: str | None,
+    status: str | None,
+    country: str | None,
+    applicant_id: str | None,
+    limit: int,
+) -> list[Document]:
+    """Applications matching the filters given (None: any), oldest submission first."""
+    given = {"year": year, "school_id": school_id, "status": status}
+    query: dict[str, Any] = {k: v for k, v in given.items() if v}
+    if country is not None:
+        query["country"] = country
+    if applicant_id is not None:
+        query["applicant_id"] = applicant_id
+    cursor = database[LABEL_APPLICATIONS].find(query).sort("submitted_at", 1).limit(limit)
+    return [document async for document in cursor]
+
+
+async def application(database: Database, application_id: str) -> Document | None:
+    return await database[LABEL_APPLICATIONS].find_one({"_id": application_id})
+
+
+async def granted_labels(database: Database, school_id: str | None, limit: int) -> list[Document]:
+    query: dict[str, Any] = {"status": "GRANTED", **({"school_id": school_id} if school_id else {})}
+    cursor = database[LABEL_APPLICATIONS].find(query).sort("_id", 1).limit(limit)
+    return [document async for document in cursor]

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field
 
-from services.awards.school_label.adapters.repository import ELIGIBILITY, LABEL_APPLICATIONS
+from services.awards.school_label.adapters import queries
 from services.awards.school_label.domain.model import Declaration
 from services.awards.school_label.domain.policy import SchoolLabelPolicy
 from services.awards.school_label.service_layer import use_cases as school_label
@@ -110,9 +110,8 @@ async def run_eligibility(year: int, uow: UoW, policy: Policy, _: RoundRunner) -
 async def eligible_schools(
     year: int, uow: UoW, country: str | None = None, limit: Limit = 100
 ) -> list[EligibleSchoolOut]:
-    query: dict[str, Any] = {"year": year, **({"country": country} if country else {})}
-    cursor = uow.database[ELIGIBILITY].find(query).sort("_id", 1).limit(limit)
-    return [EligibleSchoolOut(**document) async for document in cursor]
+    found = await queries.eligible_schools(uow.database, year, country, limit)
+    return [EligibleSchoolOut(**document) for document in found]
 
 
 @router.post("/applications", status_code=status.HTTP_201_CREATED)
@@ -163,20 +162,21 @@ async def list_applications(
     limit: Limit = 100,
 ) -> list[ApplicationOut]:
     """An NSO sees its country's applications (its queue: status=SUBMITTED), oldest first."""
-    query: dict[str, Any] = {
-        k: v for k, v in {"year": year, "school_id": school_id, "status": status}.items() if v
-    }
-    if reader.role == "nso":
-        query["country"] = reader.country
-    if reader.role == "teacher":
-        query["applicant_id"] = reader.teacher_id
-    cursor = uow.database[LABEL_APPLICATIONS].find(query).sort("submitted_at", 1).limit(limit)
-    return [_application_out(document) async for document in cursor]
+    found = await queries.applications(
+        uow.database,
+        year=year,
+        school_id=school_id,
+        status=status,
+        country=reader.country if reader.role == "nso" else None,
+        applicant_id=reader.teacher_id if reader.role == "teacher" else None,
+        limit=limit,
+    )
+    return [_application_out(document) for document in found]
 
 
 @router.get("/applications/{application_id}")
 async def get_application(application_id: str, uow: UoW, reader: Reader) -> ApplicationOut:
-    document = await uow.database[LABEL_APPLICATIONS].find_one({"_id": application_id})
+    document = await queries.application(uow.database, application_id)
     if document is None:
         raise NotFound(f"no School Label application {application_id}")
     if reader.role == "nso" and reader.country != document["country"]:
@@ -191,6 +191,5 @@ async def labels(
     uow: UoW, school_id: str | None = None, limit: Limit = 100
 ) -> list[ApplicationOut]:
     """Granted School Labels, each with its biennium (public)."""
-    query: dict[str, Any] = {"status": "GRANTED", **({"school_id": school_id} if school_id else {})}
-    cursor = uow.database[LABEL_APPLICATIONS].find(query).sort("_id", 1).limit(limit)
-    return [_application_out(document) async for document in cursor]
+    found = await queries.granted_labels(uow.database, school_id, limit)
+    return [_application_out(document) for document in found]
