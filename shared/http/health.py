@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from shared.http.access import SHARED
 from shared.storage.mongo import ping
 
 health_router = APIRouter(prefix="/health", tags=["health"])
 
 
-@health_router.get("/live")
+@health_router.get("/live", dependencies=[Depends(SHARED.guard("health.live"))])
 async def live() -> dict[str, str]:
     return {"status": "alive"}
 
 
-@health_router.get("/ready")
+@health_router.get("/ready", dependencies=[Depends(SHARED.guard("health.ready"))])
 async def ready(request: Request) -> JSONResponse:
     runtime = getattr(request.app.state, "runtime", None)
     if runtime is None:
