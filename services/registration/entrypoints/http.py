@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, EmailStr, Field
 
+from services.registration.adapters import queries
 from services.registration.adapters.partner_search import PartnerQuery, search_partners
-from services.registration.adapters.repository import SCHOOLS, TEACHERS, school_from, teacher_from
 from services.registration.domain.model import School, Teacher
 from services.registration.entrypoints.access import POLICY
 from services.registration.service_layer import commands, handlers
@@ -146,10 +146,9 @@ async def register_school(
 async def get_school(
     school_id: str, uow: UoW, grant: Annotated[Grant, POLICY.grant("schools.read")]
 ) -> SchoolOut:
-    document = await uow.database[SCHOOLS].find_one({"_id": school_id})
-    if document is None:
+    school = await queries.find_school(uow.database, school_id)
+    if school is None:
         raise NotFound(f"no school {school_id}", reason="unknown_school")
-    school = school_from(document)
     grant.check(countries=[school.country])
     return SchoolOut.of(school)
 
@@ -168,10 +167,9 @@ async def get_teacher(
 ) -> TeacherOut:
     """The full profile, e-mail included: for the teacher, the NSO of the teacher's country, the
     CSS and operators. Other teachers find colleagues through `/partners`, which shows no e-mail."""
-    document = await uow.database[TEACHERS].find_one({"_id": teacher_id})
-    if document is None:
+    teacher = await queries.find_teacher(uow.database, teacher_id)
+    if teacher is None:
         raise NotFound(f"no teacher {teacher_id}", reason="unknown_teacher")
-    teacher = teacher_from(document)
     grant.check(teacher_ids=[teacher.id], countries=[teacher.country])
     return TeacherOut.of(teacher)
 
