@@ -103,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "trace":
         return asyncio.run(_trace(args))
+    if (problem := publish.amqp_url_problem(args.amqp_url)) is not None:
+        print(f"etwinning: {problem}", file=sys.stderr)
+        return 2
     if args.command == "publish":
         return asyncio.run(_publish(args))
     if args.command == "seed":
@@ -124,7 +127,11 @@ async def _publish(args: argparse.Namespace) -> int:
     except publish.InvalidEvent as error:
         print(f"not published: {error}", file=sys.stderr)
         return 2
-    await publish.publish(args.amqp_url, envelope)
+    try:
+        await publish.publish(args.amqp_url, envelope)
+    except publish.NotPublished as error:
+        print(f"not published: {error}", file=sys.stderr)
+        return 1
     print(f"published {envelope.event_type} {envelope.event_id}", file=sys.stderr)
     return 0
 
