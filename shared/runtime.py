@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi_offline import FastAPIOffline
 from faststream import AckPolicy
 from faststream.message import StreamMessage
 from faststream.rabbit import RabbitBroker
@@ -40,6 +41,7 @@ from shared.storage.unit_of_work import UnitOfWork
 from shared.topology import EVENTS_EXCHANGE, ServiceQueues
 
 log = get_logger(__name__)
+DOCS_ASSETS = "/docs/assets"  # Swagger UI, ReDoc and a favicon, from fastapi-offline
 
 
 class BackgroundWorker(Protocol):
@@ -97,7 +99,14 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
             await _stop(runtime)
             log.info("service.stopped")
 
-    app = FastAPI(title=definition.title, description=definition.description, lifespan=lifespan)
+    # /docs and /redoc with Swagger UI's and ReDoc's assets served by the service itself, at
+    # DOCS_ASSETS: FastAPI's defaults load them from a CDN and render blank without internet.
+    app = FastAPIOffline(
+        title=definition.title,
+        description=definition.description,
+        lifespan=lifespan,
+        static_url=DOCS_ASSETS,
+    )
     app.state.settings = settings
     for name, value in definition.app_state.items():
         setattr(app.state, name, value)
