@@ -14,7 +14,8 @@ from tools import dlq, mint_token, publish, seed, trace
 from tools.demo_story import Tokens
 from tools.progress import Progress
 
-DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+# The platform `make run` starts: its vhost is `etwinning`, as under docker compose.
+DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/etwinning"
 SERVICES = ("registration", "projects", "awards", "notifications")
 
 
@@ -22,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="etwinning", description=__doc__)
     parser.add_argument(
         "--amqp-url", default=os.environ.get("AMQP_URL", DEFAULT_AMQP_URL),
-        help="RabbitMQ URL (default: $AMQP_URL or the local broker)",
+        help="RabbitMQ URL (default: $AMQP_URL, or the vhost etwinning of the local broker)",
     )  # fmt: skip
     parser.add_argument(
         "--no-progress", action="store_true",
