@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, EmailStr, Field
 
+from services.registration.adapters import queries
 from services.registration.adapters.partner_search import PartnerQuery, search_partners
-from services.registration.adapters.repository import SCHOOLS, TEACHERS, school_from, teacher_from
 from services.registration.domain.model import School, Teacher
 from services.registration.service_layer import commands, handlers
 from shared.errors import NotFound
@@ -157,10 +157,10 @@ async def register_school(body: SchoolIn, uow: UoW, _: Applicant) -> SchoolOut:
 
 @router.get("/schools/{school_id}")
 async def get_school(school_id: str, uow: UoW) -> SchoolOut:
-    document = await uow.database[SCHOOLS].find_one({"_id": school_id})
-    if document is None:
+    school = await queries.find_school(uow.database, school_id)
+    if school is None:
         raise NotFound(f"no school {school_id}", reason="unknown_school")
-    return SchoolOut.of(school_from(document))
+    return SchoolOut.of(school)
 
 
 @router.post("/teachers", status_code=status.HTTP_201_CREATED)
@@ -173,10 +173,9 @@ async def register_teacher(body: TeacherIn, uow: UoW, _: Applicant) -> TeacherOu
 async def get_teacher(teacher_id: str, uow: UoW, principal: Reader) -> TeacherOut:
     """The full profile, e-mail included: for the teacher, the NSO of the teacher's country, the
     CSS and operators. Other teachers find colleagues through `/partners`, which shows no e-mail."""
-    document = await uow.database[TEACHERS].find_one({"_id": teacher_id})
-    if document is None:
+    teacher = await queries.find_teacher(uow.database, teacher_id)
+    if teacher is None:
         raise NotFound(f"no teacher {teacher_id}", reason="unknown_teacher")
-    teacher = teacher_from(document)
     _require_may_read(principal, teacher)
     return TeacherOut.of(teacher)
 
