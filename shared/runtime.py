@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import pymongo
 from fastapi import APIRouter, FastAPI, Request
+from fastapi_offline import FastAPIOffline
 from faststream import AckPolicy
 from faststream.message import StreamMessage
 from faststream.rabbit import RabbitBroker
@@ -47,6 +48,7 @@ from shared.storage.unit_of_work import UnitOfWork
 from shared.topology import EVENTS_EXCHANGE, ServiceQueues
 
 log = get_logger(__name__)
+DOCS_ASSETS = "/docs/assets"  # Swagger UI, ReDoc and a favicon, from fastapi-offline
 
 
 class BackgroundWorker(Protocol):
@@ -119,7 +121,14 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
             await _stop(runtime)
             log.info("service.stopped")
 
-    app = FastAPI(title=definition.title, description=definition.description, lifespan=lifespan)
+    # /docs and /redoc with Swagger UI's and ReDoc's assets served by the service itself, at
+    # DOCS_ASSETS: FastAPI's defaults load them from a CDN and render blank without internet.
+    app = FastAPIOffline(
+        title=definition.title,
+        description=definition.description,
+        lifespan=lifespan,
+        static_url=DOCS_ASSETS,
+    )
     app.state.settings = settings
     for name, value in definition.app_state.items():
         setattr(app.state, name, value)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from shared.http.access import SHARED
 from shared.storage.mongo import ping
 
 if TYPE_CHECKING:
@@ -24,12 +25,12 @@ health_router = APIRouter(prefix="/health", tags=["health"])
 PROBE_TIMEOUT_SECONDS = 2.0
 
 
-@health_router.get("/live")
+@health_router.get("/live", dependencies=[Depends(SHARED.guard("health.live"))])
 async def live() -> dict[str, str]:
     return {"status": "alive"}
 
 
-@health_router.get("/ready")
+@health_router.get("/ready", dependencies=[Depends(SHARED.guard("health.ready"))])
 async def ready(request: Request) -> JSONResponse:
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
     if runtime is None:
