@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from pymongo import AsyncMongoClient
 
+from tests.support.oidc import fresh_oidc_provider, oidc_provider
 from tests.support.servers import Vhost, with_retry_writes_off
 from tests.support.watchdog import hang_watchdog
 
-__all__ = ["hang_watchdog"]
+__all__ = ["fresh_oidc_provider", "hang_watchdog", "oidc_provider"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
