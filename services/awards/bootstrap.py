@@ -22,6 +22,7 @@ from services.awards.service_layer import eql_facts, project_facts, school_facts
 from services.awards.service_layer.certificates import CertificateRenderer
 from shared.events import awards as emitted
 from shared.events import projects, registration
+from shared.identity.links import teacher_of_subject, with_link_indexes
 from shared.messaging.consumer import EventHandler
 from shared.runtime import ServiceDefinition, create_app
 from shared.storage.mongo import Document
@@ -79,7 +80,8 @@ def definition(settings: AwardsSettings | None = None) -> ServiceDefinition:
             emitted.PrizeEntryDecided,
             emitted.PrizeWon,
         ],
-        ensure_indexes=ensure_all_indexes,
+        ensure_indexes=with_link_indexes(ensure_all_indexes),
+        teacher_of_subject=teacher_of_subject,
     )
 
 

@@ -164,8 +164,10 @@ async def get_school(school_id: str, uow: UoW) -> SchoolOut:
 
 
 @router.post("/teachers", status_code=status.HTTP_201_CREATED)
-async def register_teacher(body: TeacherIn, uow: UoW, _: Applicant) -> TeacherOut:
-    command = commands.RegisterTeacher(**body.model_dump())
+async def register_teacher(body: TeacherIn, uow: UoW, applicant: Applicant) -> TeacherOut:
+    # A person applying links their provider subject; an operator registering someone does not.
+    subject = applicant.subject if applicant.role == "applicant" else None
+    command = commands.RegisterTeacher(**body.model_dump(), identity_subject=subject)
     return TeacherOut.of(await handlers.register_teacher(command, uow))
 
 
