@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from pymongo import AsyncMongoClient
 
-from tests.support.oidc import fresh_oidc_provider, oidc_provider
+from tests.support.oidc import fresh_oidc_provider, oidc_provider, start_oidc_provider
 from tests.support.servers import Vhost, with_retry_writes_off
 from tests.support.watchdog import hang_watchdog
 
-__all__ = ["fresh_oidc_provider", "hang_watchdog", "oidc_provider"]
+__all__ = ["fresh_oidc_provider", "hang_watchdog", "oidc_provider", "start_oidc_provider"]
 
 # The suite's services accept the HS256 tokens its helpers mint (tools/mint_token.py); the
 # identity tests turn this off in the settings they build and configure an issuer instead.

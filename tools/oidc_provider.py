@@ -131,10 +131,13 @@ def build_app(
     return app
 
 
-def serve(host: str, port: int, audience: str, copied_claims: Sequence[str]) -> None:
+def serve(
+    host: str, port: int, audience: str, copied_claims: Sequence[str], token_seconds: float
+) -> None:
     import werkzeug.serving
 
-    app = build_app(audience=audience, copied_claims=copied_claims)
+    ttl = timedelta(seconds=token_seconds)
+    app = build_app(audience=audience, copied_claims=copied_claims, access_token_ttl=ttl)
     server = werkzeug.serving.make_server(host, port, app, threaded=True)
     print(f"OIDC provider at http://{host}:{server.server_port} (audience {audience})", flush=True)
     server.serve_forever()
@@ -250,6 +253,7 @@ def start_provider(
     port: int | None = None,
     *,
     audience: str = DEFAULT_AUDIENCE,
+    token_seconds: float = 3600,
     log: Path | None = None,
     startup_seconds: float = 20.0,
 ) -> RunningProvider:
@@ -258,7 +262,7 @@ def start_provider(
     output = log.open("ab") if log else subprocess.DEVNULL
     command = [sys.executable, "-m", "tools.oidc_provider", "serve", "--port", str(port)]
     process = subprocess.Popen(
-        [*command, "--audience", audience],
+        [*command, "--audience", audience, "--token-seconds", str(token_seconds)],
         cwd=REPOSITORY_ROOT,
         stdout=output,
         stderr=subprocess.STDOUT,
@@ -305,6 +309,7 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--port", type=int, default=9400)
     run.add_argument("--audience", default=DEFAULT_AUDIENCE)
     run.add_argument("--copy-claim", action="append", help="user claim put in access tokens")
+    run.add_argument("--token-seconds", type=float, default=3600, help="access token lifetime")
     user = commands.add_parser("user", help="create or replace a person")
     user.add_argument("subject")
     user.add_argument("--issuer", default="http://127.0.0.1:9400")
@@ -316,12 +321,13 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
     args = parser.parse_args(argv)
     if args.command == "serve":
-        serve(args.host, args.port, args.audience, args.copy_claim or COPIED_CLAIMS)
+        claims = args.copy_claim or COPIED_CLAIMS
+        serve(args.host, args.port, args.audience, claims, args.token_seconds)
     elif args.command == "user":
-        claims: dict[str, object] = dict(item.split("=", 1) for item in args.claim)
-        claims["groups"] = args.groups
-        put_user(args.issuer, args.subject, claims)
-        print(json.dumps({"sub": args.subject, **claims}))
+        person: dict[str, object] = dict(item.split("=", 1) for item in args.claim)
+        person["groups"] = args.groups
+        put_user(args.issuer, args.subject, person)
+        print(json.dumps({"sub": args.subject, **person}))
     else:
         print(login(args.issuer, args.subject, client_id=args.client_id).access_token)
 
