@@ -30,7 +30,10 @@ def served_routes(app: FastAPI) -> Iterator[ServedRoute]:
     for context in iter_route_contexts(app.routes):
         if isinstance(context.original_route, Mount):
             continue  # static assets of the docs pages, which are routes with entries
-        api = isinstance(context.original_route, APIRoute)
+        # The docs pages (FastAPI's own, or fastapi-offline's APIRoutes kept out of the
+        # schema) are listed in the shared policy rather than guarded.
+        route = context.original_route
+        api = isinstance(route, APIRoute) and route.include_in_schema
         for method in sorted(set(context.methods or ()) - {"HEAD"}):
             yield ServedRoute(method, str(context.path), api, context)
 
