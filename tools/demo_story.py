@@ -196,7 +196,7 @@ class Story:
         self._expect("a founder marked NETWORK completed", completed["status"] == "COMPLETED")
 
     async def _labels_open_and_mails_go_out(self) -> None:
-        operator = self.tokens.header(subject="operator:demo", role="operator")
+        operator = self.tokens.header(subject=OPERATOR_ACCOUNT, role="operator")
 
         async def three_applications() -> list[dict[str, Any]]:
             found = await self._call(
