@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.registration.adapters.repository import ensure_indexes
+from services.registration.adapters.repository import ensure_indexes, teacher_of_subject
 from services.registration.config import RegistrationSettings
 from services.registration.entrypoints.http import router
 from services.registration.service_layer.intake import HANDLERS
@@ -31,6 +31,7 @@ def definition(settings: RegistrationSettings | None = None) -> ServiceDefinitio
             emitted.TeacherErased,
         ],
         ensure_indexes=ensure_indexes,
+        teacher_of_subject=teacher_of_subject,
     )
 
 

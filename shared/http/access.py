@@ -186,5 +186,8 @@ SHARED = Policy(
         rule("docs.oauth2_redirect", "GET /docs/oauth2-redirect", "the API docs' sign-in",
              public=Scope.ALL),
         rule("docs.redoc", "GET /redoc", "the API docs page (ReDoc)", public=Scope.ALL),
+        rule("identity.me", "GET /me", "the caller as this service sees them: role, country, "
+             "linked teacher", applicant=Scope.OWN, teacher=Scope.OWN, nso=Scope.OWN,
+             css=Scope.OWN, operator=Scope.OWN),
     ],
 )  # fmt: skip
