@@ -16,7 +16,7 @@ from services.awards.adapters.school_label_repository import (
     ensure_indexes as ensure_school_label_indexes,
 )
 from services.awards.config import AwardsSettings
-from services.awards.entrypoints import eql_http, http, prizes_http, verification
+from services.awards.entrypoints import eql_http, http, prizes_http, rubric_http, verification
 from services.awards.entrypoints import school_label as school_label_http
 from services.awards.service_layer import eql_facts, project_facts, school_facts, teacher_facts
 from services.awards.service_layer.certificates import CertificateRenderer
@@ -60,6 +60,7 @@ def definition(settings: AwardsSettings | None = None) -> ServiceDefinition:
             school_label_http.router,
             eql_http.router,
             prizes_http.router,
+            rubric_http.router,
         ],
         handlers=HANDLERS,
         emits=[
