@@ -78,7 +78,7 @@ async def registration_page(
         "school_id": school_id,
         "teacher_name": person.name,
         "email": person.email or "",
-        "language": "en",
+        "language": "",
     }
     return await render(
         request,
