@@ -60,11 +60,12 @@ class PortalStack:
     def api(
         self, service: str, method: str, path: str, *, json: Any = None, **principal: Any
     ) -> Any:
-        token = mint_token(Principal(**principal), secret=DEV_JWT_SECRET, issuer=ISSUER)
-        response = httpx.request(
-            method, self.service_urls[service] + path, json=json, timeout=10,
-            headers={"Authorization": f"Bearer {token}"},
-        )  # fmt: skip
+        headers = {}
+        if principal:
+            token = mint_token(Principal(**principal), secret=DEV_JWT_SECRET, issuer=ISSUER)
+            headers["Authorization"] = f"Bearer {token}"
+        url = self.service_urls[service] + path
+        response = httpx.request(method, url, json=json, timeout=10, headers=headers)
         if response.status_code >= 400:
             raise AssertionError(f"{method} {path}: {response.status_code} {response.text}")
         return response.json() if response.content else None
@@ -117,12 +118,19 @@ def portal_stack(mongodb_url: str, logs: Path) -> Iterator[PortalStack]:
             portal_port = free_port()
             portal_url = f"http://127.0.0.1:{portal_port}"
             base_env = {
-                **os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-                "AMQP_URL": vhost.url, "MONGODB_URL": mongodb_url,
-                "SMTP_URL": sink.url, "JWT_SECRET": DEV_JWT_SECRET, "HTTP_HOST": "127.0.0.1",
-                "LOG_JSON": "1", "RETRY_BASE_SECONDS": "0.05", "RETRY_MAX_SECONDS": "0.2",
-                "OUTBOX_POLL_SECONDS": "0.2", "PYTHONUNBUFFERED": "1",
-            }  # fmt: skip
+                **os.environ,
+                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+                "AMQP_URL": vhost.url,
+                "MONGODB_URL": mongodb_url,
+                "SMTP_URL": sink.url,
+                "JWT_SECRET": DEV_JWT_SECRET,
+                "HTTP_HOST": "127.0.0.1",
+                "LOG_JSON": "1",
+                "RETRY_BASE_SECONDS": "0.05",
+                "RETRY_MAX_SECONDS": "0.2",
+                "OUTBOX_POLL_SECONDS": "0.2",
+                "PYTHONUNBUFFERED": "1",
+            }
             urls: dict[str, str] = {}
             for name, spec in compose_services().items():
                 port = free_port()
@@ -133,11 +141,16 @@ def portal_stack(mongodb_url: str, logs: Path) -> Iterator[PortalStack]:
                 procs.append(_start(name, list(spec["command"]), env, port, logs))
                 urls[name] = f"http://127.0.0.1:{port}"
             portal_env = {
-                **base_env, "HTTP_PORT": str(portal_port), "PORTAL_BASE_URL": portal_url,
-                "REGISTRATION_URL": urls["registration"], "PROJECTS_URL": urls["projects"],
-                "AWARDS_URL": urls["awards"], "NOTIFICATIONS_URL": urls["notifications"],
-                "OIDC_ISSUER": provider_url, "AUTHLIB_INSECURE_TRANSPORT": "1",
-            }  # fmt: skip
+                **base_env,
+                "HTTP_PORT": str(portal_port),
+                "PORTAL_BASE_URL": portal_url,
+                "REGISTRATION_URL": urls["registration"],
+                "PROJECTS_URL": urls["projects"],
+                "AWARDS_URL": urls["awards"],
+                "NOTIFICATIONS_URL": urls["notifications"],
+                "OIDC_ISSUER": provider_url,
+                "AUTHLIB_INSECURE_TRANSPORT": "1",
+            }
             procs.append(
                 _start(
                     "portal",
