@@ -10,10 +10,11 @@ from pydantic import BaseModel, Field, model_validator
 
 from services.projects.adapters import queries
 from services.projects.domain.model import Project, ProjectDetails
+from services.projects.domain.rules import UNKNOWN_PROJECT
 from services.projects.service_layer import commands, handlers
-from shared.errors import NotFound
 from shared.http.auth import Principal, require_role
 from shared.http.dependencies import UoW
+from shared.http.inputs import Identifier, Keyword, Name, ShortText, Text
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 teachers_router = APIRouter(prefix="/teachers", tags=["projects"])
@@ -21,7 +22,7 @@ teachers_router = APIRouter(prefix="/teachers", tags=["projects"])
 
 TeacherPrincipal = Annotated[Principal, Depends(require_role("teacher"))]
 NsoPrincipal = Annotated[Principal, Depends(require_role("nso"))]
-Words = list[Annotated[str, Field(min_length=1, max_length=100)]]
+Words = list[Keyword]
 Age = Annotated[int, Field(ge=0, le=25)]
 ProjectStatusName = Literal[
     "PENDING_PARTNER", "PENDING_NSO", "ACTIVE", "COMPLETED", "ARCHIVED", "REJECTED", "WITHDRAWN"
@@ -31,16 +32,16 @@ ProjectStatusName = Literal[
 class DetailsChangesIn(BaseModel):
     """The editable description of a project; every field optional (R-PRJ-3 edit)."""
 
-    title: str | None = Field(default=None, min_length=3, max_length=200)
-    description: str | None = Field(default=None, max_length=5000)
+    title: Annotated[Name, Field(min_length=3)] | None = None
+    description: Annotated[Text, Field(max_length=5000)] | None = None
     subjects: Words | None = Field(default=None, max_length=20)
     pupil_age_min: Age | None = None
     pupil_age_max: Age | None = None
     languages: Words | None = Field(default=None, max_length=20)
     tools: Words | None = Field(default=None, max_length=30)
-    vocational_field: str | None = Field(default=None, max_length=200)
-    erasmus_plus_ref: str | None = Field(
-        default=None, max_length=64, description="Reference of a linked Erasmus+ KA1/KA2 project."
+    vocational_field: ShortText | None = None
+    erasmus_plus_ref: Annotated[ShortText, Field(max_length=64)] | None = Field(
+        default=None, description="Reference of a linked Erasmus+ KA1/KA2 project."
     )
 
     def changes(self) -> dict[str, Any]:
@@ -49,8 +50,8 @@ class DetailsChangesIn(BaseModel):
 
 
 class ProposalIn(DetailsChangesIn):
-    cofounder_id: str = Field(min_length=1, max_length=64)
-    title: str = Field(min_length=3, max_length=200, examples=["NETWORK"])
+    cofounder_id: Identifier
+    title: Annotated[Name, Field(min_length=3)] = Field(examples=["NETWORK"])
 
     @model_validator(mode="after")
     def _age_range(self) -> ProposalIn:
@@ -68,21 +69,21 @@ class ProposalIn(DetailsChangesIn):
 
 
 class WithdrawalIn(BaseModel):
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: Annotated[Text, Field(max_length=1000)] | None = None
 
 
 class AnswerIn(BaseModel):
     accept: bool
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: Annotated[Text, Field(max_length=1000)] | None = None
 
 
 class DecisionIn(BaseModel):
     approve: bool
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: Annotated[Text, Field(max_length=1000)] | None = None
 
 
 class TeacherRefIn(BaseModel):
-    teacher_id: str = Field(min_length=1, max_length=64)
+    teacher_id: Identifier
 
 
 class JoinIn(BaseModel):
@@ -96,7 +97,7 @@ class PupilsIn(BaseModel):
 
 
 class ActivityIn(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
+    title: Name
 
 
 class MemberOut(BaseModel):
@@ -189,7 +190,7 @@ async def propose(body: ProposalIn, uow: UoW, teacher: TeacherPrincipal) -> Proj
 
 @router.patch("/{project_id}")
 async def edit(
-    project_id: str, body: DetailsChangesIn, uow: UoW, teacher: TeacherPrincipal
+    project_id: Identifier, body: DetailsChangesIn, uow: UoW, teacher: TeacherPrincipal
 ) -> ProjectOut:
     command = commands.EditProject(project_id, _teacher_id(teacher), body.changes())
     return ProjectOut.of(await handlers.edit_project(command, uow))
@@ -197,7 +198,7 @@ async def edit(
 
 @router.post("/{project_id}/withdrawal")
 async def withdraw(
-    project_id: str, uow: UoW, teacher: TeacherPrincipal, body: WithdrawalIn | None = None
+    project_id: Identifier, uow: UoW, teacher: TeacherPrincipal, body: WithdrawalIn | None = None
 ) -> ProjectOut:
     reason = body.reason if body else None
     command = commands.WithdrawProject(project_id, _teacher_id(teacher), reason)
@@ -206,7 +207,7 @@ async def withdraw(
 
 @router.post("/{project_id}/cofounder-answer")
 async def answer(
-    project_id: str, body: AnswerIn, uow: UoW, teacher: TeacherPrincipal
+    project_id: Identifier, body: AnswerIn, uow: UoW, teacher: TeacherPrincipal
 ) -> ProjectOut:
     command = commands.RespondAsCofounder(
         project_id, _teacher_id(teacher), body.accept, body.reason
@@ -215,7 +216,9 @@ async def answer(
 
 
 @router.post("/{project_id}/nso-decision")
-async def decide(project_id: str, body: DecisionIn, uow: UoW, nso: NsoPrincipal) -> ProjectOut:
+async def decide(
+    project_id: Identifier, body: DecisionIn, uow: UoW, nso: NsoPrincipal
+) -> ProjectOut:
     assert nso.country is not None
     command = commands.DecideAsNso(project_id, nso.country, body.approve, body.reason)
     return ProjectOut.of(await handlers.decide_as_nso(command, uow))
@@ -223,21 +226,21 @@ async def decide(project_id: str, body: DecisionIn, uow: UoW, nso: NsoPrincipal)
 
 @router.post("/{project_id}/invitations")
 async def invite(
-    project_id: str, body: TeacherRefIn, uow: UoW, teacher: TeacherPrincipal
+    project_id: Identifier, body: TeacherRefIn, uow: UoW, teacher: TeacherPrincipal
 ) -> ProjectOut:
     command = commands.InvitePartner(project_id, _teacher_id(teacher), body.teacher_id)
     return ProjectOut.of(await handlers.invite_partner(command, uow))
 
 
 @router.post("/{project_id}/invitation-decline")
-async def decline(project_id: str, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
+async def decline(project_id: Identifier, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
     command = commands.DeclineInvitation(project_id, _teacher_id(teacher))
     return ProjectOut.of(await handlers.decline_invitation(command, uow))
 
 
 @router.post("/{project_id}/membership")
 async def join(
-    project_id: str, uow: UoW, teacher: TeacherPrincipal, body: JoinIn | None = None
+    project_id: Identifier, uow: UoW, teacher: TeacherPrincipal, body: JoinIn | None = None
 ) -> ProjectOut:
     pupils = body.pupil_count if body else None
     command = commands.JoinProject(project_id, _teacher_id(teacher), pupils)
@@ -245,14 +248,14 @@ async def join(
 
 
 @router.delete("/{project_id}/membership")
-async def leave(project_id: str, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
+async def leave(project_id: Identifier, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
     command = commands.LeaveProject(project_id, _teacher_id(teacher))
     return ProjectOut.of(await handlers.leave_project(command, uow))
 
 
 @router.post("/{project_id}/administrators")
 async def appoint(
-    project_id: str, body: TeacherRefIn, uow: UoW, teacher: TeacherPrincipal
+    project_id: Identifier, body: TeacherRefIn, uow: UoW, teacher: TeacherPrincipal
 ) -> ProjectOut:
     command = commands.AppointAdministrator(project_id, _teacher_id(teacher), body.teacher_id)
     return ProjectOut.of(await handlers.appoint_administrator(command, uow))
@@ -260,7 +263,7 @@ async def appoint(
 
 @router.put("/{project_id}/pupils")
 async def count_pupils(
-    project_id: str, body: PupilsIn, uow: UoW, teacher: TeacherPrincipal
+    project_id: Identifier, body: PupilsIn, uow: UoW, teacher: TeacherPrincipal
 ) -> ProjectOut:
     command = commands.CountPupils(project_id, _teacher_id(teacher), body.pupil_count)
     return ProjectOut.of(await handlers.count_pupils(command, uow))
@@ -268,20 +271,20 @@ async def count_pupils(
 
 @router.post("/{project_id}/activities")
 async def record_activity(
-    project_id: str, body: ActivityIn, uow: UoW, teacher: TeacherPrincipal
+    project_id: Identifier, body: ActivityIn, uow: UoW, teacher: TeacherPrincipal
 ) -> ProjectOut:
     command = commands.RecordActivity(project_id, _teacher_id(teacher), body.title)
     return ProjectOut.of(await handlers.record_activity(command, uow))
 
 
 @router.post("/{project_id}/completion")
-async def complete(project_id: str, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
+async def complete(project_id: Identifier, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
     command = commands.CompleteProject(project_id, _teacher_id(teacher))
     return ProjectOut.of(await handlers.complete_project(command, uow))
 
 
 @router.post("/{project_id}/archive")
-async def archive(project_id: str, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
+async def archive(project_id: Identifier, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
     command = commands.ArchiveProject(project_id, _teacher_id(teacher))
     return ProjectOut.of(await handlers.archive_project(command, uow))
 
@@ -289,22 +292,22 @@ async def archive(project_id: str, uow: UoW, teacher: TeacherPrincipal) -> Proje
 # --- queries -------------------------------------------------------------------------------
 
 Limit = Annotated[int, Query(ge=1, le=200)]
-Cursor = Annotated[str | None, Query(max_length=200, description="`next_cursor` of a page.")]
+Cursor = Annotated[ShortText | None, Query(description="`next_cursor` of a page.")]
 
 
 @router.get("/{project_id}")
-async def get_project(project_id: str, uow: UoW) -> ProjectOut:
+async def get_project(project_id: Identifier, uow: UoW) -> ProjectOut:
     """A project with its members and its whole history."""
     project = await queries.find_project(uow.database, project_id)
     if project is None:
-        raise NotFound(f"no project {project_id}", reason="unknown_project")
+        raise UNKNOWN_PROJECT(f"no project {project_id}")
     return ProjectOut.of(project)
 
 
 @router.get("")
 async def list_projects(
     uow: UoW,
-    teacher_id: str | None = None,
+    teacher_id: Identifier | None = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
     status_: Annotated[ProjectStatusName | None, Query(alias="status")] = None,
     project_type: Annotated[Literal["EUROPEAN", "NATIONAL"] | None, Query(alias="type")] = None,
@@ -318,7 +321,7 @@ async def list_projects(
 
 @teachers_router.get("/{teacher_id}/projects")
 async def teacher_projects(
-    teacher_id: str, uow: UoW, limit: Limit = 50, cursor: Cursor = None
+    teacher_id: Identifier, uow: UoW, limit: Limit = 50, cursor: Cursor = None
 ) -> ProjectPage:
     """The projects a teacher is a member of, newest first."""
     where = queries.ProjectFilter(teacher_id=teacher_id)

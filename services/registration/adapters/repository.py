@@ -9,10 +9,14 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.registration.domain.errors import RegistrationRefused
+from services.registration.domain.errors import (
+    DUPLICATE_EMAIL,
+    DUPLICATE_SCHOOL,
+    UNKNOWN_SCHOOL,
+    UNKNOWN_TEACHER,
+)
 from services.registration.domain.model import School, Teacher, TeacherStatus, normalized
-from shared.errors import NotFound, TransientError
-from shared.http.problems import HttpProblem
+from shared.errors import Refused, TransientError
 from shared.storage.mongo import Document
 from shared.storage.unit_of_work import Transaction
 
@@ -64,9 +68,7 @@ class SchoolRepository:
             {"identity_key": school.identity_key}, {"_id": 1}, session=self._tx.session
         )
         if existing is not None:
-            raise HttpProblem(
-                409,
-                "duplicate_school",
+            raise DUPLICATE_SCHOOL(
                 f"this school is already registered as {existing['_id']}",
                 existing_id=existing["_id"],
             )
@@ -75,7 +77,7 @@ class SchoolRepository:
     async def get(self, school_id: str) -> School:
         document = await self._collection.find_one({"_id": school_id}, session=self._tx.session)
         if document is None:
-            raise NotFound(f"no school {school_id}", reason="unknown_school")
+            raise UNKNOWN_SCHOOL(f"no school {school_id}")
         return school_from(document)
 
     async def get_by_identity(self, identity_key: str) -> School:
@@ -83,14 +85,12 @@ class SchoolRepository:
             {"identity_key": identity_key}, session=self._tx.session
         )
         if document is None:
-            raise NotFound(f"no school registered as {identity_key!r}", reason="unknown_school")
+            raise UNKNOWN_SCHOOL(f"no school registered as {identity_key!r}")
         return school_from(document)
 
 
-def duplicate_email() -> RegistrationRefused:
-    return RegistrationRefused(
-        "R-REG-7", "duplicate_email", "a profile with this e-mail exists (one profile per person)"
-    )
+def duplicate_email() -> Refused:
+    return DUPLICATE_EMAIL("a profile with this e-mail exists (one profile per person)")
 
 
 class TeacherRepository:
@@ -111,7 +111,7 @@ class TeacherRepository:
     async def get(self, teacher_id: str) -> Teacher:
         document = await self._collection.find_one({"_id": teacher_id}, session=self._tx.session)
         if document is None:
-            raise NotFound(f"no teacher {teacher_id}", reason="unknown_teacher")
+            raise UNKNOWN_TEACHER(f"no teacher {teacher_id}")
         return teacher_from(document)
 
     async def save(self, teacher: Teacher) -> None:

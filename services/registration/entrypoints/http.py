@@ -9,25 +9,42 @@ from pydantic import BaseModel, EmailStr, Field
 
 from services.registration.adapters.partner_search import PartnerQuery, search_partners
 from services.registration.adapters.repository import SCHOOLS, TEACHERS, school_from, teacher_from
+from services.registration.domain.errors import (
+    NOT_YOUR_PROFILE,
+    UNKNOWN_SCHOOL,
+    UNKNOWN_TEACHER,
+    WRONG_NSO,
+)
 from services.registration.domain.model import School, Teacher
 from services.registration.service_layer import commands, handlers
-from shared.errors import NotFound
 from shared.events.fields import CountryCode, LanguageCode
 from shared.http.auth import Principal, require_role
 from shared.http.dependencies import UoW
-from shared.http.problems import HttpProblem
+from shared.http.inputs import (
+    Age,
+    EmailText,
+    Identifier,
+    Keyword,
+    Name,
+    PageNumber,
+    PageSize,
+    ShortText,
+    Text,
+)
 
 router = APIRouter(tags=["registration"])
 
 
 class SchoolIn(BaseModel):
-    name: str = Field(min_length=2, max_length=200, examples=["IES Severo Ochoa"])
-    town: str = Field(min_length=1, max_length=120, examples=["Elx"])
+    name: Annotated[Name, Field(min_length=2)] = Field(examples=["IES Severo Ochoa"])
+    town: Annotated[Name, Field(max_length=120)] = Field(examples=["Elx"])
     country: CountryCode
-    kind: str | None = Field(default=None, description="Level, e.g. ISCED 2-3, IVET.")
-    address: str | None = None
-    postcode: str | None = None
-    head_name: str | None = None
+    kind: Annotated[ShortText, Field(max_length=100)] | None = Field(
+        default=None, description="Level, e.g. ISCED 2-3, IVET."
+    )
+    address: Annotated[ShortText, Field(max_length=300)] | None = None
+    postcode: Annotated[ShortText, Field(max_length=20)] | None = None
+    head_name: Name | None = None
     head_email: EmailStr | None = None
 
 
@@ -47,19 +64,19 @@ class SchoolOut(BaseModel):
 
 
 class TeacherIn(BaseModel):
-    name: str = Field(min_length=2, max_length=200)
-    email: str = Field(
-        max_length=320, description="Unique (R-REG-7); checked by the domain: `invalid_email`."
+    name: Annotated[Name, Field(min_length=2)]
+    email: EmailText = Field(
+        description="Unique (R-REG-7); checked by the domain: `invalid_email`."
     )
-    role: str = Field(
-        max_length=40, description="teacher, head_teacher, librarian or other_staff (R-REG-1)."
+    role: Annotated[ShortText, Field(max_length=40)] = Field(
+        description="teacher, head_teacher, librarian or other_staff (R-REG-1)."
     )
     language: LanguageCode = "en"
-    school_id: str
-    subjects: list[str] = Field(default_factory=list, max_length=30)
-    languages: list[str] = Field(default_factory=list, max_length=30)
-    pupil_age_min: int | None = Field(default=None, ge=0, le=99)
-    pupil_age_max: int | None = Field(default=None, ge=0, le=99)
+    school_id: Identifier
+    subjects: list[Keyword] = Field(default_factory=list, max_length=30)
+    languages: list[Keyword] = Field(default_factory=list, max_length=30)
+    pupil_age_min: Age | None = None
+    pupil_age_max: Age | None = None
 
 
 class TeacherOut(BaseModel):
@@ -91,15 +108,15 @@ class TeacherOut(BaseModel):
 
 
 class Rejection(BaseModel):
-    reason: str = Field(min_length=3, max_length=1000)
+    reason: Annotated[Text, Field(min_length=3, max_length=1000)]
 
 
 class SchoolChange(BaseModel):
-    school_id: str = Field(min_length=1, max_length=64, description="The new school (R-REG-5).")
+    school_id: Identifier = Field(description="The new school (R-REG-5).")
 
 
 class Deactivation(BaseModel):
-    reason: str = Field(min_length=3, max_length=1000)
+    reason: Annotated[Text, Field(min_length=3, max_length=1000)]
 
 
 class Partner(BaseModel):
@@ -132,16 +149,14 @@ Reader = Annotated[Principal, Depends(require_role("teacher", "nso", "css", "ope
 
 def _require_self(principal: Principal, teacher_id: str) -> None:
     if principal.role == "teacher" and principal.teacher_id != teacher_id:
-        raise HttpProblem(403, "not_your_profile", "a teacher may change only their own profile")
+        raise NOT_YOUR_PROFILE("a teacher may change only their own profile")
 
 
 def _require_may_read(principal: Principal, teacher: Teacher) -> None:
     if principal.role == "teacher" and principal.teacher_id != teacher.id:
-        raise HttpProblem(403, "not_your_profile", "a teacher may read only their own profile")
+        raise NOT_YOUR_PROFILE("a teacher may read only their own profile")
     if principal.role == "nso" and principal.country != teacher.country:
-        raise HttpProblem(
-            403, "wrong_nso", "an NSO reads the profiles of its own country's teachers only"
-        )
+        raise WRONG_NSO("an NSO reads the profiles of its own country's teachers only")
 
 
 def _actor(principal: Principal) -> str:
@@ -156,10 +171,10 @@ async def register_school(body: SchoolIn, uow: UoW, _: Applicant) -> SchoolOut:
 
 
 @router.get("/schools/{school_id}")
-async def get_school(school_id: str, uow: UoW) -> SchoolOut:
+async def get_school(school_id: Identifier, uow: UoW) -> SchoolOut:
     document = await uow.database[SCHOOLS].find_one({"_id": school_id})
     if document is None:
-        raise NotFound(f"no school {school_id}", reason="unknown_school")
+        raise UNKNOWN_SCHOOL(f"no school {school_id}")
     return SchoolOut.of(school_from(document))
 
 
@@ -170,26 +185,26 @@ async def register_teacher(body: TeacherIn, uow: UoW, _: Applicant) -> TeacherOu
 
 
 @router.get("/teachers/{teacher_id}")
-async def get_teacher(teacher_id: str, uow: UoW, principal: Reader) -> TeacherOut:
+async def get_teacher(teacher_id: Identifier, uow: UoW, principal: Reader) -> TeacherOut:
     """The full profile, e-mail included: for the teacher, the NSO of the teacher's country, the
     CSS and operators. Other teachers find colleagues through `/partners`, which shows no e-mail."""
     document = await uow.database[TEACHERS].find_one({"_id": teacher_id})
     if document is None:
-        raise NotFound(f"no teacher {teacher_id}", reason="unknown_teacher")
+        raise UNKNOWN_TEACHER(f"no teacher {teacher_id}")
     teacher = teacher_from(document)
     _require_may_read(principal, teacher)
     return TeacherOut.of(teacher)
 
 
 @router.post("/teachers/{teacher_id}/validation")
-async def validate_teacher(teacher_id: str, uow: UoW, nso: Nso) -> TeacherOut:
+async def validate_teacher(teacher_id: Identifier, uow: UoW, nso: Nso) -> TeacherOut:
     assert nso.country is not None
     command = commands.ValidateTeacher(teacher_id, nso.country)
     return TeacherOut.of(await handlers.validate_teacher(command, uow))
 
 
 @router.post("/teachers/{teacher_id}/rejection")
-async def reject_teacher(teacher_id: str, body: Rejection, uow: UoW, nso: Nso) -> TeacherOut:
+async def reject_teacher(teacher_id: Identifier, body: Rejection, uow: UoW, nso: Nso) -> TeacherOut:
     assert nso.country is not None
     command = commands.RejectTeacher(teacher_id, nso.country, body.reason)
     return TeacherOut.of(await handlers.reject_teacher(command, uow))
@@ -197,7 +212,7 @@ async def reject_teacher(teacher_id: str, body: Rejection, uow: UoW, nso: Nso) -
 
 @router.post("/teachers/{teacher_id}/school-change")
 async def change_school(
-    teacher_id: str, body: SchoolChange, uow: UoW, principal: SelfOrOperator
+    teacher_id: Identifier, body: SchoolChange, uow: UoW, principal: SelfOrOperator
 ) -> TeacherOut:
     """R-REG-5: the teacher moves school and goes back to validation."""
     _require_self(principal, teacher_id)
@@ -207,7 +222,7 @@ async def change_school(
 
 @router.post("/teachers/{teacher_id}/deactivation")
 async def deactivate_teacher(
-    teacher_id: str, body: Deactivation, uow: UoW, principal: Deactivator
+    teacher_id: Identifier, body: Deactivation, uow: UoW, principal: Deactivator
 ) -> TeacherOut:
     """R-REG-2: by the teacher, the NSO of the school's country (R-REG-3), the CSS or an
     operator."""
@@ -217,7 +232,7 @@ async def deactivate_teacher(
 
 
 @router.post("/teachers/{teacher_id}/erasure")
-async def erase_teacher(teacher_id: str, uow: UoW, principal: SelfOrOperator) -> TeacherOut:
+async def erase_teacher(teacher_id: Identifier, uow: UoW, principal: SelfOrOperator) -> TeacherOut:
     """Right to erasure: personal data removed here, and `registration.teacher.erased` tells
     every other service to drop it too."""
     _require_self(principal, teacher_id)
@@ -229,16 +244,16 @@ async def find_partners(
     uow: UoW,
     _: Searcher,
     country: Annotated[CountryCode | None, Query()] = None,
-    subject: Annotated[str | None, Query(max_length=100)] = None,
-    language: Annotated[str | None, Query(max_length=40)] = None,
-    age_from: Annotated[int | None, Query(ge=0, le=99, description="Youngest pupils.")] = None,
-    age_to: Annotated[int | None, Query(ge=0, le=99, description="Oldest pupils.")] = None,
+    subject: Annotated[Keyword | None, Query()] = None,
+    language: Annotated[Keyword | None, Query(max_length=40)] = None,
+    age_from: Annotated[Age | None, Query(description="Youngest pupils.")] = None,
+    age_to: Annotated[Age | None, Query(description="Oldest pupils.")] = None,
     q: Annotated[
-        str | None,
-        Query(min_length=2, max_length=100, description="Prefix of a name or school name."),
+        Keyword | None,
+        Query(min_length=2, description="Prefix of a name or school name."),
     ] = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: Annotated[PageNumber, Query()] = 1,
+    page_size: Annotated[PageSize, Query()] = 20,
 ) -> PartnerPage:
     """Validated teachers only (R-REG-4), sorted by name; case- and accent-insensitive."""
     query = PartnerQuery(country, subject, language, age_from, age_to, q, page, page_size)
