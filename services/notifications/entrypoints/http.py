@@ -14,6 +14,7 @@ from services.notifications.entrypoints.inbox import router as inbox_router
 from services.notifications.entrypoints.staff import router as staff_router
 from services.notifications.entrypoints.webhooks import router as webhooks_router
 from shared.http.auth import Principal, require_role
+from shared.http.inputs import Identifier, Keyword
 from shared.runtime import runtime_of
 
 router = APIRouter(prefix="/deliveries", tags=["deliveries"])
@@ -47,10 +48,10 @@ def _out(document: dict[str, Any]) -> DeliveryOut:
 async def list_deliveries(
     request: Request,
     _: Staff,
-    teacher_id: str | None = None,
-    recipient_id: str | None = None,
-    event_id: str | None = None,
-    status: str | None = None,
+    teacher_id: Identifier | None = None,
+    recipient_id: Identifier | None = None,
+    event_id: Identifier | None = None,
+    status: Keyword | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DeliveryOut]:
     filters = {

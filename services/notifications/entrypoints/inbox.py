@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from services.notifications.adapters.repository import INBOX_ITEMS, STAFF
 from shared.errors import NotFound
 from shared.http.auth import Principal, require_role
+from shared.http.inputs import Identifier
 from shared.http.problems import HttpProblem
 from shared.runtime import runtime_of
 from shared.storage.leases import utcnow
@@ -62,7 +63,7 @@ def _out(document: dict[str, Any]) -> InboxItemOut:
 async def list_inbox(
     request: Request,
     principal: Reader,
-    recipient_id: str | None = None,
+    recipient_id: Identifier | None = None,
     unread_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[InboxItemOut]:
@@ -76,7 +77,7 @@ async def list_inbox(
 
 @router.get("/unread-count")
 async def unread_count(
-    request: Request, principal: Reader, recipient_id: str | None = None
+    request: Request, principal: Reader, recipient_id: Identifier | None = None
 ) -> UnreadCount:
     owner = await _recipient_of(request, principal, recipient_id)
     collection = runtime_of(request).database[INBOX_ITEMS]
@@ -85,7 +86,7 @@ async def unread_count(
 
 
 @router.post("/{item_id}/read")
-async def mark_read(request: Request, item_id: str, principal: Reader) -> InboxItemOut:
+async def mark_read(request: Request, item_id: Identifier, principal: Reader) -> InboxItemOut:
     if principal.role == "operator":
         raise HttpProblem(403, "not_your_inbox", "only the recipient marks a notification read")
     owner = await _recipient_of(request, principal, None)
