@@ -12,6 +12,7 @@ answer is an RFC 9457 problem built from it, the dead-letter reason is its code,
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,7 @@ class ErrorCode:
 
 
 ERROR_CODES: dict[str, ErrorCode] = {}
+DECLARED_IN: dict[str, str] = {}  # code -> the module that declared it (for the catalog)
 
 
 def error_code(
@@ -48,6 +50,7 @@ def error_code(
     known = ERROR_CODES.setdefault(code, kind)
     if known != kind:
         raise ValueError(f"error code {code!r} declared twice: {known} and {kind}")
+    DECLARED_IN.setdefault(code, sys._getframe(1).f_globals.get("__name__", "?"))
     return kind
 
 
