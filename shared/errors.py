@@ -59,6 +59,14 @@ def problem_type(code: str) -> str:
     return f"{PROBLEM_TYPE_PREFIX}{code}"
 
 
+# Refusals every service can give (the HTTP layer's own are in shared/http/problems.py).
+WRONG_NSO = error_code(
+    "wrong_nso", 403, "Another country's NSO",
+    "An NSO decides on, and reads, the teachers and records of its own country only.",
+    rule="R-REG-3",
+)  # fmt: skip
+
+
 class PermanentError(Exception):
     """Retrying cannot help: bad input, an unknown event, a broken business rule."""
 

@@ -46,6 +46,18 @@ class ServiceSettings(BaseSettings):
         description="Attempts for a transient failure before the message is dead-lettered. "
         "Below the queue's x-delivery-limit, which stays the backstop for crash loops.",
     )
+    consumer_stall_seconds: float = Field(
+        default=180.0,
+        gt=0,
+        description="A consumer that holds deliveries and settles none for longer than this "
+        "reports not ready. Above RETRY_MAX_SECONDS (a retry holds its delivery that long).",
+    )
+    startup_database_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="How long one start-up attempt waits for the database to answer before "
+        "serving HTTP, not ready, and trying again in the background.",
+    )
     retry_base_seconds: float = Field(default=1.0, ge=0)
     retry_max_seconds: float = Field(default=30.0, ge=0)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
@@ -75,6 +87,15 @@ class ServiceSettings(BaseSettings):
     @property
     def base_url(self) -> str:
         return self.public_base_url or f"http://{self.http_host}:{self.http_port}"
+
+    @model_validator(mode="after")
+    def _stall_bound_above_a_retry_delay(self) -> Self:
+        if self.consumer_stall_seconds <= self.retry_max_seconds:
+            raise ValueError(
+                "CONSUMER_STALL_SECONDS must exceed RETRY_MAX_SECONDS: a delivery waiting for "
+                "its retry would read as a stalled consumer"
+            )
+        return self
 
     @model_validator(mode="after")
     def _marks_before_the_lease_ends(self) -> Self:

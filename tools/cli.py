@@ -14,7 +14,8 @@ from tools import dlq, error_catalog, mint_token, publish, seed, trace
 from tools.demo_story import Tokens
 from tools.progress import Progress
 
-DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+# The platform `make run` starts: its vhost is `etwinning`, as under docker compose.
+DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/etwinning"
 SERVICES = ("registration", "projects", "awards", "notifications")
 
 
@@ -22,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="etwinning", description=__doc__)
     parser.add_argument(
         "--amqp-url", default=os.environ.get("AMQP_URL", DEFAULT_AMQP_URL),
-        help="RabbitMQ URL (default: $AMQP_URL or the local broker)",
+        help="RabbitMQ URL (default: $AMQP_URL, or the vhost etwinning of the local broker)",
     )  # fmt: skip
     parser.add_argument(
         "--no-progress", action="store_true",
@@ -109,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "trace":
         return asyncio.run(_trace(args))
+    if (problem := publish.amqp_url_problem(args.amqp_url)) is not None:
+        print(f"etwinning: {problem}", file=sys.stderr)
+        return 2
     if args.command == "publish":
         return asyncio.run(_publish(args))
     if args.command == "seed":
@@ -132,7 +136,11 @@ async def _publish(args: argparse.Namespace) -> int:
     except publish.InvalidEvent as error:
         print(f"not published: {error}", file=sys.stderr)
         return 2
-    await publish.publish(args.amqp_url, envelope)
+    try:
+        await publish.publish(args.amqp_url, envelope)
+    except publish.NotPublished as error:
+        print(f"not published: {error}", file=sys.stderr)
+        return 1
     print(f"published {envelope.event_type} {envelope.event_id}", file=sys.stderr)
     return 0
 

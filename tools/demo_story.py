@@ -151,10 +151,13 @@ class Story:
         self._expect("a founder marked NETWORK completed", completed["status"] == "COMPLETED")
 
     async def _labels_open_and_mails_go_out(self) -> None:
+        operator = self.tokens.header(subject="operator:demo", role="operator")
+
         async def three_applications() -> list[dict[str, Any]]:
             found = await self._call(
-                "awards", "GET", f"/nql/applications?project_id={self.project_id}", {}, None, 200
-            )
+                "awards", "GET", f"/nql/applications?project_id={self.project_id}", operator,
+                None, 200,
+            )  # fmt: skip
             if len(found) < 3:
                 raise StoryFailed("awards", f"{len(found)} of 3 applications open")
             return list(found)

@@ -16,7 +16,7 @@ CATALOG_PATH = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
 # service's composition root imports all of its routes and domain, so every code it can answer
 # with is registered.
 PARTS = (
-    ("HTTP layer (every service)", "shared", "shared.http.problems"),
+    ("Every service (the HTTP layer, access)", "shared", "shared.http.problems"),
     ("registration", "services.registration", "services.registration.bootstrap"),
     ("projects", "services.projects", "services.projects.bootstrap"),
     ("awards", "services.awards", "services.awards.bootstrap"),

@@ -1,9 +1,10 @@
 """`make run` / `make demo`: the whole platform on this machine.
 
-Checks RabbitMQ, starts an embedded SecantusDB (unless MONGODB_URL is set) and an SMTP sink
-(unless SMTP_URL is set), starts the four services as separate processes with the commands
-docker-compose.yml gives them, waits until each is ready, plays the NETWORK story, and then
-either keeps running until Ctrl-C (`run`) or exits with the story's verdict (`demo`).
+Prepares the local RabbitMQ (vhost `etwinning` and the intake user the integration guide uses,
+tools/local_broker.py) and checks it, starts an embedded SecantusDB (unless MONGODB_URL is set)
+and an SMTP sink (unless SMTP_URL is set), starts the four services as separate processes with
+the commands docker-compose.yml gives them, waits until each is ready, plays the NETWORK story,
+and then either keeps running until Ctrl-C (`run`) or exits with the story's verdict (`demo`).
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ import httpx
 import yaml
 
 from shared.settings import DEV_JWT_SECRET
+from tools import local_broker
 from tools.demo_story import Story, StoryLog, Tokens
 from tools.smtp_sink import SmtpSink
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = ROOT / ".run"
 SERVICES = ("registration", "projects", "awards", "notifications")
+# The services run on the vhost the URL names, or `etwinning` (as under compose) if it names none.
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
 
@@ -161,7 +164,29 @@ async def play_story(services: list[ServiceProcess], secret: str, run_tag: str) 
             await client.aclose()
 
 
-def report(log: StoryLog, services: list[ServiceProcess], sink: SmtpSink | None) -> None:
+def prepare_broker(admin_url: str) -> tuple[str, str | None]:
+    """The services' AMQP URL and the intake URL, or the URL as given (and None) when the vhost
+    could not be prepared: the platform still runs, the guide's example then needs the steps
+    printed here first."""
+    try:
+        prepared = local_broker.prepare(admin_url)
+    except local_broker.BrokerNotPrepared as error:
+        say(f"! {error}")
+        say("  Going on without them: the integration guide's example needs them first.")
+        return admin_url, None
+    say(
+        f"✓ vhost {local_broker.vhost_of(admin_url)!r} and intake user "
+        f"{local_broker.INTAKE_USER!r} ready (docs/integration-guide.md)"
+    )
+    return prepared.services_url, prepared.intake_url
+
+
+def report(
+    log: StoryLog,
+    services: list[ServiceProcess],
+    sink: SmtpSink | None,
+    urls: dict[str, str | None] | None = None,
+) -> None:
     say("\nThe NETWORK story:")
     for step, ok, detail in log.steps:
         say(f"  {'✓' if ok else '✗'} {step}{f'  — {detail}' if detail else ''}")
@@ -173,6 +198,9 @@ def report(log: StoryLog, services: list[ServiceProcess], sink: SmtpSink | None)
     for service in services:
         say(f"  {service.name:<14} {service.url}/docs    log: {service.log_path.relative_to(ROOT)}")
     say("  tokens for the APIs:  .venv/bin/python -m tools.mint_token --role nso --country ES")
+    for name, url in (urls or {}).items():
+        if url is not None:
+            say(f"  {name}={url}")
 
 
 def stop_all(services: list[ServiceProcess], others: list[subprocess.Popen[bytes]]) -> None:
@@ -195,7 +223,7 @@ def stop_all(services: list[ServiceProcess], others: list[subprocess.Popen[bytes
 
 async def main(mode: str) -> int:
     (RUN_DIR / "logs").mkdir(parents=True, exist_ok=True)
-    amqp_url = os.environ.get("AMQP_URL", DEFAULT_AMQP_URL)
+    amqp_url, intake_url = prepare_broker(os.environ.get("AMQP_URL") or DEFAULT_AMQP_URL)
     await check_rabbitmq(amqp_url)
     others: list[subprocess.Popen[bytes]] = []
     services: list[ServiceProcess] = []
@@ -215,7 +243,9 @@ async def main(mode: str) -> int:
         services = start_services(platform_env(amqp_url, mongodb_url, smtp_url, secret))
         await wait_ready(services)
         log = await play_story(services, secret, run_tag=uuid.uuid4().hex[:6])
-        report(log, services, sink)
+        # What the CLI and the integration guide's example need to reach this platform.
+        urls = {"AMQP_URL": amqp_url, "MONGODB_URL": mongodb_url, "INTAKE_AMQP_URL": intake_url}
+        report(log, services, sink, urls)
         if mode == "demo":
             say(f"\n{'DEMO OK' if log.ok else 'DEMO FAILED'}: {len(log.steps)} steps observed")
             return 0 if log.ok else 1

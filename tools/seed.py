@@ -65,7 +65,9 @@ async def existing_demo(clients: dict[str, httpx.AsyncClient], tokens: Tokens) -
         return []
     teacher = teachers[0]
     lines = [f"teacher {name} ({teacher['school_name']}) exists as {teacher['id']}"]
-    response = await clients["projects"].get(f"/teachers/{teacher['id']}/projects")
+    response = await clients["projects"].get(
+        f"/teachers/{teacher['id']}/projects", headers=operator
+    )
     response.raise_for_status()
     for project in response.json()["items"]:
         if project["title"] == "NETWORK":

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from shared.http.access import SHARED
 from shared.storage.leases import FAILED, PENDING
 from shared.storage.mongo import OUTBOX
 
 metrics_router = APIRouter(tags=["health"])
 
 
-@metrics_router.get("/metrics", include_in_schema=False)
+@metrics_router.get(
+    "/metrics", include_in_schema=False, dependencies=[Depends(SHARED.guard("metrics"))]
+)
 async def metrics(request: Request) -> Response:
     runtime = request.app.state.runtime
     outbox = runtime.database[OUTBOX]

@@ -81,6 +81,10 @@ INVALID_TOKEN = error_code(
 FORBIDDEN_ROLE = error_code(
     "forbidden_role", 403, "Role not allowed", "The token's role may not do this."
 )
+NOT_YOUR_RECORD = error_code(
+    "not_your_record", 403, "Another person's record",
+    "A teacher reads only their own records (and their projects'); see the access policy.",
+)  # fmt: skip
 UNAVAILABLE = error_code(
     "unavailable",
     503,

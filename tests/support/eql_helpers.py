@@ -11,12 +11,12 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.awards.adapters.eql_repository import FOUNDERS
-from services.awards.adapters.repository import APPLICATIONS, PROJECTS
 from services.awards.config import DEFAULT_EQL_POLICY
-from services.awards.domain.eql import Assessment, NqlScore, assess
-from services.awards.domain.eql_policy import EqlPolicy
-from services.awards.domain.nql import application_id
+from services.awards.eql.adapters.repository import FOUNDERS
+from services.awards.eql.domain.model import Assessment, NqlScore, assess
+from services.awards.eql.domain.policy import EqlPolicy
+from services.awards.nql.adapters.repository import APPLICATIONS, PROJECTS
+from services.awards.nql.domain.model import application_id
 from shared.events import awards
 
 WHEN = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)

@@ -33,6 +33,10 @@ def as_nso(country: str) -> dict[str, str]:
     return auth(subject=f"nso:{country}", role="nso", country=country)
 
 
+def as_operator() -> dict[str, str]:
+    return auth(subject="operator:tests", role="operator")
+
+
 @dataclass(frozen=True)
 class Teacher:
     id: str

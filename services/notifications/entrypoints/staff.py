@@ -6,22 +6,22 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, EmailStr, Field, model_validator
 
 from services.notifications.adapters.repository import STAFF, staff_from
 from services.notifications.adapters.rules_file import load_rules
 from services.notifications.domain.staff import StaffMember
+from services.notifications.entrypoints.access import POLICY
 from services.notifications.service_layer import staff as use_cases
 from shared.errors import NotFound
 from shared.events.fields import CountryCode, LanguageCode
-from shared.http.auth import Principal, require_role
+from shared.http.access import Grant
 from shared.http.inputs import Identifier, Keyword, Name, ShortText
 from shared.http.problems import HttpProblem
 from shared.runtime import runtime_of
 
 router = APIRouter(prefix="/staff", tags=["staff directory"])
-Operator = Annotated[Principal, Depends(require_role("operator"))]
 
 
 class StaffIn(BaseModel):
@@ -117,7 +117,9 @@ def _out(member: StaffMember) -> StaffOut:
 
 
 @router.post("", status_code=201)
-async def add_staff(request: Request, body: StaffIn, _: Operator) -> StaffOut:
+async def add_staff(
+    request: Request, body: StaffIn, _: Annotated[Grant, POLICY.grant("staff.add")]
+) -> StaffOut:
     _check_kinds(request, body)
     member = body.member(use_cases.new_staff_id())
     return _out(await use_cases.add_staff(runtime_of(request).unit_of_work, member))
@@ -126,7 +128,7 @@ async def add_staff(request: Request, body: StaffIn, _: Operator) -> StaffOut:
 @router.get("")
 async def list_staff(
     request: Request,
-    _: Operator,
+    _: Annotated[Grant, POLICY.grant("staff.list")],
     role: Keyword | None = None,
     country: CountryCode | None = None,
 ) -> list[StaffOut]:
@@ -136,7 +138,9 @@ async def list_staff(
 
 
 @router.get("/{staff_id}")
-async def get_staff(request: Request, staff_id: Identifier, _: Operator) -> StaffOut:
+async def get_staff(
+    request: Request, staff_id: Identifier, _: Annotated[Grant, POLICY.grant("staff.read")]
+) -> StaffOut:
     document = await runtime_of(request).database[STAFF].find_one({"_id": staff_id})
     if document is None:
         raise NotFound(f"no staff member {staff_id}", reason="staff_not_found")
@@ -145,7 +149,10 @@ async def get_staff(request: Request, staff_id: Identifier, _: Operator) -> Staf
 
 @router.put("/{staff_id}")
 async def replace_staff(
-    request: Request, staff_id: Identifier, body: StaffIn, _: Operator
+    request: Request,
+    staff_id: Identifier,
+    body: StaffIn,
+    _: Annotated[Grant, POLICY.grant("staff.replace")],
 ) -> StaffOut:
     _check_kinds(request, body)
     uow = runtime_of(request).unit_of_work
@@ -153,6 +160,8 @@ async def replace_staff(
 
 
 @router.delete("/{staff_id}", status_code=204)
-async def remove_staff(request: Request, staff_id: Identifier, _: Operator) -> Response:
+async def remove_staff(
+    request: Request, staff_id: Identifier, _: Annotated[Grant, POLICY.grant("staff.remove")]
+) -> Response:
     await use_cases.remove_staff(runtime_of(request).unit_of_work, staff_id)
     return Response(status_code=204)

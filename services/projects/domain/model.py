@@ -1,4 +1,5 @@
-"""Projects (R-PRJ-1..6) and what the service knows of teachers (R-REG-4). Plain Python."""
+"""Projects (R-PRJ-1..6), what the service knows of teachers (R-REG-4), and the domain events
+a project raises. Plain Python."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from services.projects.domain import events as domain_events
 from services.projects.domain import rules
 from shared.errors import ErrorCode
 
@@ -110,7 +110,7 @@ class Project:
     activity_count: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
     version: int = 0
-    events: list[domain_events.DomainEvent] = field(default_factory=list)
+    events: list[DomainEvent] = field(default_factory=list)
 
     # --- founding --------------------------------------------------------------------------
 
@@ -132,7 +132,7 @@ class Project:
             founder.teacher_id, cofounder.teacher_id,
             [Member.of(founder, FOUNDER, now), Member.of(cofounder, FOUNDER, now)], now,
         )  # fmt: skip
-        project._record(domain_events.Proposed(project), now, "proposed", founder.teacher_id)
+        project._record(Proposed(project), now, "proposed", founder.teacher_id)
         return project
 
     def edit(self, by_teacher_id: str, changes: dict[str, Any], now: datetime) -> None:
@@ -140,7 +140,7 @@ class Project:
         self._require_pending("edit")
         self.details = self.details.with_changes(changes)
         self._record(
-            domain_events.Edited(self, by_teacher_id, now), now, "edited", by_teacher_id,
+            Edited(self, by_teacher_id, now), now, "edited", by_teacher_id,
             fields=sorted(changes),
         )  # fmt: skip
 
@@ -150,7 +150,7 @@ class Project:
         self.status = ProjectStatus.WITHDRAWN
         self.ended_reason = reason
         self._record(
-            domain_events.Withdrawn(self, by_teacher_id, reason, now), now, "withdrawn",
+            Withdrawn(self, by_teacher_id, reason, now), now, "withdrawn",
             by_teacher_id, reason=reason,
         )  # fmt: skip
 
@@ -166,7 +166,7 @@ class Project:
             require_validated(cofounder, "accept a project", acting=True)
         self.status = ProjectStatus.PENDING_NSO if accept else ProjectStatus.REJECTED
         self._record(
-            domain_events.CofounderResponded(self, accept, reason), now, "cofounder_responded",
+            CofounderResponded(self, accept, reason), now, "cofounder_responded",
             cofounder.teacher_id, accepted=accept, reason=reason,
         )  # fmt: skip
         if not accept:
@@ -183,7 +183,7 @@ class Project:
         self.nso_approvals[country] = approve
         by = f"nso:{country}"
         self._record(
-            domain_events.NsoDecided(self, country, approve, reason), now, "nso_decided", by,
+            NsoDecided(self, country, approve, reason), now, "nso_decided", by,
             country=country, approved=approve, reason=reason,
         )  # fmt: skip
         if not approve:
@@ -195,14 +195,12 @@ class Project:
         self.status = ProjectStatus.ACTIVE
         self.activated_at = now
         self.twinspace_id = f"tws_{self.id.removeprefix('prj_')}"
-        self._record(domain_events.Activated(self), now, "activated", "system")
+        self._record(Activated(self), now, "activated", "system")
 
     def _reject(self, by: str, reason: str, now: datetime, actor: str) -> None:
         self.status = ProjectStatus.REJECTED
         self.ended_reason = reason
-        self._record(
-            domain_events.Rejected(self, by, reason), now, "rejected", actor, reason=reason
-        )
+        self._record(Rejected(self, by, reason), now, "rejected", actor, reason=reason)
 
     # --- membership (R-PRJ-4) --------------------------------------------------------------
 
@@ -215,7 +213,7 @@ class Project:
             raise rules.ALREADY_MEMBER_OR_INVITED("already a member or invited")
         self.invited.append(invitee.teacher_id)
         self._record(
-            domain_events.PartnerInvited(self, invitee.teacher_id, by_teacher_id), now,
+            PartnerInvited(self, invitee.teacher_id, by_teacher_id), now,
             "partner_invited", by_teacher_id, teacher_id=invitee.teacher_id,
         )  # fmt: skip
 
@@ -233,9 +231,7 @@ class Project:
         self.members.append(member)
         if pupil_count is not None or member.school_id not in self.pupils_by_school:
             self.pupils_by_school[member.school_id] = pupil_count or 0
-        self._record(
-            domain_events.PartnerJoined(self, member), now, "partner_joined", teacher.teacher_id
-        )
+        self._record(PartnerJoined(self, member), now, "partner_joined", teacher.teacher_id)
 
     def leave(self, teacher_id: str, now: datetime) -> None:
         self._require_open_for_members("leave")
@@ -245,7 +241,7 @@ class Project:
         self.members.remove(member)
         if not any(m.school_id == member.school_id for m in self.members):
             self.pupils_by_school.pop(member.school_id, None)
-        self._record(domain_events.PartnerLeft(self, member, now), now, "partner_left", teacher_id)
+        self._record(PartnerLeft(self, member, now), now, "partner_left", teacher_id)
 
     def appoint_administrator(self, by_teacher_id: str, teacher_id: str, now: datetime) -> None:
         self._require_open_for_members("appoint administrators")
@@ -280,7 +276,7 @@ class Project:
         self._require_status(ProjectStatus.ACTIVE, "complete", rules.PROJECT_NOT_ACTIVE)
         self.status = ProjectStatus.COMPLETED
         self.completed_at = now
-        self._record(domain_events.Completed(self, by_teacher_id), now, "completed", by_teacher_id)
+        self._record(Completed(self, by_teacher_id), now, "completed", by_teacher_id)
 
     def archive(self, by_teacher_id: str, now: datetime) -> None:
         self._require_writable()
@@ -292,7 +288,7 @@ class Project:
             )
         self.status = ProjectStatus.ARCHIVED
         self.archived_at = now
-        self._record(domain_events.Archived(self, by_teacher_id), now, "archived", by_teacher_id)
+        self._record(Archived(self, by_teacher_id), now, "archived", by_teacher_id)
 
     # --- views -----------------------------------------------------------------------------
 
@@ -372,7 +368,7 @@ class Project:
             raise rules.NOT_A_FOUNDER(f"only founders {action}")
 
     def _record(
-        self, event: domain_events.DomainEvent | None, now: datetime, what: str, by: str,
+        self, event: DomainEvent | None, now: datetime, what: str, by: str,
         **details: Any,
     ) -> None:  # fmt: skip
         """Every transition leaves a line of history; most also raise a domain event."""
@@ -393,3 +389,90 @@ def require_validated(teacher: KnownTeacher, action: str, *, acting: bool) -> No
             teacher_id=teacher.teacher_id,
             teacher_status=teacher.status,
         )
+
+
+# --- domain events: each names the aggregate it happened to, so they live beside it; the
+# service layer translates them to integration events (service_layer/integration.py) ---
+
+
+class DomainEvent:
+    pass
+
+
+@dataclass(frozen=True)
+class Proposed(DomainEvent):
+    project: Project
+
+
+@dataclass(frozen=True)
+class Edited(DomainEvent):
+    project: Project
+    by_teacher_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Withdrawn(DomainEvent):
+    project: Project
+    by_teacher_id: str
+    reason: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CofounderResponded(DomainEvent):
+    project: Project
+    accepted: bool
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class NsoDecided(DomainEvent):
+    project: Project
+    country: str
+    approved: bool
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Activated(DomainEvent):
+    project: Project
+
+
+@dataclass(frozen=True)
+class Rejected(DomainEvent):
+    project: Project
+    rejected_by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PartnerInvited(DomainEvent):
+    project: Project
+    teacher_id: str
+    invited_by: str
+
+
+@dataclass(frozen=True)
+class PartnerJoined(DomainEvent):
+    project: Project
+    member: Member
+
+
+@dataclass(frozen=True)
+class PartnerLeft(DomainEvent):
+    project: Project
+    member: Member
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Completed(DomainEvent):
+    project: Project
+    by_teacher_id: str
+
+
+@dataclass(frozen=True)
+class Archived(DomainEvent):
+    project: Project
+    by_teacher_id: str

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from shared.errors import Refused, error_code
+from shared.errors import WRONG_NSO, Refused, error_code
+
+__all__ = ["WRONG_NSO"]  # declared once for every service (shared/http/access.py uses it)
 
 RegistrationRefused = Refused  # what tests and callers catch
 
@@ -40,10 +42,6 @@ INVALID_AGE_RANGE = error_code(
 SAME_SCHOOL = error_code(
     "same_school", 409, "Already at this school",
     "A change of school names the school the teacher already works at.", rule="R-REG-5",
-)  # fmt: skip
-WRONG_NSO = error_code(
-    "wrong_nso", 403, "Another country's NSO",
-    "Only the NSO of the teacher's (or project's) country decides on it.", rule="R-REG-3",
 )  # fmt: skip
 NOT_YOUR_PROFILE = error_code(
     "not_your_profile", 403, "Another teacher's profile",

@@ -1,4 +1,4 @@
-"""Schools and teachers (R-REG-1..7). Plain Python: no I/O."""
+"""Schools and teachers (R-REG-1..7) and the domain events they raise. Plain Python: no I/O."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from enum import StrEnum
 
 from email_validator import EmailNotValidError, validate_email
 
-from services.registration.domain import events as domain_events
 from services.registration.domain.countries import is_participating
 from services.registration.domain.errors import (
     INVALID_AGE_RANGE,
@@ -88,7 +87,7 @@ class School:
     country: str
     registered_at: datetime
     details: dict[str, object] = field(default_factory=dict)
-    events: list[domain_events.DomainEvent] = field(default_factory=list)
+    events: list[DomainEvent] = field(default_factory=list)
 
     @classmethod
     def register(
@@ -96,7 +95,7 @@ class School:
     ) -> School:
         _require_participating(country)
         school = cls(school_id, name.strip(), town.strip(), country, now, dict(details))
-        school.events.append(domain_events.SchoolRegistered(school))
+        school.events.append(SchoolRegistered(school))
         return school
 
     @property
@@ -129,7 +128,7 @@ class Teacher:
     status_reason: str | None = None
     status_changed_at: datetime | None = None
     version: int = 0
-    events: list[domain_events.DomainEvent] = field(default_factory=list)
+    events: list[DomainEvent] = field(default_factory=list)
 
     @classmethod
     def apply(
@@ -147,7 +146,7 @@ class Teacher:
             TeacherStatus.WAITING_FOR_VALIDATION, now, _clean(subjects), _clean(languages),
             school.name, pupil_age_min, pupil_age_max, status_changed_at=now,
         )  # fmt: skip
-        teacher.events.append(domain_events.TeacherApplied(teacher, source))
+        teacher.events.append(TeacherApplied(teacher, source))
         return teacher
 
     def validate(self, *, by_country: str, school: School, now: datetime) -> None:
@@ -156,7 +155,7 @@ class Teacher:
         self.status = TeacherStatus.VALIDATED
         self.validated_at = now
         self.status_changed_at = now
-        self.events.append(domain_events.TeacherWasValidated(self, school))
+        self.events.append(TeacherWasValidated(self, school))
 
     def reject(self, *, by_country: str, reason: str, now: datetime | None = None) -> None:
         self._require_validator(by_country)
@@ -164,7 +163,7 @@ class Teacher:
         self.status = TeacherStatus.REJECTED
         self.status_reason = reason
         self.status_changed_at = now
-        self.events.append(domain_events.TeacherWasRejected(self, reason))
+        self.events.append(TeacherWasRejected(self, reason))
 
     def change_school(self, *, school: School, now: datetime) -> None:
         """R-REG-5: a change of workplace is a profile edit (R-REG-7) that puts the teacher
@@ -179,9 +178,7 @@ class Teacher:
         self.validated_at = None
         self.status_reason = None
         self.status_changed_at = now
-        self.events.append(
-            domain_events.TeacherChangedSchool(self, previous_school_id, previous_country, school)
-        )
+        self.events.append(TeacherChangedSchool(self, previous_school_id, previous_country, school))
 
     def deactivate(self, *, by: str, reason: str, now: datetime) -> None:
         """R-REG-2: DEACTIVATED. `by` is `teacher`, `nso:<country>`, `css` or `operator`; an
@@ -192,7 +189,7 @@ class Teacher:
         self.status = TeacherStatus.DEACTIVATED
         self.status_reason = reason
         self.status_changed_at = now
-        self.events.append(domain_events.TeacherWasDeactivated(self, reason, by))
+        self.events.append(TeacherWasDeactivated(self, reason, by))
 
     def erase(self, *, now: datetime) -> None:
         """Right to erasure: keep the id, the country and the school (organisational data, no
@@ -207,7 +204,7 @@ class Teacher:
         self.status_reason = None
         self.validated_at = None
         self.status_changed_at = now
-        self.events.append(domain_events.TeacherWasErased(self))
+        self.events.append(TeacherWasErased(self))
 
     def _require_validator(self, country: str) -> None:
         if country != self.country:
@@ -231,3 +228,54 @@ def _clean(values: list[str]) -> list[str]:
 def _require_participating(country: str) -> None:
     if not is_participating(country):
         raise unknown_country(country)
+
+
+# --- domain events: each names the aggregate it happened to, so they live beside it; the
+# service layer translates them to integration events (service_layer/integration.py) ---
+
+
+class DomainEvent:
+    pass
+
+
+@dataclass(frozen=True)
+class SchoolRegistered(DomainEvent):
+    school: School
+
+
+@dataclass(frozen=True)
+class TeacherApplied(DomainEvent):
+    teacher: Teacher
+    source: str
+
+
+@dataclass(frozen=True)
+class TeacherWasValidated(DomainEvent):
+    teacher: Teacher
+    school: School
+
+
+@dataclass(frozen=True)
+class TeacherWasRejected(DomainEvent):
+    teacher: Teacher
+    reason: str
+
+
+@dataclass(frozen=True)
+class TeacherChangedSchool(DomainEvent):
+    teacher: Teacher
+    previous_school_id: str
+    previous_country: str
+    school: School
+
+
+@dataclass(frozen=True)
+class TeacherWasDeactivated(DomainEvent):
+    teacher: Teacher
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True)
+class TeacherWasErased(DomainEvent):
+    teacher: Teacher

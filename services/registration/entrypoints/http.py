@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, EmailStr, Field
 
+from services.registration.adapters import queries
 from services.registration.adapters.partner_search import PartnerQuery, search_partners
-from services.registration.adapters.repository import SCHOOLS, TEACHERS, school_from, teacher_from
-from services.registration.domain.errors import (
-    NOT_YOUR_PROFILE,
-    UNKNOWN_SCHOOL,
-    UNKNOWN_TEACHER,
-    WRONG_NSO,
-)
+from services.registration.domain.errors import UNKNOWN_SCHOOL, UNKNOWN_TEACHER
 from services.registration.domain.model import School, Teacher
+from services.registration.entrypoints.access import POLICY
 from services.registration.service_layer import commands, handlers
 from shared.events.fields import CountryCode, LanguageCode
-from shared.http.auth import Principal, require_role
+from shared.http.access import Grant, Scope
+from shared.http.auth import Principal
 from shared.http.dependencies import UoW
 from shared.http.inputs import (
     Age,
@@ -139,110 +136,118 @@ class PartnerPage(BaseModel):
     next_page: int | None = Field(description="The next page's number; null on the last page.")
 
 
-Applicant = Annotated[Principal, Depends(require_role("applicant", "operator"))]
-Nso = Annotated[Principal, Depends(require_role("nso"))]
-SelfOrOperator = Annotated[Principal, Depends(require_role("teacher", "operator"))]
-Deactivator = Annotated[Principal, Depends(require_role("teacher", "nso", "css", "operator"))]
-Searcher = Annotated[Principal, Depends(require_role("teacher", "nso", "css", "operator"))]
-Reader = Annotated[Principal, Depends(require_role("teacher", "nso", "css", "operator"))]
-
-
-def _require_self(principal: Principal, teacher_id: str) -> None:
-    if principal.role == "teacher" and principal.teacher_id != teacher_id:
-        raise NOT_YOUR_PROFILE("a teacher may change only their own profile")
-
-
-def _require_may_read(principal: Principal, teacher: Teacher) -> None:
-    if principal.role == "teacher" and principal.teacher_id != teacher.id:
-        raise NOT_YOUR_PROFILE("a teacher may read only their own profile")
-    if principal.role == "nso" and principal.country != teacher.country:
-        raise WRONG_NSO("an NSO reads the profiles of its own country's teachers only")
-
-
-def _actor(principal: Principal) -> str:
+def _actor(principal: Principal | None) -> str:
+    assert principal is not None
     return f"nso:{principal.country}" if principal.role == "nso" else principal.role
 
 
+def _country(grant: Grant) -> str:
+    assert grant.principal is not None and grant.principal.country is not None
+    return grant.principal.country
+
+
 @router.post("/schools", status_code=status.HTTP_201_CREATED)
-async def register_school(body: SchoolIn, uow: UoW, _: Applicant) -> SchoolOut:
+async def register_school(
+    body: SchoolIn, uow: UoW, _: Annotated[Grant, POLICY.grant("schools.register")]
+) -> SchoolOut:
     details = body.model_dump(exclude={"name", "town", "country"}, exclude_none=True, mode="json")
     command = commands.RegisterSchool(body.name, body.town, body.country, details)
     return SchoolOut.of(await handlers.register_school(command, uow))
 
 
 @router.get("/schools/{school_id}")
-async def get_school(school_id: Identifier, uow: UoW) -> SchoolOut:
-    document = await uow.database[SCHOOLS].find_one({"_id": school_id})
-    if document is None:
+async def get_school(
+    school_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("schools.read")]
+) -> SchoolOut:
+    school = await queries.find_school(uow.database, school_id)
+    if school is None:
         raise UNKNOWN_SCHOOL(f"no school {school_id}")
-    return SchoolOut.of(school_from(document))
+    grant.check(countries=[school.country])
+    return SchoolOut.of(school)
 
 
 @router.post("/teachers", status_code=status.HTTP_201_CREATED)
-async def register_teacher(body: TeacherIn, uow: UoW, _: Applicant) -> TeacherOut:
+async def register_teacher(
+    body: TeacherIn, uow: UoW, _: Annotated[Grant, POLICY.grant("teachers.register")]
+) -> TeacherOut:
     command = commands.RegisterTeacher(**body.model_dump())
     return TeacherOut.of(await handlers.register_teacher(command, uow))
 
 
 @router.get("/teachers/{teacher_id}")
-async def get_teacher(teacher_id: Identifier, uow: UoW, principal: Reader) -> TeacherOut:
+async def get_teacher(
+    teacher_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.read")]
+) -> TeacherOut:
     """The full profile, e-mail included: for the teacher, the NSO of the teacher's country, the
     CSS and operators. Other teachers find colleagues through `/partners`, which shows no e-mail."""
-    document = await uow.database[TEACHERS].find_one({"_id": teacher_id})
-    if document is None:
+    teacher = await queries.find_teacher(uow.database, teacher_id)
+    if teacher is None:
         raise UNKNOWN_TEACHER(f"no teacher {teacher_id}")
-    teacher = teacher_from(document)
-    _require_may_read(principal, teacher)
+    grant.check(teacher_ids=[teacher.id], countries=[teacher.country])
     return TeacherOut.of(teacher)
 
 
 @router.post("/teachers/{teacher_id}/validation")
-async def validate_teacher(teacher_id: Identifier, uow: UoW, nso: Nso) -> TeacherOut:
-    assert nso.country is not None
-    command = commands.ValidateTeacher(teacher_id, nso.country)
+async def validate_teacher(
+    teacher_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.validate")]
+) -> TeacherOut:
+    command = commands.ValidateTeacher(teacher_id, _country(grant))  # R-REG-3 checks the row
     return TeacherOut.of(await handlers.validate_teacher(command, uow))
 
 
 @router.post("/teachers/{teacher_id}/rejection")
-async def reject_teacher(teacher_id: Identifier, body: Rejection, uow: UoW, nso: Nso) -> TeacherOut:
-    assert nso.country is not None
-    command = commands.RejectTeacher(teacher_id, nso.country, body.reason)
+async def reject_teacher(
+    teacher_id: Identifier,
+    body: Rejection,
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("teachers.reject")],
+) -> TeacherOut:
+    command = commands.RejectTeacher(teacher_id, _country(grant), body.reason)
     return TeacherOut.of(await handlers.reject_teacher(command, uow))
 
 
 @router.post("/teachers/{teacher_id}/school-change")
 async def change_school(
-    teacher_id: Identifier, body: SchoolChange, uow: UoW, principal: SelfOrOperator
+    teacher_id: Identifier,
+    body: SchoolChange,
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("teachers.change_school")],
 ) -> TeacherOut:
     """R-REG-5: the teacher moves school and goes back to validation."""
-    _require_self(principal, teacher_id)
+    grant.check(teacher_ids=[teacher_id])
     command = commands.ChangeSchool(teacher_id, body.school_id)
     return TeacherOut.of(await handlers.change_school(command, uow))
 
 
 @router.post("/teachers/{teacher_id}/deactivation")
 async def deactivate_teacher(
-    teacher_id: Identifier, body: Deactivation, uow: UoW, principal: Deactivator
+    teacher_id: Identifier,
+    body: Deactivation,
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("teachers.deactivate")],
 ) -> TeacherOut:
     """R-REG-2: by the teacher, the NSO of the school's country (R-REG-3), the CSS or an
     operator."""
-    _require_self(principal, teacher_id)
-    command = commands.DeactivateTeacher(teacher_id, body.reason, _actor(principal))
+    if grant.scope is Scope.OWN:
+        grant.check(teacher_ids=[teacher_id])  # an NSO's country is R-REG-3's, in the domain
+    command = commands.DeactivateTeacher(teacher_id, body.reason, _actor(grant.principal))
     return TeacherOut.of(await handlers.deactivate_teacher(command, uow))
 
 
 @router.post("/teachers/{teacher_id}/erasure")
-async def erase_teacher(teacher_id: Identifier, uow: UoW, principal: SelfOrOperator) -> TeacherOut:
+async def erase_teacher(
+    teacher_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.erase")]
+) -> TeacherOut:
     """Right to erasure: personal data removed here, and `registration.teacher.erased` tells
     every other service to drop it too."""
-    _require_self(principal, teacher_id)
+    grant.check(teacher_ids=[teacher_id])
     return TeacherOut.of(await handlers.erase_teacher(commands.EraseTeacher(teacher_id), uow))
 
 
 @router.get("/partners")
 async def find_partners(
     uow: UoW,
-    _: Searcher,
+    _: Annotated[Grant, POLICY.grant("partners.search")],
     country: Annotated[CountryCode | None, Query()] = None,
     subject: Annotated[Keyword | None, Query()] = None,
     language: Annotated[Keyword | None, Query(max_length=40)] = None,

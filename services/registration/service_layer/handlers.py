@@ -10,8 +10,7 @@ from uuid import uuid4
 from services.registration.adapters.repository import Repositories
 from services.registration.domain.countries import is_participating
 from services.registration.domain.errors import unknown_country
-from services.registration.domain.events import DomainEvent
-from services.registration.domain.model import School, Teacher
+from services.registration.domain.model import DomainEvent, School, Teacher
 from services.registration.service_layer import commands
 from services.registration.service_layer.integration import integration_event
 from shared.storage.unit_of_work import Transaction, UnitOfWork

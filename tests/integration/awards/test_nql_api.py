@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.awards.domain.nql import application_id
+from services.awards.nql.domain.model import application_id
 from tests.support.awards_bus import AwardsOnBus, awards_on_bus, nso, teacher
 from tests.support.awards_helpers import (
     ALL_YES,

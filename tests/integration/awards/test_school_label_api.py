@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.awards.adapters.school_label_repository import TEACHERS
+from services.awards.school_label.adapters.repository import TEACHERS
 from shared.events.registration import TeacherErased
 from tests.support.awards_bus import AwardsOnBus, awards_on_bus, nso, teacher
 from tests.support.awards_helpers import ALL_YES, EVIDENCE, PERFECT

@@ -157,6 +157,28 @@ async def test_nobody_reads_another_recipients_inbox(service: Notifications) -> 
     assert looked_up.status_code == 200
 
 
+async def test_a_staff_inbox_opens_only_with_the_logins_role_and_country(
+    service: Notifications,
+) -> None:
+    """The directory binds a login to a role and a country: a token that carries the subject of
+    an NSO of Spain with another country, or as CSS, opens nothing."""
+    jordi = {**MARTA, "subject": "nso:es:jordi", "email": "jordi@nso-es.example"}
+    await service.add_staff(**jordi)
+    own = await service.http.get("/inbox", headers=token(**_login(jordi, "nso", "ES")))
+    assert own.status_code == 200, own.text
+    for role, country in (("nso", "FR"), ("css", None)):
+        other = await service.http.get("/inbox", headers=token(**_login(jordi, role, country)))
+        assert (other.status_code, _code(other)) == (403, "not_in_staff_directory"), (role, country)
+        count = await service.http.get(
+            "/inbox/unread-count", headers=token(**_login(jordi, role, country))
+        )
+        assert count.status_code == 403
+
+
+def _login(member: dict[str, Any], role: str, country: str | None) -> dict[str, Any]:
+    return {"subject": member["subject"], "role": role, "country": country}
+
+
 SECRET = "a-staff-system-secret-of-32-chars-or-more"
 
 

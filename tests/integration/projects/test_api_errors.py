@@ -199,13 +199,13 @@ async def test_r_prj_3_and_6_completion_and_archive_errors(
 
 
 async def test_unknown_project_and_bad_cursor(projects: ProjectsService) -> None:
-    missing = await projects.http.get("/projects/prj_nothing")
-    assert error_of(missing) == (404, "unknown_project", None)
-    bad = await projects.http.get("/projects", params={"cursor": "not-a-cursor"})
-    assert error_of(bad) == (400, "invalid_cursor", None)
-    bad_status = await projects.http.get("/projects", params={"status": "DONE"})
-    assert error_of(bad_status)[:2] == (422, "invalid_request")
     operator = auth(subject="operator:x", role="operator")
+    missing = await projects.http.get("/projects/prj_nothing", headers=operator)
+    assert error_of(missing) == (404, "unknown_project", None)
+    bad = await projects.http.get("/projects", params={"cursor": "not-a-cursor"}, headers=operator)
+    assert error_of(bad) == (400, "invalid_cursor", None)
+    bad_status = await projects.http.get("/projects", params={"status": "DONE"}, headers=operator)
+    assert error_of(bad_status)[:2] == (422, "invalid_request")
     wrong = await projects.http.post("/projects/prj_nothing/completion", headers=operator)
     assert error_of(wrong) == (403, "forbidden_role", None)
 

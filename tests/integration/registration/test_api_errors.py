@@ -100,7 +100,7 @@ async def test_lifecycle_errors_and_transitions(registration: RunningRegistratio
     )
     assert error["rule"] == "R-REG-2"
     await refused(
-        registration, "POST", f"{url}/school-change", 403, "not_your_profile",
+        registration, "POST", f"{url}/school-change", 403, "not_your_record",
         json={"school_id": other["id"]}, headers=teacher_token("tch_someone_else"),
     )  # fmt: skip
     await refused(
@@ -175,7 +175,7 @@ async def test_a_teacher_profile_is_read_only_by_its_owner_its_nso_the_css_and_o
         assert response.json()["email"] == "ana@example.org"
     assert (await http.get(url)).status_code == 401
     await refused(
-        registration, "GET", url, 403, "not_your_profile", headers=teacher_token("tch_other")
+        registration, "GET", url, 403, "not_your_record", headers=teacher_token("tch_other")
     )
     await refused(registration, "GET", url, 403, "wrong_nso", headers=nso("PT"))
     await refused(registration, "GET", url, 403, "forbidden_role", headers=APPLICANT)

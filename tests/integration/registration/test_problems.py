@@ -12,7 +12,12 @@ import pytest
 
 from shared.http.problems import Problem
 from tests.support.problems import problem_code
-from tests.support.registration_helpers import APPLICANT, RunningRegistration, new_school
+from tests.support.registration_helpers import (
+    APPLICANT,
+    OPERATOR,
+    RunningRegistration,
+    new_school,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +52,7 @@ async def test_fastapi_and_starlette_errors_are_problems(
     assert all(e["message"] for e in invalid["errors"])
     missing = problem(await http.post("/schools", json={}), 401, "missing_token")
     assert missing["instance"] == "/schools"
-    unknown = problem(await http.get("/schools/nope"), 404, "unknown_school")
+    unknown = problem(await http.get("/schools/nope", headers=OPERATOR), 404, "unknown_school")
     assert unknown["detail"] == "no school nope"
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.projects.domain import events
+from services.projects.domain import model
 from services.projects.domain.model import KnownTeacher, Project, ProjectDetails, ProjectStatus
 from services.projects.service_layer.integration import integration_events
 from shared.errors import DomainRuleViolation
@@ -126,7 +126,7 @@ def test_r_prj_3_a_cofounder_rejection_ends_the_project_with_its_reason() -> Non
     project.respond(JOAO, False, "no time this year", NOW)
     assert project.status is ProjectStatus.REJECTED
     assert project.ended_reason == "no time this year"
-    rejected = [e for e in project.events if isinstance(e, events.Rejected)]
+    rejected = [e for e in project.events if isinstance(e, model.Rejected)]
     assert [(e.rejected_by, e.reason) for e in rejected] == [("cofounder", "no time this year")]
 
 
@@ -138,7 +138,7 @@ def test_r_prj_3_both_founders_nsos_must_approve_before_activation() -> None:
     project.decide_as_nso("ES", True, None, NOW)
     assert project.status is ProjectStatus.ACTIVE
     assert project.twinspace_id
-    assert sum(isinstance(e, events.Activated) for e in project.events) == 1
+    assert sum(isinstance(e, model.Activated) for e in project.events) == 1
 
 
 def test_r_prj_3_a_national_project_needs_one_nso_decision() -> None:

@@ -1,0 +1,197 @@
+"""HTTP API of the awards service: National Quality Labels. Thin: parse, authorize, call a
+use case or read a view."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from pydantic import BaseModel, Field, HttpUrl
+
+from services.awards.common.service_layer.certificates import (
+    CertificateRenderer,
+    certificate_of_application,
+    content_of,
+)
+from services.awards.nql.adapters import queries
+from services.awards.nql.domain.model import EligibilityAnswers, Evidence
+from services.awards.nql.domain.policy import NqlPolicy
+from services.awards.nql.entrypoints.responses import (
+    ApplicationDetailOut,
+    ApplicationOut,
+    LabelOut,
+    NotEligibleOut,
+    application_out,
+    detail_out,
+    label_out,
+)
+from services.awards.nql.service_layer import use_cases as applications
+from shared.errors import NotFound
+from shared.http.auth import Principal, require_role
+from shared.http.dependencies import UoW
+from shared.http.problems import HttpProblem
+from shared.storage.unit_of_work import UnitOfWork
+
+router = APIRouter(prefix="/nql", tags=["national quality label"])
+
+
+def nql_policy(request: Request) -> NqlPolicy:
+    policy: NqlPolicy = request.app.state.nql_policy
+    return policy
+
+
+Policy = Annotated[NqlPolicy, Depends(nql_policy)]
+TeacherPrincipal = Annotated[Principal, Depends(require_role("teacher"))]
+NsoPrincipal = Annotated[Principal, Depends(require_role("nso"))]
+Reader = Annotated[Principal, Depends(require_role("teacher", "nso", "css", "operator"))]
+
+
+class EvidenceIn(BaseModel):
+    text: str = Field(
+        min_length=1, max_length=20_000, description="The teacher's own contribution."
+    )
+    links: list[HttpUrl] = Field(default_factory=list, max_length=20)
+
+
+class ApplyIn(BaseModel):
+    answers: EligibilityAnswers
+    evidence: EvidenceIn
+
+
+class EvaluationIn(BaseModel):
+    scores: dict[str, int] = Field(
+        description="Points per sub-criterion id of the rubric of the applicant's country.",
+        examples=[
+            {
+                "online_collaboration": 2,
+                "communication": 2,
+                "ict": 2,
+                "gdpr_copyright_esafety": 2,
+                "pedagogy": 4,
+                "curriculum": 4,
+                "results": 4,
+            }
+        ],
+    )
+
+
+@router.post("/projects/{project_id}/applications", status_code=status.HTTP_201_CREATED)
+async def apply(
+    project_id: str, body: ApplyIn, uow: UoW, policy: Policy, teacher: TeacherPrincipal
+) -> ApplicationDetailOut:
+    """Apply for the NQL on one of your projects (R-NQL-1..4, R-NQL-6). Beyond the yearly
+    cap the application is kept with status NOT_EVALUATED_CAP (R-NQL-3)."""
+    assert teacher.teacher_id is not None
+    command = applications.Apply(
+        teacher_id=teacher.teacher_id,
+        project_id=project_id,
+        answers=body.answers,
+        evidence=Evidence(text=body.evidence.text, links=[str(u) for u in body.evidence.links]),
+    )
+    return detail_out(await applications.apply(uow, policy, command))
+
+
+@router.post("/applications/{application_id}/evaluation")
+async def evaluate(
+    application_id: str,
+    body: EvaluationIn,
+    request: Request,
+    uow: UoW,
+    policy: Policy,
+    nso: NsoPrincipal,
+) -> ApplicationDetailOut:
+    """Score an application of your country; the decision is computed (R-NQL-5)."""
+    assert nso.country is not None
+    command = applications.Evaluate(
+        application_id=application_id,
+        nso_country=nso.country,
+        evaluator=nso.subject,
+        scores=body.scores,
+    )
+    base_url = request.app.state.settings.base_url
+    return detail_out(await applications.evaluate(uow, policy, command, base_url))
+
+
+@router.get("/applications")
+async def list_applications(
+    uow: UoW,
+    teacher_id: str | None = None,
+    project_id: str | None = None,
+    status: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[ApplicationOut]:
+    """Applications with their status and, once decided, the explanation (no evidence)."""
+    found = await queries.applications(
+        uow.database, teacher_id=teacher_id, project_id=project_id, status=status, limit=limit
+    )
+    return [application_out(d) for d in found]
+
+
+@router.get("/applications/{application_id}")
+async def get_application(application_id: str, uow: UoW, reader: Reader) -> ApplicationDetailOut:
+    document = await _readable_application(uow, application_id, reader)
+    return detail_out(document)
+
+
+@router.get("/queue")
+async def nso_queue(
+    uow: UoW, nso: NsoPrincipal, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[ApplicationDetailOut]:
+    """Applications waiting for this NSO's evaluation, oldest submission first."""
+    return [detail_out(d) for d in await queries.nso_queue(uow.database, nso.country, limit)]
+
+
+@router.get("/labels")
+async def list_labels(
+    uow: UoW,
+    teacher_id: str | None = None,
+    project_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[LabelOut]:
+    """Granted NQLs of a teacher or of a project, with the explanation and certificate code."""
+    if not (teacher_id or project_id):
+        raise HttpProblem(422, "invalid_request", "give teacher_id or project_id")
+    granted = await queries.granted_labels(
+        uow.database, teacher_id=teacher_id, project_id=project_id, limit=limit
+    )
+    return [label_out(label.application, label.certificate_code) for label in granted]
+
+
+@router.get("/not-eligible")
+async def list_not_eligible(uow: UoW, project_id: str) -> list[NotEligibleOut]:
+    return [NotEligibleOut(**d) for d in await queries.not_eligible(uow.database, project_id)]
+
+
+@router.get(
+    "/applications/{application_id}/certificate.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def download_certificate(
+    application_id: str, request: Request, uow: UoW, reader: Reader
+) -> Response:
+    await _readable_application(uow, application_id, reader)
+    certificate = await certificate_of_application(uow.database, application_id)
+    if certificate is None:
+        raise NotFound(f"{application_id} has no certificate: it is not granted")
+    content = await content_of(uow.database, certificate, request.app.state.settings.base_url)
+    renderer: CertificateRenderer = request.app.state.certificate_renderer
+    return Response(
+        renderer.render(content),
+        media_type=renderer.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{certificate.code}.pdf"'},
+    )
+
+
+async def _readable_application(
+    uow: UnitOfWork, application_id: str, reader: Principal
+) -> dict[str, Any]:
+    """The teacher reads their own; an NSO those of its country; the CSS and operators all."""
+    document = await queries.application(uow.database, application_id)
+    if document is None:
+        raise NotFound(f"no NQL application {application_id}")
+    if reader.role == "teacher" and reader.teacher_id != document["teacher_id"]:
+        raise HttpProblem(403, "forbidden", "another teacher's application", rule="R-NQL-1")
+    if reader.role == "nso" and reader.country != document["country"]:
+        raise HttpProblem(403, "forbidden", "an application of another country", rule="R-NQL-1")
+    return document

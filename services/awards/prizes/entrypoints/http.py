@@ -1,0 +1,84 @@
+"""HTTP API of the European eTwinning Prizes (R-PRZ-1, R-PRZ-2). Thin."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from pydantic import BaseModel, Field
+
+from services.awards.eql.domain.policy import PrizeCategory
+from services.awards.eql.entrypoints.http import Policy
+from services.awards.prizes.adapters import queries
+from services.awards.prizes.service_layer import use_cases as prizes
+from shared.http.auth import Principal, require_role
+from shared.http.dependencies import UoW
+
+router = APIRouter(prefix="/prizes", tags=["european prizes"])
+
+
+TeacherPrincipal = Annotated[Principal, Depends(require_role("teacher"))]
+CssPrincipal = Annotated[Principal, Depends(require_role("css"))]
+
+
+class EntryIn(BaseModel):
+    project_id: str = Field(min_length=1, max_length=64)
+    category: str = Field(description="An age category id (GET /prizes/categories).")
+
+
+class WinnerIn(BaseModel):
+    project_id: str = Field(min_length=1, max_length=64)
+
+
+class EntryOut(BaseModel):
+    year: int
+    project_id: str
+    project_title: str
+    category: str
+    submitted_by: str
+    submitted_at: datetime
+
+
+class WinnerOut(BaseModel):
+    year: int
+    project_id: str
+    project_title: str
+    category: str
+    winner_ids: list[str] = Field(description="The project's EQL holders (R-PRZ-2).")
+    recorded_by: str
+    won_at: datetime
+
+
+@router.get("/categories")
+async def categories(policy: Policy) -> list[PrizeCategory]:
+    return policy.prizes.categories
+
+
+@router.post("/{year}/entries", status_code=status.HTTP_201_CREATED)
+async def enter(
+    year: int, body: EntryIn, uow: UoW, policy: Policy, teacher: TeacherPrincipal
+) -> EntryOut:
+    """Enter a project holding an EQL of this year's round, once, in one age category."""
+    assert teacher.teacher_id is not None
+    command = prizes.EnterPrize(
+        year=year, project_id=body.project_id, category=body.category, teacher_id=teacher.teacher_id
+    )
+    return EntryOut(**await prizes.enter(uow, policy, command))
+
+
+@router.get("/{year}/entries")
+async def list_entries(year: int, uow: UoW) -> list[EntryOut]:
+    return [EntryOut(**d) for d in await queries.entries(uow.database, year)]
+
+
+@router.post("/{year}/winners", status_code=status.HTTP_201_CREATED)
+async def record_winner(year: int, body: WinnerIn, uow: UoW, css: CssPrincipal) -> WinnerOut:
+    """Record a winning entry; its EQL holders are notified (awards.prize.won)."""
+    command = prizes.RecordWinner(year=year, project_id=body.project_id, recorded_by=css.subject)
+    return WinnerOut(**await prizes.record_winner(uow, command))
+
+
+@router.get("/{year}/winners")
+async def list_winners(year: int, uow: UoW) -> list[WinnerOut]:
+    return [WinnerOut(**d) for d in await queries.winners(uow.database, year)]
