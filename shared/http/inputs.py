@@ -28,6 +28,8 @@ Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=ONE_LINE)
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=ONE_LINE)]
 ShortText = Annotated[str, Field(max_length=200, pattern=ONE_LINE)]
 Keyword = Annotated[str, Field(min_length=1, max_length=100, pattern=ONE_LINE)]
+# A query filter: empty means "no filter", as clients send `?status=`.
+Filter = Annotated[str, Field(max_length=100, pattern=ONE_LINE)]
 Text = Annotated[str, Field(max_length=2_000, pattern=FREE_TEXT)]
 LongText = Annotated[str, Field(max_length=20_000, pattern=FREE_TEXT)]
 Secret = Annotated[str, Field(min_length=16, max_length=256, pattern=ONE_LINE)]

@@ -15,7 +15,7 @@ from services.notifications.entrypoints.inbox import router as inbox_router
 from services.notifications.entrypoints.staff import router as staff_router
 from services.notifications.entrypoints.webhooks import router as webhooks_router
 from shared.http.access import Grant
-from shared.http.inputs import Identifier, Keyword
+from shared.http.inputs import Filter, Identifier
 from shared.runtime import runtime_of
 
 router = APIRouter(prefix="/deliveries", tags=["deliveries"])
@@ -51,7 +51,7 @@ async def list_deliveries(
     teacher_id: Identifier | None = None,
     recipient_id: Identifier | None = None,
     event_id: Identifier | None = None,
-    status: Keyword | None = None,
+    status: Filter | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DeliveryOut]:
     filters = {

@@ -17,7 +17,7 @@ from services.notifications.service_layer import staff as use_cases
 from shared.errors import NotFound
 from shared.events.fields import CountryCode, LanguageCode
 from shared.http.access import Grant
-from shared.http.inputs import Identifier, Keyword, Name, ShortText
+from shared.http.inputs import Filter, Identifier, Keyword, Name, ShortText
 from shared.http.problems import HttpProblem
 from shared.runtime import runtime_of
 
@@ -129,7 +129,7 @@ async def add_staff(
 async def list_staff(
     request: Request,
     _: Annotated[Grant, POLICY.grant("staff.list")],
-    role: Keyword | None = None,
+    role: Filter | None = None,
     country: CountryCode | None = None,
 ) -> list[StaffOut]:
     query = {k: v for k, v in {"role": role, "country": country}.items() if v}

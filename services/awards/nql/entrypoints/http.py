@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from pydantic import BaseModel, Field, HttpUrl
+from pydantic import BaseModel, Field, HttpUrl, UrlConstraints
 
 from services.awards.common.service_layer.certificates import (
     CertificateRenderer,
@@ -14,6 +14,7 @@ from services.awards.common.service_layer.certificates import (
     content_of,
 )
 from services.awards.nql.adapters import queries
+from services.awards.nql.domain import errors
 from services.awards.nql.domain.model import EligibilityAnswers, Evidence
 from services.awards.nql.domain.policy import NqlPolicy
 from services.awards.nql.entrypoints.responses import (
@@ -26,10 +27,9 @@ from services.awards.nql.entrypoints.responses import (
     label_out,
 )
 from services.awards.nql.service_layer import use_cases as applications
-from shared.errors import NotFound
 from shared.http.auth import Principal, require_role
 from shared.http.dependencies import UoW
-from shared.http.problems import HttpProblem
+from shared.http.inputs import Filter, Identifier, Keyword, LongText, Score
 from shared.storage.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/nql", tags=["national quality label"])
@@ -47,10 +47,12 @@ Reader = Annotated[Principal, Depends(require_role("teacher", "nso", "css", "ope
 
 
 class EvidenceIn(BaseModel):
-    text: str = Field(
-        min_length=1, max_length=20_000, description="The teacher's own contribution."
+    text: Annotated[LongText, Field(min_length=1)] = Field(
+        description="The teacher's own contribution."
     )
-    links: list[HttpUrl] = Field(default_factory=list, max_length=20)
+    links: list[Annotated[HttpUrl, UrlConstraints(max_length=2_048)]] = Field(
+        default_factory=list, max_length=20
+    )
 
 
 class ApplyIn(BaseModel):
@@ -59,7 +61,8 @@ class ApplyIn(BaseModel):
 
 
 class EvaluationIn(BaseModel):
-    scores: dict[str, int] = Field(
+    scores: dict[Keyword, Score] = Field(
+        max_length=100,
         description="Points per sub-criterion id of the rubric of the applicant's country.",
         examples=[
             {
@@ -77,7 +80,7 @@ class EvaluationIn(BaseModel):
 
 @router.post("/projects/{project_id}/applications", status_code=status.HTTP_201_CREATED)
 async def apply(
-    project_id: str, body: ApplyIn, uow: UoW, policy: Policy, teacher: TeacherPrincipal
+    project_id: Identifier, body: ApplyIn, uow: UoW, policy: Policy, teacher: TeacherPrincipal
 ) -> ApplicationDetailOut:
     """Apply for the NQL on one of your projects (R-NQL-1..4, R-NQL-6). Beyond the yearly
     cap the application is kept with status NOT_EVALUATED_CAP (R-NQL-3)."""
@@ -93,7 +96,7 @@ async def apply(
 
 @router.post("/applications/{application_id}/evaluation")
 async def evaluate(
-    application_id: str,
+    application_id: Identifier,
     body: EvaluationIn,
     request: Request,
     uow: UoW,
@@ -115,9 +118,9 @@ async def evaluate(
 @router.get("/applications")
 async def list_applications(
     uow: UoW,
-    teacher_id: str | None = None,
-    project_id: str | None = None,
-    status: str | None = None,
+    teacher_id: Identifier | None = None,
+    project_id: Identifier | None = None,
+    status: Filter | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ApplicationOut]:
     """Applications with their status and, once decided, the explanation (no evidence)."""
@@ -128,7 +131,9 @@ async def list_applications(
 
 
 @router.get("/applications/{application_id}")
-async def get_application(application_id: str, uow: UoW, reader: Reader) -> ApplicationDetailOut:
+async def get_application(
+    application_id: Identifier, uow: UoW, reader: Reader
+) -> ApplicationDetailOut:
     document = await _readable_application(uow, application_id, reader)
     return detail_out(document)
 
@@ -144,13 +149,13 @@ async def nso_queue(
 @router.get("/labels")
 async def list_labels(
     uow: UoW,
-    teacher_id: str | None = None,
-    project_id: str | None = None,
+    teacher_id: Identifier | None = None,
+    project_id: Identifier | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[LabelOut]:
     """Granted NQLs of a teacher or of a project, with the explanation and certificate code."""
     if not (teacher_id or project_id):
-        raise HttpProblem(422, "invalid_request", "give teacher_id or project_id")
+        raise errors.TEACHER_OR_PROJECT_REQUIRED("give teacher_id or project_id")
     granted = await queries.granted_labels(
         uow.database, teacher_id=teacher_id, project_id=project_id, limit=limit
     )
@@ -158,7 +163,7 @@ async def list_labels(
 
 
 @router.get("/not-eligible")
-async def list_not_eligible(uow: UoW, project_id: str) -> list[NotEligibleOut]:
+async def list_not_eligible(uow: UoW, project_id: Identifier) -> list[NotEligibleOut]:
     return [NotEligibleOut(**d) for d in await queries.not_eligible(uow.database, project_id)]
 
 
@@ -168,12 +173,12 @@ async def list_not_eligible(uow: UoW, project_id: str) -> list[NotEligibleOut]:
     responses={200: {"content": {"application/pdf": {}}}},
 )
 async def download_certificate(
-    application_id: str, request: Request, uow: UoW, reader: Reader
+    application_id: Identifier, request: Request, uow: UoW, reader: Reader
 ) -> Response:
     await _readable_application(uow, application_id, reader)
     certificate = await certificate_of_application(uow.database, application_id)
     if certificate is None:
-        raise NotFound(f"{application_id} has no certificate: it is not granted")
+        raise errors.NO_NQL_CERTIFICATE(f"{application_id} has no certificate: it is not granted")
     content = await content_of(uow.database, certificate, request.app.state.settings.base_url)
     renderer: CertificateRenderer = request.app.state.certificate_renderer
     return Response(
@@ -184,14 +189,14 @@ async def download_certificate(
 
 
 async def _readable_application(
-    uow: UnitOfWork, application_id: str, reader: Principal
+    uow: UnitOfWork, application_id: Identifier, reader: Principal
 ) -> dict[str, Any]:
     """The teacher reads their own; an NSO those of its country; the CSS and operators all."""
     document = await queries.application(uow.database, application_id)
     if document is None:
-        raise NotFound(f"no NQL application {application_id}")
+        raise errors.UNKNOWN_NQL_APPLICATION(f"no NQL application {application_id}")
     if reader.role == "teacher" and reader.teacher_id != document["teacher_id"]:
-        raise HttpProblem(403, "forbidden", "another teacher's application", rule="R-NQL-1")
+        raise errors.NOT_YOUR_APPLICATION("another teacher's application")
     if reader.role == "nso" and reader.country != document["country"]:
-        raise HttpProblem(403, "forbidden", "an application of another country", rule="R-NQL-1")
+        raise errors.APPLICATION_OF_ANOTHER_COUNTRY("an application of another country")
     return document

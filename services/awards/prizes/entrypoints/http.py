@@ -14,6 +14,7 @@ from services.awards.prizes.adapters import queries
 from services.awards.prizes.service_layer import use_cases as prizes
 from shared.http.auth import Principal, require_role
 from shared.http.dependencies import UoW
+from shared.http.inputs import Identifier, Keyword, Year
 
 router = APIRouter(prefix="/prizes", tags=["european prizes"])
 
@@ -23,12 +24,12 @@ CssPrincipal = Annotated[Principal, Depends(require_role("css"))]
 
 
 class EntryIn(BaseModel):
-    project_id: str = Field(min_length=1, max_length=64)
-    category: str = Field(description="An age category id (GET /prizes/categories).")
+    project_id: Identifier = Field(min_length=1, max_length=64)
+    category: Keyword = Field(description="An age category id (GET /prizes/categories).")
 
 
 class WinnerIn(BaseModel):
-    project_id: str = Field(min_length=1, max_length=64)
+    project_id: Identifier = Field(min_length=1, max_length=64)
 
 
 class EntryOut(BaseModel):
@@ -57,7 +58,7 @@ async def categories(policy: Policy) -> list[PrizeCategory]:
 
 @router.post("/{year}/entries", status_code=status.HTTP_201_CREATED)
 async def enter(
-    year: int, body: EntryIn, uow: UoW, policy: Policy, teacher: TeacherPrincipal
+    year: Year, body: EntryIn, uow: UoW, policy: Policy, teacher: TeacherPrincipal
 ) -> EntryOut:
     """Enter a project holding an EQL of this year's round, once, in one age category."""
     assert teacher.teacher_id is not None
@@ -68,17 +69,17 @@ async def enter(
 
 
 @router.get("/{year}/entries")
-async def list_entries(year: int, uow: UoW) -> list[EntryOut]:
+async def list_entries(year: Year, uow: UoW) -> list[EntryOut]:
     return [EntryOut(**d) for d in await queries.entries(uow.database, year)]
 
 
 @router.post("/{year}/winners", status_code=status.HTTP_201_CREATED)
-async def record_winner(year: int, body: WinnerIn, uow: UoW, css: CssPrincipal) -> WinnerOut:
+async def record_winner(year: Year, body: WinnerIn, uow: UoW, css: CssPrincipal) -> WinnerOut:
     """Record a winning entry; its EQL holders are notified (awards.prize.won)."""
     command = prizes.RecordWinner(year=year, project_id=body.project_id, recorded_by=css.subject)
     return WinnerOut(**await prizes.record_winner(uow, command))
 
 
 @router.get("/{year}/winners")
-async def list_winners(year: int, uow: UoW) -> list[WinnerOut]:
+async def list_winners(year: Year, uow: UoW) -> list[WinnerOut]:
     return [WinnerOut(**d) for d in await queries.winners(uow.database, year)]

@@ -10,13 +10,14 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field
 
 from services.awards.school_label.adapters import queries
+from services.awards.school_label.domain import errors
 from services.awards.school_label.domain.model import Declaration
 from services.awards.school_label.domain.policy import SchoolLabelPolicy
 from services.awards.school_label.service_layer import use_cases as school_label
-from shared.errors import NotFound
+from shared.events.fields import CountryCode
 from shared.http.auth import Principal, require_role
 from shared.http.dependencies import UoW
-from shared.http.problems import HttpProblem
+from shared.http.inputs import Filter, Identifier, LongText, Name, Text, Year
 
 router = APIRouter(prefix="/school-label", tags=["eTwinning School Label"])
 
@@ -47,19 +48,19 @@ class RunOut(BaseModel):
 
 
 class ApplyIn(BaseModel):
-    school_id: str = Field(min_length=1, max_length=64)
-    year: int = Field(description="First calendar year of the round.", examples=[2025])
+    school_id: Identifier = Field(min_length=1, max_length=64)
+    year: Year = Field(description="First calendar year of the round.", examples=[2025])
     head_declaration: bool = Field(
         default=False,
         description="The head signed the declaration of honour; required (R-SCH-2).",
     )
-    head_name: str = Field(min_length=1, max_length=200)
-    statement: str = Field(default="", max_length=20_000, description="The school's evidence.")
+    head_name: Name
+    statement: LongText = Field(default="", description="The school's evidence.")
 
 
 class DecisionIn(BaseModel):
     outcome: Literal["GRANTED", "REFUSED"]
-    reason: str = Field(min_length=1, max_length=5_000)
+    reason: Annotated[Text, Field(min_length=1, max_length=5_000)]
 
 
 class ApplicationOut(BaseModel):
@@ -92,7 +93,7 @@ def _application_out(document: dict[str, Any]) -> ApplicationOut:
 
 
 @router.post("/rounds/{year}/eligibility-run")
-async def run_eligibility(year: int, uow: UoW, policy: Policy, _: RoundRunner) -> RunOut:
+async def run_eligibility(year: Year, uow: UoW, policy: Policy, _: RoundRunner) -> RunOut:
     """Find the round's eligible schools and tell each one's registered eTwinners (R-SCH-1,
     R-SCH-2). Safe to repeat: a school already found is not told again."""
     summary = await school_label.run_eligibility(uow, policy, year, datetime.now(UTC))
@@ -108,7 +109,7 @@ async def run_eligibility(year: int, uow: UoW, policy: Policy, _: RoundRunner) -
 
 @router.get("/rounds/{year}/eligible-schools")
 async def eligible_schools(
-    year: int, uow: UoW, country: str | None = None, limit: Limit = 100
+    year: Year, uow: UoW, country: CountryCode | None = None, limit: Limit = 100
 ) -> list[EligibleSchoolOut]:
     found = await queries.eligible_schools(uow.database, year, country, limit)
     return [EligibleSchoolOut(**document) for document in found]
@@ -137,7 +138,7 @@ async def apply(
 
 @router.post("/applications/{application_id}/decision")
 async def decide(
-    application_id: str, body: DecisionIn, uow: UoW, policy: Policy, nso: NsoPrincipal
+    application_id: Identifier, body: DecisionIn, uow: UoW, policy: Policy, nso: NsoPrincipal
 ) -> ApplicationOut:
     """The NSO of the school's country grants the label for a biennium, or refuses it."""
     assert nso.country is not None
@@ -156,9 +157,9 @@ async def decide(
 async def list_applications(
     uow: UoW,
     reader: Reader,
-    year: int | None = None,
-    school_id: str | None = None,
-    status: str | None = None,
+    year: Year | None = None,
+    school_id: Identifier | None = None,
+    status: Filter | None = None,
     limit: Limit = 100,
 ) -> list[ApplicationOut]:
     """An NSO sees its country's applications (its queue: status=SUBMITTED), oldest first."""
@@ -175,20 +176,22 @@ async def list_applications(
 
 
 @router.get("/applications/{application_id}")
-async def get_application(application_id: str, uow: UoW, reader: Reader) -> ApplicationOut:
+async def get_application(application_id: Identifier, uow: UoW, reader: Reader) -> ApplicationOut:
     document = await queries.application(uow.database, application_id)
     if document is None:
-        raise NotFound(f"no School Label application {application_id}")
+        raise errors.UNKNOWN_SCHOOL_LABEL_APPLICATION(
+            f"no School Label application {application_id}"
+        )
     if reader.role == "nso" and reader.country != document["country"]:
-        raise HttpProblem(403, "forbidden", "an application of another country", rule="R-SCH-2")
+        raise errors.NOT_YOUR_SCHOOL_APPLICATION("an application of another country")
     if reader.role == "teacher" and reader.teacher_id != document["applicant_id"]:
-        raise HttpProblem(403, "forbidden", "another teacher's application", rule="R-SCH-2")
+        raise errors.NOT_YOUR_SCHOOL_APPLICATION("another teacher's application")
     return _application_out(document)
 
 
 @router.get("/labels")
 async def labels(
-    uow: UoW, school_id: str | None = None, limit: Limit = 100
+    uow: UoW, school_id: Identifier | None = None, limit: Limit = 100
 ) -> list[ApplicationOut]:
     """Granted School Labels, each with its biennium (public)."""
     found = await queries.granted_labels(uow.database, school_id, limit)
