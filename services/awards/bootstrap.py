@@ -21,7 +21,7 @@ from services.awards.eql.adapters.repository import ensure_eql_indexes
 from services.awards.eql.entrypoints import http as eql_http
 from services.awards.nql.adapters.policy_file import load_policy
 from services.awards.nql.adapters.repository import ensure_indexes
-from services.awards.nql.entrypoints import http
+from services.awards.nql.entrypoints import http, rubric_http
 from services.awards.prizes.entrypoints import http as prizes_http
 from services.awards.school_label.adapters.policy_file import load_school_label_policy
 from services.awards.school_label.adapters.repository import (
@@ -30,6 +30,7 @@ from services.awards.school_label.adapters.repository import (
 from services.awards.school_label.entrypoints import http as school_label_http
 from shared.events import awards as emitted
 from shared.events import projects, registration
+from shared.identity.links import teacher_of_subject, with_link_indexes
 from shared.messaging.consumer import EventHandler
 from shared.runtime import ServiceDefinition, create_app
 from shared.storage.mongo import Document
@@ -68,6 +69,7 @@ def definition(settings: AwardsSettings | None = None) -> ServiceDefinition:
             school_label_http.router,
             eql_http.router,
             prizes_http.router,
+            rubric_http.router,
         ],
         handlers=HANDLERS,
         emits=[
@@ -87,7 +89,8 @@ def definition(settings: AwardsSettings | None = None) -> ServiceDefinition:
             emitted.PrizeEntryDecided,
             emitted.PrizeWon,
         ],
-        ensure_indexes=ensure_all_indexes,
+        ensure_indexes=with_link_indexes(ensure_all_indexes),
+        teacher_of_subject=teacher_of_subject,
     )
 
 

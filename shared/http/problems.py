@@ -128,7 +128,7 @@ class HttpProblem(Refused):
         self, status_code: int, code: str, message: str, rule: str | None = None, **extra: Any
     ) -> None:
         known = ERROR_CODES.get(code)
-        if known is None or known.status != status_code or known.rule != rule:
+        if known is None or known.status != status_code or rule not in (None, known.rule):
             known = ErrorCode(code, status_code, _phrase(status_code), message, rule)
         super().__init__(known, message, **extra)
         self.message = message

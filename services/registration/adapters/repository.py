@@ -12,6 +12,7 @@ from pymongo.errors import DuplicateKeyError
 from services.registration.domain.errors import (
     DUPLICATE_EMAIL,
     DUPLICATE_SCHOOL,
+    SUBJECT_ALREADY_REGISTERED,
     UNKNOWN_SCHOOL,
     UNKNOWN_TEACHER,
 )
@@ -34,12 +35,19 @@ PARTNER_SORT = [("name_key", ASCENDING), ("_id", ASCENDING)]
 
 
 async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
-    await database[SCHOOLS].create_indexes([IndexModel([("identity_key", ASCENDING)], unique=True)])
+    await database[SCHOOLS].create_indexes(
+        [
+            IndexModel([("identity_key", ASCENDING)], unique=True),
+            # The portal's school finder: a name prefix within a country.
+            IndexModel([("country", ASCENDING), ("name_key", ASCENDING)]),
+        ]
+    )
     await database[TEACHERS].create_indexes(
         [
             IndexModel([("email", ASCENDING)], unique=True),
             IndexModel([("country", ASCENDING), ("status", ASCENDING)]),
             IndexModel([("school_id", ASCENDING)]),
+            IndexModel([("identity_subject", ASCENDING)]),  # who calls, on every request
             # Partner search (R-REG-4: only VALIDATED teachers): one index per driving filter
             # (services/registration/adapters/partner_search.py); `country` alone is served
             # by the (country, status) index above.
@@ -93,6 +101,18 @@ def duplicate_email() -> Refused:
     return DUPLICATE_EMAIL("a profile with this e-mail exists (one profile per person)")
 
 
+def subject_already_registered() -> Refused:
+    return SUBJECT_ALREADY_REGISTERED(
+        "this account already has a teacher profile (one profile per person)"
+    )
+
+
+async def teacher_of_subject(database: AsyncDatabase[Document], subject: str) -> str | None:
+    """The teacher this provider subject applied as (erasure unlinks it)."""
+    document = await database[TEACHERS].find_one({"identity_subject": subject}, {"_id": 1})
+    return None if document is None else str(document["_id"])
+
+
 class TeacherRepository:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
@@ -103,6 +123,10 @@ class TeacherRepository:
             {"email": teacher.email}, {"_id": 1}, session=self._tx.session
         ):
             raise duplicate_email()
+        if teacher.identity_subject is not None and await self._collection.find_one(
+            {"identity_subject": teacher.identity_subject}, {"_id": 1}, session=self._tx.session
+        ):
+            raise subject_already_registered()
         try:
             await self._collection.insert_one(teacher_document(teacher), session=self._tx.session)
         except DuplicateKeyError as error:  # a concurrent sign-up with the same address won

@@ -27,6 +27,11 @@ DUPLICATE_EMAIL = error_code(
     "duplicate_email", 409, "E-mail already registered",
     "A profile with this e-mail exists: one profile per person.", rule="R-REG-7",
 )  # fmt: skip
+SUBJECT_ALREADY_REGISTERED = error_code(
+    "subject_already_registered", 409, "Account already has a profile",
+    "This sign-in account already has a teacher profile: one profile per person.",
+    rule="R-REG-7",
+)  # fmt: skip
 PUPIL_ROLE = error_code(
     "pupil_role", 422, "Pupils hold no accounts", "Pupils never hold accounts.", rule="R-REG-1"
 )  # fmt: skip

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from services.awards.access import POLICY
 from services.awards.common.domain.certificates import CertificateContent
 from services.awards.common.domain.errors import UNKNOWN_CERTIFICATE
 from services.awards.common.service_layer.certificates import (
@@ -14,6 +16,7 @@ from services.awards.common.service_layer.certificates import (
     content_of,
     eql_content_by_code,
 )
+from shared.http.access import Grant
 from shared.http.inputs import Keyword
 from shared.runtime import runtime_of
 
@@ -49,7 +52,9 @@ class VerificationOut(BaseModel):
 
 
 @router.get("/{code}")
-async def verify_certificate(code: Keyword, request: Request) -> VerificationOut:
+async def verify_certificate(
+    code: Keyword, request: Request, _: Annotated[Grant, POLICY.grant("certificates.verify")]
+) -> VerificationOut:
     """No token needed: confirms that the code belongs to a granted National or European
     Quality Label."""
     database = runtime_of(request).database
