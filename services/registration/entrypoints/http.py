@@ -12,6 +12,7 @@ from services.registration.adapters.partner_search import PartnerQuery, search_p
 from services.registration.domain.errors import UNKNOWN_SCHOOL, UNKNOWN_TEACHER
 from services.registration.domain.model import School, Teacher
 from services.registration.entrypoints.access import POLICY
+from services.registration.entrypoints.context import Ctx
 from services.registration.service_layer import commands, handlers
 from shared.events.fields import CountryCode, LanguageCode
 from shared.http.access import Grant, Scope
@@ -77,6 +78,9 @@ class TeacherIn(BaseModel):
 
 
 class TeacherOut(BaseModel):
+    """A teacher's profile; `head_confirmation` is REQUESTED or CONFIRMED where the country
+    verifies through the school head (R-REG-3), else null."""
+
     id: str
     name: str
     email: str
@@ -91,6 +95,7 @@ class TeacherOut(BaseModel):
     languages: list[str] = Field(default_factory=list)
     pupil_age_min: int | None = None
     pupil_age_max: int | None = None
+    head_confirmation: str | None = None
 
     @classmethod
     def of(cls, teacher: Teacher) -> TeacherOut:
@@ -100,7 +105,7 @@ class TeacherOut(BaseModel):
             status=teacher.status.value, status_reason=teacher.status_reason,
             school_name=teacher.school_name, subjects=teacher.subjects,
             languages=teacher.languages, pupil_age_min=teacher.pupil_age_min,
-            pupil_age_max=teacher.pupil_age_max,
+            pupil_age_max=teacher.pupil_age_max, head_confirmation=teacher.head_confirmation,
         )  # fmt: skip
 
 
@@ -148,11 +153,11 @@ def _country(grant: Grant) -> str:
 
 @router.post("/schools", status_code=status.HTTP_201_CREATED)
 async def register_school(
-    body: SchoolIn, uow: UoW, _: Annotated[Grant, POLICY.grant("schools.register")]
+    body: SchoolIn, uow: UoW, ctx: Ctx, _: Annotated[Grant, POLICY.grant("schools.register")]
 ) -> SchoolOut:
     details = body.model_dump(exclude={"name", "town", "country"}, exclude_none=True, mode="json")
     command = commands.RegisterSchool(body.name, body.town, body.country, details)
-    return SchoolOut.of(await handlers.register_school(command, uow))
+    return SchoolOut.of(await handlers.register_school(command, uow, ctx))
 
 
 @router.get("/schools/{school_id}")
@@ -168,13 +173,13 @@ async def get_school(
 
 @router.post("/teachers", status_code=status.HTTP_201_CREATED)
 async def register_teacher(
-    body: TeacherIn, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.register")]
+    body: TeacherIn, uow: UoW, ctx: Ctx, grant: Annotated[Grant, POLICY.grant("teachers.register")]
 ) -> TeacherOut:
     # A person applying links their provider subject; an operator registering someone does not.
     caller = grant.principal
     subject = caller.subject if caller is not None and caller.role == "applicant" else None
     command = commands.RegisterTeacher(**body.model_dump(), identity_subject=subject)
-    return TeacherOut.of(await handlers.register_teacher(command, uow))
+    return TeacherOut.of(await handlers.register_teacher(command, uow, ctx))
 
 
 @router.get("/teachers/{teacher_id}")
@@ -192,10 +197,13 @@ async def get_teacher(
 
 @router.post("/teachers/{teacher_id}/validation")
 async def validate_teacher(
-    teacher_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.validate")]
+    teacher_id: Identifier,
+    uow: UoW,
+    ctx: Ctx,
+    grant: Annotated[Grant, POLICY.grant("teachers.validate")],
 ) -> TeacherOut:
     command = commands.ValidateTeacher(teacher_id, _country(grant))  # R-REG-3 checks the row
-    return TeacherOut.of(await handlers.validate_teacher(command, uow))
+    return TeacherOut.of(await handlers.validate_teacher(command, uow, ctx))
 
 
 @router.post("/teachers/{teacher_id}/rejection")
@@ -203,10 +211,11 @@ async def reject_teacher(
     teacher_id: Identifier,
     body: Rejection,
     uow: UoW,
+    ctx: Ctx,
     grant: Annotated[Grant, POLICY.grant("teachers.reject")],
 ) -> TeacherOut:
     command = commands.RejectTeacher(teacher_id, _country(grant), body.reason)
-    return TeacherOut.of(await handlers.reject_teacher(command, uow))
+    return TeacherOut.of(await handlers.reject_teacher(command, uow, ctx))
 
 
 @router.post("/teachers/{teacher_id}/school-change")
@@ -214,12 +223,13 @@ async def change_school(
     teacher_id: Identifier,
     body: SchoolChange,
     uow: UoW,
+    ctx: Ctx,
     grant: Annotated[Grant, POLICY.grant("teachers.change_school")],
 ) -> TeacherOut:
     """R-REG-5: the teacher moves school and goes back to validation."""
     grant.check(teacher_ids=[teacher_id])
     command = commands.ChangeSchool(teacher_id, body.school_id)
-    return TeacherOut.of(await handlers.change_school(command, uow))
+    return TeacherOut.of(await handlers.change_school(command, uow, ctx))
 
 
 @router.post("/teachers/{teacher_id}/deactivation")
@@ -227,6 +237,7 @@ async def deactivate_teacher(
     teacher_id: Identifier,
     body: Deactivation,
     uow: UoW,
+    ctx: Ctx,
     grant: Annotated[Grant, POLICY.grant("teachers.deactivate")],
 ) -> TeacherOut:
     """R-REG-2: by the teacher, the NSO of the school's country (R-REG-3), the CSS or an
@@ -234,17 +245,21 @@ async def deactivate_teacher(
     if grant.scope is Scope.OWN:
         grant.check(teacher_ids=[teacher_id])  # an NSO's country is R-REG-3's, in the domain
     command = commands.DeactivateTeacher(teacher_id, body.reason, _actor(grant.principal))
-    return TeacherOut.of(await handlers.deactivate_teacher(command, uow))
+    return TeacherOut.of(await handlers.deactivate_teacher(command, uow, ctx))
 
 
 @router.post("/teachers/{teacher_id}/erasure")
 async def erase_teacher(
-    teacher_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.erase")]
+    teacher_id: Identifier,
+    uow: UoW,
+    ctx: Ctx,
+    grant: Annotated[Grant, POLICY.grant("teachers.erase")],
 ) -> TeacherOut:
     """Right to erasure: personal data removed here, and `registration.teacher.erased` tells
     every other service to drop it too."""
     grant.check(teacher_ids=[teacher_id])
-    return TeacherOut.of(await handlers.erase_teacher(commands.EraseTeacher(teacher_id), uow))
+    command = commands.EraseTeacher(teacher_id)
+    return TeacherOut.of(await handlers.erase_teacher(command, uow, ctx))
 
 
 @router.get("/partners")

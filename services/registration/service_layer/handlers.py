@@ -3,28 +3,46 @@ the events it emits commit together, and a refusal leaves neither document nor e
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from uuid import uuid4
 
 from services.registration.adapters.repository import Repositories
 from services.registration.domain.countries import is_participating
 from services.registration.domain.errors import unknown_country
-from services.registration.domain.model import DomainEvent, School, Teacher
+from services.registration.domain.model import DomainEvent, School, Teacher, TeacherStatus
+from services.registration.domain.policy import RegistrationPolicy
 from services.registration.service_layer import commands
 from services.registration.service_layer.integration import integration_event
+from shared.clock import Clock, system_clock
 from shared.storage.unit_of_work import Transaction, UnitOfWork
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+@dataclass(frozen=True)
+class Context:
+    """What the composition root gives every use case: the policy and the one clock."""
+
+    policy: RegistrationPolicy = field(default_factory=RegistrationPolicy)
+    clock: Clock = system_clock
 
 
-async def register_school(cmd: commands.RegisterSchool, uow: UnitOfWork) -> School:
+DEFAULT_CONTEXT = Context()
+
+
+def confirmation_token() -> str:
+    """The secret of a school head's confirmation link: unguessable, one per request."""
+    return secrets.token_urlsafe(24)
+
+
+async def register_school(
+    cmd: commands.RegisterSchool, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
+) -> School:
     async def work(tx: Transaction) -> School:
         school = School.register(
-            f"sch_{uuid4().hex[:16]}", cmd.name, cmd.town, cmd.country, _now(), **cmd.details
-        )
+            f"sch_{uuid4().hex[:16]}", cmd.name, cmd.town, cmd.country, ctx.clock(),
+            **cmd.details,
+        )  # fmt: skip
         await Repositories(tx).schools.add(school)
         await _publish(tx, school.events)
         return school
@@ -32,11 +50,15 @@ async def register_school(cmd: commands.RegisterSchool, uow: UnitOfWork) -> Scho
     return await uow.run(work)
 
 
-async def register_teacher(cmd: commands.RegisterTeacher, uow: UnitOfWork) -> Teacher:
-    return await uow.run(lambda tx: register_teacher_in(tx, cmd))
+async def register_teacher(
+    cmd: commands.RegisterTeacher, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
+) -> Teacher:
+    return await uow.run(lambda tx: register_teacher_in(tx, cmd, ctx))
 
 
-async def register_teacher_in(tx: Transaction, cmd: commands.RegisterTeacher) -> Teacher:
+async def register_teacher_in(
+    tx: Transaction, cmd: commands.RegisterTeacher, ctx: Context = DEFAULT_CONTEXT
+) -> Teacher:
     """The one path that creates a teacher, inside an open transaction: the HTTP API and the
     intake consumer (whose transaction also holds the inbox record) both come here."""
     repositories = Repositories(tx)
@@ -48,56 +70,125 @@ async def register_teacher_in(tx: Transaction, cmd: commands.RegisterTeacher) ->
         if not is_participating(country):
             raise unknown_country(country)  # R-REG-6, before looking for the school
         school = await repositories.schools.get_by_identity(cmd.school_identity_key)
+    now = ctx.clock()
     teacher = Teacher.apply(
         teacher_id=f"tch_{uuid4().hex[:16]}", name=cmd.name, email=cmd.email, role=cmd.role,
-        language=cmd.language, school=school, now=_now(), subjects=cmd.subjects,
+        language=cmd.language, school=school, now=now, subjects=cmd.subjects,
         languages=cmd.languages, pupil_age_min=cmd.pupil_age_min,
         pupil_age_max=cmd.pupil_age_max, source=cmd.source,
         identity_subject=cmd.identity_subject,
     )  # fmt: skip
+    await _release_email_of_deactivated(repositories, teacher.email, ctx)
+    teacher.start_verification(
+        ctx.policy.verification_of(school.country), school, confirmation_token(), now
+    )
     await repositories.teachers.add(teacher)
     await _publish(tx, teacher.events)
     return teacher
 
 
-async def validate_teacher(cmd: commands.ValidateTeacher, uow: UnitOfWork) -> Teacher:
+async def _release_email_of_deactivated(
+    repositories: Repositories, email: str, ctx: Context
+) -> None:
+    """R-REG-7: the address of a profile deactivated long enough ago (policy) registers
+    again; the old profile gives it up. Any other holder keeps it (duplicate_email)."""
+    holder = await repositories.teachers.find_by_email(email)
+    if holder is None or holder.status is not TeacherStatus.DEACTIVATED:
+        return
+    if ctx.policy.email_released(holder.status_changed_at, ctx.clock()):
+        holder.release_email()
+        await repositories.teachers.save(holder)
+
+
+async def validate_teacher(
+    cmd: commands.ValidateTeacher, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
+) -> Teacher:
     async def work(tx: Transaction) -> Teacher:
         repositories = Repositories(tx)
         teacher = await repositories.teachers.get(cmd.teacher_id)
         school = await repositories.schools.get(teacher.school_id)
-        teacher.validate(by_country=cmd.nso_country, school=school, now=_now())
+        teacher.validate(by_country=cmd.nso_country, school=school, now=ctx.clock())
         return await _save(tx, teacher)
 
     return await uow.run(work)
 
 
-async def reject_teacher(cmd: commands.RejectTeacher, uow: UnitOfWork) -> Teacher:
+async def reject_teacher(
+    cmd: commands.RejectTeacher, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
+) -> Teacher:
     return await _change(
         uow,
         cmd.teacher_id,
-        lambda t: t.reject(by_country=cmd.nso_country, reason=cmd.reason, now=_now()),
+        lambda t: t.reject(by_country=cmd.nso_country, reason=cmd.reason, now=ctx.clock()),
     )
 
 
-async def change_school(cmd: commands.ChangeSchool, uow: UnitOfWork) -> Teacher:
+async def change_school(
+    cmd: commands.ChangeSchool, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
+) -> Teacher:
+    """R-REG-5: back in validation, in the new school's NSO's queue, verified again the way
+    that country verifies (its head is asked where the country does so)."""
+
     async def work(tx: Transaction) -> Teacher:
         repositories = Repositories(tx)
         teacher = await repositories.teachers.get(cmd.teacher_id)
         school = await repositories.schools.get(cmd.school_id)
-        teacher.change_school(school=school, now=_now())
+        now = ctx.clock()
+        teacher.change_school(school=school, now=now)
+        method = ctx.policy.verification_of(school.country)
+        teacher.start_verification(method, school, confirmation_token(), now)
         return await _save(tx, teacher)
 
     return await uow.run(work)
 
 
-async def deactivate_teacher(cmd: commands.DeactivateTeacher, uow: UnitOfWork) -> Teacher:
+async def reapply(
+    cmd: commands.Reapply, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
+) -> Teacher:
+    """R-REG-2: a rejected teacher corrects their data and waits for validation again."""
+
+    async def work(tx: Transaction) -> Teacher:
+        repositories = Repositories(tx)
+        teacher = await repositories.teachers.get(cmd.teacher_id)
+        school = await repositories.schools.get(cmd.school_id or teacher.school_id)
+        now = ctx.clock()
+        teacher.reapply(
+            may_reapply=ctx.policy.rejected_may_reapply, school=school, now=now,
+            name=cmd.name, role=cmd.role, subjects=cmd.subjects, languages=cmd.languages,
+            pupil_age_min=cmd.pupil_age_min, pupil_age_max=cmd.pupil_age_max,
+        )  # fmt: skip
+        method = ctx.policy.verification_of(school.country)
+        teacher.start_verification(method, school, confirmation_token(), now)
+        return await _save(tx, teacher)
+
+    return await uow.run(work)
+
+
+async def confirm_by_head(
+    cmd: commands.ConfirmByHead, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
+) -> Teacher:
+    """R-REG-3 (e.g. ES): the school head followed the confirmation link."""
+
+    async def work(tx: Transaction) -> Teacher:
+        teacher = await Repositories(tx).teachers.get_by_confirmation(cmd.token)
+        teacher.confirm_by_head(cmd.token, ctx.clock())
+        return await _save(tx, teacher)
+
+    return await uow.run(work)
+
+
+async def deactivate_teacher(
+    cmd: commands.DeactivateTeacher, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
+) -> Teacher:
     return await _change(
-        uow, cmd.teacher_id, lambda t: t.deactivate(by=cmd.by, reason=cmd.reason, now=_now())
+        uow, cmd.teacher_id, lambda t: t.deactivate(by=cmd.by, reason=cmd.reason, now=ctx.clock())
     )
 
 
-async def erase_teacher(cmd: commands.EraseTeacher, uow: UnitOfWork) -> Teacher:
-    return await _change(uow, cmd.teacher_id, lambda t: t.erase(now=_now()))
+async def erase_teacher(
+    cmd: commands.EraseTeacher, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
+) -> Teacher:
+    return await _change(uow, cmd.teacher_id, lambda t: t.erase(now=ctx.clock()))
 
 
 async def _change(uow: UnitOfWork, teacher_id: str, change: Callable[[Teacher], None]) -> Teacher:

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from services.registration.domain.model import identity_key
 from services.registration.service_layer import commands
-from services.registration.service_layer.handlers import register_teacher_in
+from services.registration.service_layer.handlers import (
+    DEFAULT_CONTEXT,
+    Context,
+    register_teacher_in,
+)
 from shared.envelope import EventEnvelope
 from shared.events import intake
 from shared.messaging.consumer import EventHandler
@@ -27,12 +31,15 @@ def command_of(request: intake.TeacherSignupRequested, producer: str) -> command
     )  # fmt: skip
 
 
-async def on_signup_requested(
-    request: intake.TeacherSignupRequested, envelope: EventEnvelope, tx: Transaction
-) -> None:
-    await register_teacher_in(tx, command_of(request, envelope.producer))
+def intake_handlers(ctx: Context = DEFAULT_CONTEXT) -> dict[str, EventHandler]:
+    """The consumer's handlers, with the service's policy and clock."""
+
+    async def on_signup_requested(
+        request: intake.TeacherSignupRequested, envelope: EventEnvelope, tx: Transaction
+    ) -> None:
+        await register_teacher_in(tx, command_of(request, envelope.producer), ctx)
+
+    return {intake.TeacherSignupRequested.event_type: on_signup_requested}
 
 
-HANDLERS: dict[str, EventHandler] = {
-    intake.TeacherSignupRequested.event_type: on_signup_requested,
-}
+HANDLERS: dict[str, EventHandler] = intake_handlers()
