@@ -68,7 +68,9 @@ async def respond_as_cofounder(cmd: commands.RespondAsCofounder, uow: UnitOfWork
 async def decide_as_nso(cmd: commands.DecideAsNso, uow: UnitOfWork) -> Project:
     return await _change(
         uow, cmd.project_id,
-        lambda p, now: p.decide_as_nso(cmd.country, cmd.approve, cmd.reason, now),
+        lambda p, now: p.decide_as_nso(
+            cmd.country, cmd.approve, cmd.reason, now, may_reject=cmd.may_reject
+        ),
     )  # fmt: skip
 
 
