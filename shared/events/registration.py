@@ -128,6 +128,9 @@ class TeacherSchoolChanged(EventPayload):
     aggregate_field = "teacher_id"
 
     teacher_id: EntityId
+    name: str | None = Field(
+        default=None, description="Full name of the teacher (personal data), for the new NSO."
+    )
     previous_school_id: EntityId
     previous_country: CountryCode | None = Field(
         default=None, description="Country of the previous school."

@@ -59,6 +59,33 @@ def teacher_rejected(teacher_id: str) -> registration.TeacherRejected:
     )
 
 
+def head_confirmation_requested(teacher_id: str) -> registration.TeacherHeadConfirmationRequested:
+    name, _, language, school_id, country = TEACHERS[teacher_id]
+    return registration.TeacherHeadConfirmationRequested(
+        teacher_id=teacher_id, teacher_name=name, role="teacher", school_id=school_id,
+        school_name=SCHOOLS[school_id], country=country, head_name="Marta Ruiz",
+        head_email="direccion@school.example", language=language,
+        confirmation_token="a-secret-confirmation-token", requested_at=WHEN,
+    )  # fmt: skip
+
+
+def school_changed(teacher_id: str, to_school: str = "s-de") -> registration.TeacherSchoolChanged:
+    name, address, language, school_id, country = TEACHERS[teacher_id]
+    new_country = next(t[4] for t in TEACHERS.values() if t[3] == to_school)
+    return registration.TeacherSchoolChanged(
+        teacher_id=teacher_id, name=name, previous_school_id=school_id, previous_country=country,
+        school_id=to_school, school_name=SCHOOLS[to_school], country=new_country,
+        email=address, language=language, changed_at=WHEN,
+    )  # fmt: skip
+
+
+def project_withdrawn(by: str = "t-es") -> projects.ProjectWithdrawn:
+    return projects.ProjectWithdrawn(
+        project_id=PROJECT, withdrawn_by=by, reason="we start next year instead",
+        member_ids=["t-es", "t-pt"], withdrawn_at=WHEN,
+    )  # fmt: skip
+
+
 def member(teacher_id: str, role: str = "PARTNER") -> projects.ProjectMember:
     _, _, _, school_id, country = TEACHERS[teacher_id]
     return projects.ProjectMember(
@@ -186,6 +213,9 @@ def sample_of(event_type: str) -> EventPayload:
         "registration.teacher.registered": teacher_registered("t-es"),
         "registration.teacher.validated": teacher_validated("t-es"),
         "registration.teacher.rejected": teacher_rejected("t-es"),
+        "registration.teacher.head_confirmation_requested": head_confirmation_requested("t-es"),
+        "registration.teacher.school_changed": school_changed("t-es"),
+        "projects.project.withdrawn": project_withdrawn(),
         "projects.project.proposed": project_proposed(),
         "projects.project.cofounder_responded": cofounder_responded(),
         "projects.project.activated": project_activated(),

@@ -45,7 +45,8 @@ def integration_event(event: model.DomainEvent) -> EventPayload:
             teacher=t, previous_school_id=previous, previous_country=previous_country, school=s
         ):
             return contract.TeacherSchoolChanged(
-                teacher_id=t.id, previous_school_id=previous, previous_country=previous_country,
+                teacher_id=t.id, name=t.name, previous_school_id=previous,
+                previous_country=previous_country,
                 school_id=s.id, school_name=s.name, country=s.country, status=t.status.value,
                 email=t.email, language=t.language, changed_at=t.status_changed_at,
             )  # fmt: skip

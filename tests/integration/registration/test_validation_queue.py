@@ -157,11 +157,14 @@ async def test_r_reg_2_a_rejected_teacher_corrects_their_data_and_waits_again(
     assert [item["id"] for item in await queue(registration, "ES")] == [ana["id"]]
     registered = await events_of(probe, "registration.teacher.registered", 2)
     assert [e["payload"]["source"] for e in registered] == ["http", "reapplication"]
-    assert problem_code(
-        await http.post(
-            f"/teachers/{ana['id']}/reapplication", json={}, headers=teacher_token(ana["id"])
+    assert (
+        problem_code(
+            await http.post(
+                f"/teachers/{ana['id']}/reapplication", json={}, headers=teacher_token(ana["id"])
+            )
         )
-    ) == "transition_not_allowed"
+        == "transition_not_allowed"
+    )
 
 
 async def test_r_reg_7_a_deactivated_e_mail_registers_again_after_the_period(

@@ -33,7 +33,8 @@ def test_every_template_renders_with_the_values_of_its_event(rule: object, langu
     event = sample.sample_of(rule.event_type)  # type: ignore[attr-defined]
     values = _flatten(event.model_dump(), language, BuiltinDateFormatter())
     values |= {"recipient_name": "Ana", "project_title": sample.TITLE, "school_name": "S",
-               "occurred_on": "today", "name": values.get("name", "Ana")}  # fmt: skip
+               "occurred_on": "today", "name": values.get("name", "Ana"),
+               "action_url": "https://portal.example/act"}  # fmt: skip
     mail = render(rule.template, language, values)  # type: ignore[attr-defined]
     assert mail.subject and "\n" not in mail.subject
     assert "Ana" in mail.text and "$" not in mail.text

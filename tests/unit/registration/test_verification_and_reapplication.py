@@ -135,9 +135,10 @@ def test_r_reg_2_reapplication_is_refused_where_the_policy_forbids_it_or_not_rej
     assert refusal_code(teacher.reapply, may_reapply=False, school=school(), now=NOW) == (
         "reapplication_not_allowed"
     )
-    assert refusal_code(
-        teacher.reapply, may_reapply=True, school=school(), now=NOW, role="pupil"
-    ) == "pupil_role"
+    assert (
+        refusal_code(teacher.reapply, may_reapply=True, school=school(), now=NOW, role="pupil")
+        == "pupil_role"
+    )
 
 
 def test_r_reg_7_a_deactivated_e_mail_is_released_after_the_policy_period() -> None:
