@@ -13,7 +13,7 @@ from services.projects.domain.model import Project, ProjectDetails
 from services.projects.service_layer import commands, handlers
 from shared.errors import NotFound
 from shared.http.auth import Principal, require_role
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 teachers_router = APIRouter(prefix="/teachers", tags=["projects"])
@@ -182,108 +182,132 @@ def _teacher_id(principal: Principal) -> str:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def propose(body: ProposalIn, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
+async def propose(
+    body: ProposalIn, uow: UoW, clock: ServiceClock, teacher: TeacherPrincipal
+) -> ProjectOut:
     command = commands.ProposeProject(_teacher_id(teacher), body.cofounder_id, body.details())
-    return ProjectOut.of(await handlers.propose_project(command, uow))
+    return ProjectOut.of(await handlers.propose_project(command, uow, clock))
 
 
 @router.patch("/{project_id}")
 async def edit(
-    project_id: str, body: DetailsChangesIn, uow: UoW, teacher: TeacherPrincipal
+    project_id: str,
+    body: DetailsChangesIn,
+    uow: UoW,
+    clock: ServiceClock,
+    teacher: TeacherPrincipal,
 ) -> ProjectOut:
     command = commands.EditProject(project_id, _teacher_id(teacher), body.changes())
-    return ProjectOut.of(await handlers.edit_project(command, uow))
+    return ProjectOut.of(await handlers.edit_project(command, uow, clock))
 
 
 @router.post("/{project_id}/withdrawal")
 async def withdraw(
-    project_id: str, uow: UoW, teacher: TeacherPrincipal, body: WithdrawalIn | None = None
+    project_id: str,
+    uow: UoW,
+    clock: ServiceClock,
+    teacher: TeacherPrincipal,
+    body: WithdrawalIn | None = None,
 ) -> ProjectOut:
     reason = body.reason if body else None
     command = commands.WithdrawProject(project_id, _teacher_id(teacher), reason)
-    return ProjectOut.of(await handlers.withdraw_project(command, uow))
+    return ProjectOut.of(await handlers.withdraw_project(command, uow, clock))
 
 
 @router.post("/{project_id}/cofounder-answer")
 async def answer(
-    project_id: str, body: AnswerIn, uow: UoW, teacher: TeacherPrincipal
+    project_id: str, body: AnswerIn, uow: UoW, clock: ServiceClock, teacher: TeacherPrincipal
 ) -> ProjectOut:
     command = commands.RespondAsCofounder(
         project_id, _teacher_id(teacher), body.accept, body.reason
     )
-    return ProjectOut.of(await handlers.respond_as_cofounder(command, uow))
+    return ProjectOut.of(await handlers.respond_as_cofounder(command, uow, clock))
 
 
 @router.post("/{project_id}/nso-decision")
-async def decide(project_id: str, body: DecisionIn, uow: UoW, nso: NsoPrincipal) -> ProjectOut:
+async def decide(
+    project_id: str, body: DecisionIn, uow: UoW, clock: ServiceClock, nso: NsoPrincipal
+) -> ProjectOut:
     assert nso.country is not None
     command = commands.DecideAsNso(project_id, nso.country, body.approve, body.reason)
-    return ProjectOut.of(await handlers.decide_as_nso(command, uow))
+    return ProjectOut.of(await handlers.decide_as_nso(command, uow, clock))
 
 
 @router.post("/{project_id}/invitations")
 async def invite(
-    project_id: str, body: TeacherRefIn, uow: UoW, teacher: TeacherPrincipal
+    project_id: str, body: TeacherRefIn, uow: UoW, clock: ServiceClock, teacher: TeacherPrincipal
 ) -> ProjectOut:
     command = commands.InvitePartner(project_id, _teacher_id(teacher), body.teacher_id)
-    return ProjectOut.of(await handlers.invite_partner(command, uow))
+    return ProjectOut.of(await handlers.invite_partner(command, uow, clock))
 
 
 @router.post("/{project_id}/invitation-decline")
-async def decline(project_id: str, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
+async def decline(
+    project_id: str, uow: UoW, clock: ServiceClock, teacher: TeacherPrincipal
+) -> ProjectOut:
     command = commands.DeclineInvitation(project_id, _teacher_id(teacher))
-    return ProjectOut.of(await handlers.decline_invitation(command, uow))
+    return ProjectOut.of(await handlers.decline_invitation(command, uow, clock))
 
 
 @router.post("/{project_id}/membership")
 async def join(
-    project_id: str, uow: UoW, teacher: TeacherPrincipal, body: JoinIn | None = None
+    project_id: str,
+    uow: UoW,
+    clock: ServiceClock,
+    teacher: TeacherPrincipal,
+    body: JoinIn | None = None,
 ) -> ProjectOut:
     pupils = body.pupil_count if body else None
     command = commands.JoinProject(project_id, _teacher_id(teacher), pupils)
-    return ProjectOut.of(await handlers.join_project(command, uow))
+    return ProjectOut.of(await handlers.join_project(command, uow, clock))
 
 
 @router.delete("/{project_id}/membership")
-async def leave(project_id: str, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
+async def leave(
+    project_id: str, uow: UoW, clock: ServiceClock, teacher: TeacherPrincipal
+) -> ProjectOut:
     command = commands.LeaveProject(project_id, _teacher_id(teacher))
-    return ProjectOut.of(await handlers.leave_project(command, uow))
+    return ProjectOut.of(await handlers.leave_project(command, uow, clock))
 
 
 @router.post("/{project_id}/administrators")
 async def appoint(
-    project_id: str, body: TeacherRefIn, uow: UoW, teacher: TeacherPrincipal
+    project_id: str, body: TeacherRefIn, uow: UoW, clock: ServiceClock, teacher: TeacherPrincipal
 ) -> ProjectOut:
     command = commands.AppointAdministrator(project_id, _teacher_id(teacher), body.teacher_id)
-    return ProjectOut.of(await handlers.appoint_administrator(command, uow))
+    return ProjectOut.of(await handlers.appoint_administrator(command, uow, clock))
 
 
 @router.put("/{project_id}/pupils")
 async def count_pupils(
-    project_id: str, body: PupilsIn, uow: UoW, teacher: TeacherPrincipal
+    project_id: str, body: PupilsIn, uow: UoW, clock: ServiceClock, teacher: TeacherPrincipal
 ) -> ProjectOut:
     command = commands.CountPupils(project_id, _teacher_id(teacher), body.pupil_count)
-    return ProjectOut.of(await handlers.count_pupils(command, uow))
+    return ProjectOut.of(await handlers.count_pupils(command, uow, clock))
 
 
 @router.post("/{project_id}/activities")
 async def record_activity(
-    project_id: str, body: ActivityIn, uow: UoW, teacher: TeacherPrincipal
+    project_id: str, body: ActivityIn, uow: UoW, clock: ServiceClock, teacher: TeacherPrincipal
 ) -> ProjectOut:
     command = commands.RecordActivity(project_id, _teacher_id(teacher), body.title)
-    return ProjectOut.of(await handlers.record_activity(command, uow))
+    return ProjectOut.of(await handlers.record_activity(command, uow, clock))
 
 
 @router.post("/{project_id}/completion")
-async def complete(project_id: str, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
+async def complete(
+    project_id: str, uow: UoW, clock: ServiceClock, teacher: TeacherPrincipal
+) -> ProjectOut:
     command = commands.CompleteProject(project_id, _teacher_id(teacher))
-    return ProjectOut.of(await handlers.complete_project(command, uow))
+    return ProjectOut.of(await handlers.complete_project(command, uow, clock))
 
 
 @router.post("/{project_id}/archive")
-async def archive(project_id: str, uow: UoW, teacher: TeacherPrincipal) -> ProjectOut:
+async def archive(
+    project_id: str, uow: UoW, clock: ServiceClock, teacher: TeacherPrincipal
+) -> ProjectOut:
     command = commands.ArchiveProject(project_id, _teacher_id(teacher))
-    return ProjectOut.of(await handlers.archive_project(command, uow))
+    return ProjectOut.of(await handlers.archive_project(command, uow, clock))
 
 
 # --- queries -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from services.registration.service_layer import commands, handlers
 from shared.errors import NotFound
 from shared.events.fields import CountryCode, LanguageCode
 from shared.http.auth import Principal, require_role
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 from shared.http.problems import HttpProblem
 
 router = APIRouter(tags=["registration"])
@@ -149,10 +149,10 @@ def _actor(principal: Principal) -> str:
 
 
 @router.post("/schools", status_code=status.HTTP_201_CREATED)
-async def register_school(body: SchoolIn, uow: UoW, _: Applicant) -> SchoolOut:
+async def register_school(body: SchoolIn, uow: UoW, clock: ServiceClock, _: Applicant) -> SchoolOut:
     details = body.model_dump(exclude={"name", "town", "country"}, exclude_none=True, mode="json")
     command = commands.RegisterSchool(body.name, body.town, body.country, details)
-    return SchoolOut.of(await handlers.register_school(command, uow))
+    return SchoolOut.of(await handlers.register_school(command, uow, clock))
 
 
 @router.get("/schools/{school_id}")
@@ -164,9 +164,11 @@ async def get_school(school_id: str, uow: UoW) -> SchoolOut:
 
 
 @router.post("/teachers", status_code=status.HTTP_201_CREATED)
-async def register_teacher(body: TeacherIn, uow: UoW, _: Applicant) -> TeacherOut:
+async def register_teacher(
+    body: TeacherIn, uow: UoW, clock: ServiceClock, _: Applicant
+) -> TeacherOut:
     command = commands.RegisterTeacher(**body.model_dump())
-    return TeacherOut.of(await handlers.register_teacher(command, uow))
+    return TeacherOut.of(await handlers.register_teacher(command, uow, clock))
 
 
 @router.get("/teachers/{teacher_id}")
@@ -181,46 +183,52 @@ async def get_teacher(teacher_id: str, uow: UoW, principal: Reader) -> TeacherOu
 
 
 @router.post("/teachers/{teacher_id}/validation")
-async def validate_teacher(teacher_id: str, uow: UoW, nso: Nso) -> TeacherOut:
+async def validate_teacher(teacher_id: str, uow: UoW, clock: ServiceClock, nso: Nso) -> TeacherOut:
     assert nso.country is not None
     command = commands.ValidateTeacher(teacher_id, nso.country)
-    return TeacherOut.of(await handlers.validate_teacher(command, uow))
+    return TeacherOut.of(await handlers.validate_teacher(command, uow, clock))
 
 
 @router.post("/teachers/{teacher_id}/rejection")
-async def reject_teacher(teacher_id: str, body: Rejection, uow: UoW, nso: Nso) -> TeacherOut:
+async def reject_teacher(
+    teacher_id: str, body: Rejection, uow: UoW, clock: ServiceClock, nso: Nso
+) -> TeacherOut:
     assert nso.country is not None
     command = commands.RejectTeacher(teacher_id, nso.country, body.reason)
-    return TeacherOut.of(await handlers.reject_teacher(command, uow))
+    return TeacherOut.of(await handlers.reject_teacher(command, uow, clock))
 
 
 @router.post("/teachers/{teacher_id}/school-change")
 async def change_school(
-    teacher_id: str, body: SchoolChange, uow: UoW, principal: SelfOrOperator
+    teacher_id: str, body: SchoolChange, uow: UoW, clock: ServiceClock, principal: SelfOrOperator
 ) -> TeacherOut:
     """R-REG-5: the teacher moves school and goes back to validation."""
     _require_self(principal, teacher_id)
     command = commands.ChangeSchool(teacher_id, body.school_id)
-    return TeacherOut.of(await handlers.change_school(command, uow))
+    return TeacherOut.of(await handlers.change_school(command, uow, clock))
 
 
 @router.post("/teachers/{teacher_id}/deactivation")
 async def deactivate_teacher(
-    teacher_id: str, body: Deactivation, uow: UoW, principal: Deactivator
+    teacher_id: str, body: Deactivation, uow: UoW, clock: ServiceClock, principal: Deactivator
 ) -> TeacherOut:
     """R-REG-2: by the teacher, the NSO of the school's country (R-REG-3), the CSS or an
     operator."""
     _require_self(principal, teacher_id)
     command = commands.DeactivateTeacher(teacher_id, body.reason, _actor(principal))
-    return TeacherOut.of(await handlers.deactivate_teacher(command, uow))
+    return TeacherOut.of(await handlers.deactivate_teacher(command, uow, clock))
 
 
 @router.post("/teachers/{teacher_id}/erasure")
-async def erase_teacher(teacher_id: str, uow: UoW, principal: SelfOrOperator) -> TeacherOut:
+async def erase_teacher(
+    teacher_id: str, uow: UoW, clock: ServiceClock, principal: SelfOrOperator
+) -> TeacherOut:
     """Right to erasure: personal data removed here, and `registration.teacher.erased` tells
     every other service to drop it too."""
     _require_self(principal, teacher_id)
-    return TeacherOut.of(await handlers.erase_teacher(commands.EraseTeacher(teacher_id), uow))
+    return TeacherOut.of(
+        await handlers.erase_teacher(commands.EraseTeacher(teacher_id), uow, clock)
+    )
 
 
 @router.get("/partners")

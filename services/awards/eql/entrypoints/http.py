@@ -22,7 +22,7 @@ from services.awards.eql.domain.policy import EqlPolicy
 from services.awards.eql.service_layer import use_cases as rounds
 from shared.errors import NotFound
 from shared.http.auth import Principal, require_role
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 from shared.http.problems import HttpProblem
 from shared.storage.mongo import Document
 from shared.storage.unit_of_work import UnitOfWork
@@ -124,10 +124,12 @@ async def _round(uow: UnitOfWork, year: int) -> Document:
 
 
 @router.post("/rounds", status_code=status.HTTP_201_CREATED)
-async def open_round(body: OpenRoundIn, uow: UoW, policy: Policy, css: CssPrincipal) -> RoundOut:
+async def open_round(
+    body: OpenRoundIn, uow: UoW, clock: ServiceClock, policy: Policy, css: CssPrincipal
+) -> RoundOut:
     """Open the year's round (R-EQL-1): candidates and quotas are computed now, once."""
     command = rounds.OpenRound(year=body.year, opened_by=css.subject)
-    return _round_out(await rounds.open_round(uow, policy, command))
+    return _round_out(await rounds.open_round(uow, policy, command, clock))
 
 
 @router.get("/rounds/{year}")
@@ -137,14 +139,19 @@ async def get_round(year: int, uow: UoW) -> RoundOut:
 
 @router.post("/rounds/{year}/closure")
 async def close_round(
-    year: int, request: Request, uow: UoW, policy: Policy, css: CssPrincipal
+    year: int,
+    request: Request,
+    uow: UoW,
+    clock: ServiceClock,
+    policy: Policy,
+    css: CssPrincipal,
 ) -> RoundOut:
     """Close the round: every nominated project's recipients get the EQL and a certificate.
     Safe to repeat while it is closing (it resumes); refused once closed (R-EQL-1)."""
     settings = request.app.state.settings
     command = rounds.CloseRound(year=year, closed_by=css.subject)
     closed = await rounds.close_round(
-        uow, policy, command, settings.base_url, settings.eql_close_batch_projects
+        uow, policy, command, clock, settings.base_url, settings.eql_close_batch_projects
     )
     return _round_out(closed)
 
@@ -192,7 +199,12 @@ async def list_candidates(
 
 @router.post("/rounds/{year}/nominations", status_code=status.HTTP_201_CREATED)
 async def nominate(
-    year: int, body: NominationIn, uow: UoW, policy: Policy, nso: NsoPrincipal
+    year: int,
+    body: NominationIn,
+    uow: UoW,
+    clock: ServiceClock,
+    policy: Policy,
+    nso: NsoPrincipal,
 ) -> NominationOut:
     """Nominate a candidate of your country (R-EQL-4, R-EQL-5). A refusal answers 4xx with the
     rule id and the numbers: average, min_average, quota, quota_used."""
@@ -201,7 +213,7 @@ async def nominate(
         year=year, project_id=body.project_id, country=nso.country, nominated_by=nso.subject
     )
     try:
-        nomination = await rounds.nominate(uow, policy, command)
+        nomination = await rounds.nominate(uow, policy, command, clock)
     except NominationRefused as refused:
         raise HttpProblem(
             refused.status_code, refused.reason, refused.detail, refused.rule, **refused.numbers

@@ -28,7 +28,7 @@ from services.awards.nql.entrypoints.responses import (
 from services.awards.nql.service_layer import use_cases as applications
 from shared.errors import NotFound
 from shared.http.auth import Principal, require_role
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 from shared.http.problems import HttpProblem
 from shared.storage.unit_of_work import UnitOfWork
 
@@ -77,7 +77,12 @@ class EvaluationIn(BaseModel):
 
 @router.post("/projects/{project_id}/applications", status_code=status.HTTP_201_CREATED)
 async def apply(
-    project_id: str, body: ApplyIn, uow: UoW, policy: Policy, teacher: TeacherPrincipal
+    project_id: str,
+    body: ApplyIn,
+    uow: UoW,
+    clock: ServiceClock,
+    policy: Policy,
+    teacher: TeacherPrincipal,
 ) -> ApplicationDetailOut:
     """Apply for the NQL on one of your projects (R-NQL-1..4, R-NQL-6). Beyond the yearly
     cap the application is kept with status NOT_EVALUATED_CAP (R-NQL-3)."""
@@ -88,7 +93,7 @@ async def apply(
         answers=body.answers,
         evidence=Evidence(text=body.evidence.text, links=[str(u) for u in body.evidence.links]),
     )
-    return detail_out(await applications.apply(uow, policy, command))
+    return detail_out(await applications.apply(uow, policy, command, clock))
 
 
 @router.post("/applications/{application_id}/evaluation")
@@ -97,6 +102,7 @@ async def evaluate(
     body: EvaluationIn,
     request: Request,
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     nso: NsoPrincipal,
 ) -> ApplicationDetailOut:
@@ -109,7 +115,7 @@ async def evaluate(
         scores=body.scores,
     )
     base_url = request.app.state.settings.base_url
-    return detail_out(await applications.evaluate(uow, policy, command, base_url))
+    return detail_out(await applications.evaluate(uow, policy, command, clock, base_url))
 
 
 @router.get("/applications")

@@ -13,7 +13,7 @@ from services.awards.eql.entrypoints.http import Policy
 from services.awards.prizes.adapters import queries
 from services.awards.prizes.service_layer import use_cases as prizes
 from shared.http.auth import Principal, require_role
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 
 router = APIRouter(prefix="/prizes", tags=["european prizes"])
 
@@ -57,14 +57,19 @@ async def categories(policy: Policy) -> list[PrizeCategory]:
 
 @router.post("/{year}/entries", status_code=status.HTTP_201_CREATED)
 async def enter(
-    year: int, body: EntryIn, uow: UoW, policy: Policy, teacher: TeacherPrincipal
+    year: int,
+    body: EntryIn,
+    uow: UoW,
+    clock: ServiceClock,
+    policy: Policy,
+    teacher: TeacherPrincipal,
 ) -> EntryOut:
     """Enter a project holding an EQL of this year's round, once, in one age category."""
     assert teacher.teacher_id is not None
     command = prizes.EnterPrize(
         year=year, project_id=body.project_id, category=body.category, teacher_id=teacher.teacher_id
     )
-    return EntryOut(**await prizes.enter(uow, policy, command))
+    return EntryOut(**await prizes.enter(uow, policy, command, clock))
 
 
 @router.get("/{year}/entries")
@@ -73,10 +78,12 @@ async def list_entries(year: int, uow: UoW) -> list[EntryOut]:
 
 
 @router.post("/{year}/winners", status_code=status.HTTP_201_CREATED)
-async def record_winner(year: int, body: WinnerIn, uow: UoW, css: CssPrincipal) -> WinnerOut:
+async def record_winner(
+    year: int, body: WinnerIn, uow: UoW, clock: ServiceClock, css: CssPrincipal
+) -> WinnerOut:
     """Record a winning entry; its EQL holders are notified (awards.prize.won)."""
     command = prizes.RecordWinner(year=year, project_id=body.project_id, recorded_by=css.subject)
-    return WinnerOut(**await prizes.record_winner(uow, command))
+    return WinnerOut(**await prizes.record_winner(uow, command, clock))
 
 
 @router.get("/{year}/winners")

@@ -3,7 +3,7 @@ use case or read a view."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -15,7 +15,7 @@ from services.awards.school_label.domain.policy import SchoolLabelPolicy
 from services.awards.school_label.service_layer import use_cases as school_label
 from shared.errors import NotFound
 from shared.http.auth import Principal, require_role
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 from shared.http.problems import HttpProblem
 
 router = APIRouter(prefix="/school-label", tags=["eTwinning School Label"])
@@ -92,10 +92,12 @@ def _application_out(document: dict[str, Any]) -> ApplicationOut:
 
 
 @router.post("/rounds/{year}/eligibility-run")
-async def run_eligibility(year: int, uow: UoW, policy: Policy, _: RoundRunner) -> RunOut:
+async def run_eligibility(
+    year: int, uow: UoW, clock: ServiceClock, policy: Policy, _: RoundRunner
+) -> RunOut:
     """Find the round's eligible schools and tell each one's registered eTwinners (R-SCH-1,
     R-SCH-2). Safe to repeat: a school already found is not told again."""
-    summary = await school_label.run_eligibility(uow, policy, year, datetime.now(UTC))
+    summary = await school_label.run_eligibility(uow, policy, year, clock.now())
     return RunOut(
         year=summary.year,
         round=summary.round,
@@ -116,7 +118,7 @@ async def eligible_schools(
 
 @router.post("/applications", status_code=status.HTTP_201_CREATED)
 async def apply(
-    body: ApplyIn, uow: UoW, policy: Policy, teacher: TeacherPrincipal
+    body: ApplyIn, uow: UoW, clock: ServiceClock, policy: Policy, teacher: TeacherPrincipal
 ) -> ApplicationOut:
     """A teacher of an eligible school applies for it, with the head's declaration of honour
     (R-SCH-2). One application per school and round."""
@@ -131,13 +133,18 @@ async def apply(
             statement=body.statement,
         ),
     )
-    application = await school_label.apply(uow, policy, command, datetime.now(UTC))
+    application = await school_label.apply(uow, policy, command, clock.now())
     return _application_out({**application.model_dump(), "_id": application.id})
 
 
 @router.post("/applications/{application_id}/decision")
 async def decide(
-    application_id: str, body: DecisionIn, uow: UoW, policy: Policy, nso: NsoPrincipal
+    application_id: str,
+    body: DecisionIn,
+    uow: UoW,
+    clock: ServiceClock,
+    policy: Policy,
+    nso: NsoPrincipal,
 ) -> ApplicationOut:
     """The NSO of the school's country grants the label for a biennium, or refuses it."""
     assert nso.country is not None
@@ -148,7 +155,7 @@ async def decide(
         outcome=body.outcome,
         reason=body.reason,
     )
-    decided = await school_label.decide(uow, policy, command, datetime.now(UTC))
+    decided = await school_label.decide(uow, policy, command, clock.now())
     return _application_out({**decided.model_dump(), "_id": decided.id})
 
 
