@@ -23,7 +23,7 @@ from services.awards.eql.adapters.repository import ensure_eql_indexes
 from services.awards.eql.entrypoints import http as eql_http
 from services.awards.nql.adapters.policy_file import load_policy
 from services.awards.nql.adapters.repository import ensure_indexes
-from services.awards.nql.entrypoints import http
+from services.awards.nql.entrypoints import http, rubric_http
 from services.awards.prizes.entrypoints import http as prizes_http
 from services.awards.school_label.adapters.policy_file import load_school_label_policy
 from services.awards.school_label.adapters.repository import (
@@ -33,6 +33,7 @@ from services.awards.school_label.entrypoints import http as school_label_http
 from shared.clock import Clock, SystemClock
 from shared.events import awards as emitted
 from shared.events import projects, registration
+from shared.identity.links import teacher_of_subject, with_link_indexes
 from shared.messaging.consumer import EventHandler
 from shared.runtime import ServiceDefinition, create_app
 from shared.storage.mongo import Document
@@ -78,6 +79,7 @@ def definition(
             school_label_http.router,
             eql_http.router,
             prizes_http.router,
+            rubric_http.router,
         ],
         handlers=handlers(clock),
         emits=[
@@ -97,7 +99,8 @@ def definition(
             emitted.PrizeEntryDecided,
             emitted.PrizeWon,
         ],
-        ensure_indexes=ensure_all_indexes,
+        ensure_indexes=with_link_indexes(ensure_all_indexes),
+        teacher_of_subject=teacher_of_subject,
         app_state={"clock": clock},
     )
 

@@ -10,6 +10,7 @@ from services.projects.entrypoints.http import router, teachers_router
 from services.projects.service_layer.teacher_facts import HANDLERS
 from shared.clock import Clock, SystemClock
 from shared.events import projects as emitted
+from shared.identity.links import teacher_of_subject, with_link_indexes
 from shared.runtime import ServiceDefinition, create_app
 
 
@@ -38,7 +39,8 @@ def definition(
             emitted.ProjectCompleted,
             emitted.ProjectArchived,
         ],
-        ensure_indexes=ensure_indexes,
+        ensure_indexes=with_link_indexes(ensure_indexes),
+        teacher_of_subject=teacher_of_subject,
         app_state={"clock": clock},
     )
 

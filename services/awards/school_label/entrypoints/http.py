@@ -1,5 +1,5 @@
 """HTTP API of the eTwinning School Label (R-SCH-1, R-SCH-2). Thin: parse, authorize, call a
-use case or read a view."""
+use case or a read of adapters/queries.py, shape the answer."""
 
 from __future__ import annotations
 
@@ -9,14 +9,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field
 
+from services.awards.access import POLICY
 from services.awards.school_label.adapters import queries
+from services.awards.school_label.domain import errors
 from services.awards.school_label.domain.model import Declaration
 from services.awards.school_label.domain.policy import SchoolLabelPolicy
 from services.awards.school_label.service_layer import use_cases as school_label
-from shared.errors import NotFound
-from shared.http.auth import Principal, require_role
+from shared.events.fields import CountryCode
+from shared.http.access import Grant
+from shared.http.auth import Principal
 from shared.http.dependencies import ServiceClock, UoW
-from shared.http.problems import HttpProblem
+from shared.http.inputs import Filter, Identifier, LongText, Name, Text, Year
 
 router = APIRouter(prefix="/school-label", tags=["eTwinning School Label"])
 
@@ -27,10 +30,6 @@ def school_label_policy(request: Request) -> SchoolLabelPolicy:
 
 
 Policy = Annotated[SchoolLabelPolicy, Depends(school_label_policy)]
-RoundRunner = Annotated[Principal, Depends(require_role("css", "operator"))]
-TeacherPrincipal = Annotated[Principal, Depends(require_role("teacher"))]
-NsoPrincipal = Annotated[Principal, Depends(require_role("nso"))]
-Reader = Annotated[Principal, Depends(require_role("teacher", "nso", "css", "operator"))]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
@@ -47,19 +46,19 @@ class RunOut(BaseModel):
 
 
 class ApplyIn(BaseModel):
-    school_id: str = Field(min_length=1, max_length=64)
-    year: int = Field(description="First calendar year of the round.", examples=[2025])
+    school_id: Identifier
+    year: Year = Field(description="First calendar year of the round.", examples=[2025])
     head_declaration: bool = Field(
         default=False,
         description="The head signed the declaration of honour; required (R-SCH-2).",
     )
-    head_name: str = Field(min_length=1, max_length=200)
-    statement: str = Field(default="", max_length=20_000, description="The school's evidence.")
+    head_name: Name
+    statement: LongText = Field(default="", description="The school's evidence.")
 
 
 class DecisionIn(BaseModel):
     outcome: Literal["GRANTED", "REFUSED"]
-    reason: str = Field(min_length=1, max_length=5_000)
+    reason: Annotated[Text, Field(min_length=1, max_length=5_000)]
 
 
 class ApplicationOut(BaseModel):
@@ -86,6 +85,11 @@ class EligibleSchoolOut(BaseModel):
     found_at: datetime
 
 
+def _principal(grant: Grant) -> Principal:
+    assert grant.principal is not None
+    return grant.principal
+
+
 def _application_out(document: dict[str, Any]) -> ApplicationOut:
     fields = {k: v for k, v in document.items() if k in ApplicationOut.model_fields}
     return ApplicationOut(**{**fields, "id": document["_id"]})
@@ -93,7 +97,11 @@ def _application_out(document: dict[str, Any]) -> ApplicationOut:
 
 @router.post("/rounds/{year}/eligibility-run")
 async def run_eligibility(
-    year: int, uow: UoW, clock: ServiceClock, policy: Policy, _: RoundRunner
+    year: Year,
+    uow: UoW,
+    clock: ServiceClock,
+    policy: Policy,
+    _: Annotated[Grant, POLICY.grant("school_label.run")],
 ) -> RunOut:
     """Find the round's eligible schools and tell each one's registered eTwinners (R-SCH-1,
     R-SCH-2). Safe to repeat: a school already found is not told again."""
@@ -110,18 +118,31 @@ async def run_eligibility(
 
 @router.get("/rounds/{year}/eligible-schools")
 async def eligible_schools(
-    year: int, uow: UoW, country: str | None = None, limit: Limit = 100
+    year: Year,
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("school_label.eligible")],
+    country: CountryCode | None = None,
+    limit: Limit = 100,
 ) -> list[EligibleSchoolOut]:
-    found = await queries.eligible_schools(uow.database, year, country, limit)
+    """Eligible schools with their teachers: a teacher sees their own school's, an NSO its
+    country's."""
+    found = await queries.eligible_schools(
+        uow.database, year, grant.narrow_country(country), limit, grant.narrow_teacher(None)
+    )
     return [EligibleSchoolOut(**document) for document in found]
 
 
 @router.post("/applications", status_code=status.HTTP_201_CREATED)
 async def apply(
-    body: ApplyIn, uow: UoW, clock: ServiceClock, policy: Policy, teacher: TeacherPrincipal
+    body: ApplyIn,
+    uow: UoW,
+    clock: ServiceClock,
+    policy: Policy,
+    grant: Annotated[Grant, POLICY.grant("school_label.apply")],
 ) -> ApplicationOut:
     """A teacher of an eligible school applies for it, with the head's declaration of honour
     (R-SCH-2). One application per school and round."""
+    teacher = _principal(grant)
     assert teacher.teacher_id is not None
     command = school_label.Apply(
         teacher_id=teacher.teacher_id,
@@ -139,14 +160,15 @@ async def apply(
 
 @router.post("/applications/{application_id}/decision")
 async def decide(
-    application_id: str,
+    application_id: Identifier,
     body: DecisionIn,
     uow: UoW,
     clock: ServiceClock,
     policy: Policy,
-    nso: NsoPrincipal,
+    grant: Annotated[Grant, POLICY.grant("school_label.decide")],
 ) -> ApplicationOut:
     """The NSO of the school's country grants the label for a biennium, or refuses it."""
+    nso = _principal(grant)
     assert nso.country is not None
     command = school_label.Decide(
         application_id=application_id,
@@ -162,10 +184,10 @@ async def decide(
 @router.get("/applications")
 async def list_applications(
     uow: UoW,
-    reader: Reader,
-    year: int | None = None,
-    school_id: str | None = None,
-    status: str | None = None,
+    grant: Annotated[Grant, POLICY.grant("school_label.applications")],
+    year: Year | None = None,
+    school_id: Identifier | None = None,
+    status: Filter | None = None,
     limit: Limit = 100,
 ) -> list[ApplicationOut]:
     """An NSO sees its country's applications (its queue: status=SUBMITTED), oldest first."""
@@ -174,29 +196,42 @@ async def list_applications(
         year=year,
         school_id=school_id,
         status=status,
-        country=reader.country if reader.role == "nso" else None,
-        applicant_id=reader.teacher_id if reader.role == "teacher" else None,
+        country=grant.narrow_country(None),
+        applicant_id=grant.narrow_teacher(None),
         limit=limit,
     )
     return [_application_out(document) for document in found]
 
 
 @router.get("/applications/{application_id}")
-async def get_application(application_id: str, uow: UoW, reader: Reader) -> ApplicationOut:
+async def get_application(
+    application_id: Identifier,
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("school_label.application")],
+) -> ApplicationOut:
     document = await queries.application(uow.database, application_id)
     if document is None:
-        raise NotFound(f"no School Label application {application_id}")
-    if reader.role == "nso" and reader.country != document["country"]:
-        raise HttpProblem(403, "forbidden", "an application of another country", rule="R-SCH-2")
-    if reader.role == "teacher" and reader.teacher_id != document["applicant_id"]:
-        raise HttpProblem(403, "forbidden", "another teacher's application", rule="R-SCH-2")
+        raise errors.UNKNOWN_SCHOOL_LABEL_APPLICATION(
+            f"no School Label application {application_id}"
+        )
+    grant.check(teacher_ids=[document["applicant_id"]], countries=[document["country"]])
     return _application_out(document)
 
 
 @router.get("/labels")
 async def labels(
-    uow: UoW, school_id: str | None = None, limit: Limit = 100
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("school_label.labels")],
+    school_id: Identifier | None = None,
+    limit: Limit = 100,
 ) -> list[ApplicationOut]:
-    """Granted School Labels, each with its biennium (public)."""
-    found = await queries.granted_labels(uow.database, school_id, limit)
+    """Granted School Labels, each with its biennium and the head's declaration: the applying
+    teacher's, the NSO's country's."""
+    found = await queries.granted_labels(
+        uow.database,
+        school_id,
+        limit,
+        country=grant.narrow_country(None),
+        applicant_id=grant.narrow_teacher(None),
+    )
     return [_application_out(document) for document in found]
