@@ -1,11 +1,16 @@
-"""The clock a composition root passes down: the system one, and the one tests set."""
+"""The clock a composition root passes down: the system one, the one tests set, and the
+portal reading its pages' year from it."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
+from services.portal.bootstrap import build_app
+from services.portal.web.nso import current_year
 from shared.clock import Clock, SettableClock, SystemClock
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -35,3 +40,11 @@ def test_the_system_clock_reads_the_machine_time_in_utc() -> None:
     now = SystemClock().now()
     assert now.tzinfo is not None and now.utcoffset() == timedelta(0)
     assert before <= now <= datetime.now(UTC)
+
+
+def test_the_portal_reads_the_current_year_from_the_clock_it_was_built_with() -> None:
+    clock = SettableClock(datetime(2031, 12, 31, 23, 59, tzinfo=UTC))
+    request: Any = SimpleNamespace(app=build_app(clock=clock))
+    assert current_year(request) == 2031
+    clock.advance(timedelta(minutes=1))
+    assert current_year(request) == 2032
