@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
@@ -9,6 +10,7 @@ from pydantic import BaseModel, EmailStr, Field
 
 from services.registration.adapters.partner_search import PartnerQuery, search_partners
 from services.registration.adapters.repository import SCHOOLS, TEACHERS, school_from, teacher_from
+from services.registration.adapters.school_search import SchoolQuery, search_schools
 from services.registration.domain.model import School, Teacher
 from services.registration.service_layer import commands, handlers
 from shared.errors import NotFound
@@ -117,9 +119,18 @@ class Partner(BaseModel):
 
 class PartnerPage(BaseModel):
     items: list[Partner]
-    page: int
-    page_size: int
-    next_page: int | None = Field(description="The next page's number; null on the last page.")
+    next: str | None = Field(description="Cursor of the next page (`after`); null at the end.")
+    total: int = Field(
+        description="Matches: exact when `total_is_estimate` is false, else an order of magnitude."
+    )
+    total_is_estimate: bool
+
+
+class SchoolHit(BaseModel):
+    id: str
+    name: str
+    town: str
+    country: str
 
 
 Applicant = Annotated[Principal, Depends(require_role("applicant", "operator"))]
@@ -235,15 +246,36 @@ async def find_partners(
     age_to: Annotated[int | None, Query(ge=0, le=99, description="Oldest pupils.")] = None,
     q: Annotated[
         str | None,
-        Query(min_length=2, max_length=100, description="Prefix of a name or school name."),
+        Query(min_length=3, max_length=100, description="Prefix of the school's name or town."),
     ] = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    after: Annotated[
+        str | None, Query(max_length=200, description="`next` of the previous page.")
+    ] = None,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> PartnerPage:
-    """Validated teachers only (R-REG-4), sorted by name; case- and accent-insensitive."""
-    query = PartnerQuery(country, subject, language, age_from, age_to, q, page, page_size)
-    documents, more = await search_partners(uow.database, query)
-    items = [Partner(id=d.pop("_id"), **{"school_name": "", **d}) for d in documents]
+    """Validated teachers only (R-REG-4), newest validation first; case- and
+    accent-insensitive. A page may hold fewer than `page_size` items while `next` is set (the
+    search stops after examining a bounded number of rows); `total` is exact or estimated."""
+    query = PartnerQuery(country, subject, language, age_from, age_to, q, after, page_size)
+    found = await search_partners(uow.database, query, now=datetime.now(UTC))
+    items = [Partner(id=d.pop("_id"), **{"school_name": "", **d}) for d in found.items]
     return PartnerPage(
-        items=items, page=page, page_size=page_size, next_page=page + 1 if more else None
+        items=items, next=found.next, total=found.total, total_is_estimate=found.total_is_estimate
     )
+
+
+@router.get(
+    "/schools",
+    responses={400: {"description": "`search_too_broad`: fewer than 2 characters of the name."}},
+)
+async def find_schools(
+    uow: UoW,
+    name: Annotated[str, Query(min_length=1, max_length=200, description="Prefix of the name.")],
+    country: Annotated[CountryCode | None, Query()] = None,
+    town: Annotated[str | None, Query(max_length=120, description="Prefix of the town.")] = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> list[SchoolHit]:
+    """For registration: is my school already registered? Case- and accent-insensitive
+    prefixes; sorted by name (by town, then name, with a country and a town)."""
+    rows = await search_schools(uow.database, SchoolQuery(name, country, town, limit))
+    return [SchoolHit(**row) for row in rows]
