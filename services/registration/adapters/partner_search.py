@@ -124,8 +124,9 @@ def partner_plan(query: PartnerQuery) -> PartnerPlan:
     if query.language and normalized(query.language):
         criteria.append((criterion_key("l", normalized(query.language)),))
     if query.age_from is not None or query.age_to is not None:
-        low = query.age_from if query.age_from is not None else 0
-        high = query.age_to if query.age_to is not None else 99
+        # An open range stops at school ages: one key per age is one query per age.
+        low = query.age_from if query.age_from is not None else min(3, query.age_to or 3)
+        high = query.age_to if query.age_to is not None else max(19, low)
         criteria.append(tuple(criterion_key("a", age) for age in range(low, high + 1)))
     prefix = normalized(query.prefix or "")
     if prefix:
