@@ -45,7 +45,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from bench._platform import CpuMeter, TimedSink, peak_rss_mb, time_completions
 from bench.core_throughput import RoundTrips
-from services.awards.adapters import repository as awards_repository
+from services.awards.nql.adapters import repository as awards_repository
 from services.notifications.adapters import repository as notifications_repository
 from services.projects.adapters import repository as projects_repository
 from shared.storage.mongo import ensure_core_indexes

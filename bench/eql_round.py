@@ -1,7 +1,7 @@
 """The yearly EQL round at the platform's size: generate a year of granted NQLs (default
 25,000 across the 46 countries) in the awards database as the NQL flow leaves them, then time
-the round through its use cases (services/awards/service_layer/eql.py): opening (the candidate
-scan and its snapshot), every NSO nominating its best candidates up to its quota (one
+the round through its use cases (services/awards/eql/service_layer/use_cases.py): opening
+(the candidate scan and its snapshot), every NSO nominating its best candidates up to its quota (one
 transaction each, four countries at a time), and closing (labels, certificates and two outbox
 events per recipient, in batches). Prints ONE line of JSON.
 
@@ -25,8 +25,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bench._embedded import database_url
-from services.awards.adapters.eql_policy_file import load_eql_policy
-from services.awards.adapters.eql_repository import (
+from services.awards.config import DEFAULT_EQL_POLICY
+from services.awards.eql.adapters.policy_file import load_eql_policy
+from services.awards.eql.adapters.repository import (
     ASSESSMENTS,
     FOUNDERS,
     LABELS,
@@ -34,11 +35,10 @@ from services.awards.adapters.eql_repository import (
     QUOTAS,
     ensure_eql_indexes,
 )
-from services.awards.adapters.repository import APPLICATIONS, PROJECTS, ensure_indexes
-from services.awards.config import DEFAULT_EQL_POLICY
-from services.awards.domain.eql import NominationRefused
-from services.awards.domain.nql import application_id
-from services.awards.service_layer import eql as rounds
+from services.awards.eql.domain.model import NominationRefused
+from services.awards.eql.service_layer import use_cases as rounds
+from services.awards.nql.adapters.repository import APPLICATIONS, PROJECTS, ensure_indexes
+from services.awards.nql.domain.model import application_id
 from services.registration.domain.countries import PARTICIPATING_COUNTRIES
 from shared.logging import configure_logging
 from shared.storage.mongo import OUTBOX, create_client, ensure_core_indexes

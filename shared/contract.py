@@ -1,4 +1,4 @@
-"""The public event contract, generated from the code: AsyncAPI 3 documents and JSON Schemas.
+"""The public event contract, generated from the code: AsyncAPI 3.1 documents and JSON Schemas.
 
 Built from the catalog (payload models), the topology (exchange, routing keys) and what each
 service emits and consumes, so the documents cannot drift from what runs (a test checks that
@@ -17,6 +17,7 @@ from shared.events import CATALOG
 from shared.events.base import EventPayload
 from shared.topology import EVENTS_EXCHANGE_NAME
 
+ASYNCAPI_VERSION = "3.1.0"
 CONTRACT_VERSION = "1.0.0"
 COMPONENT_REF = "#/components/schemas/{model}"
 
@@ -81,7 +82,7 @@ def _document(title: str, description: str, services: list[ServiceContract]) -> 
                     f" {model.event_type}",
                 }
     return {
-        "asyncapi": "3.0.0",
+        "asyncapi": ASYNCAPI_VERSION,
         "info": {"title": title, "version": CONTRACT_VERSION, "description": description},
         "defaultContentType": "application/json",
         "servers": {
@@ -161,8 +162,18 @@ def _envelope_schema(
     payload = copy.deepcopy(model.model_json_schema(ref_template=ref_template))
     definitions: dict[str, Any] = {**envelope.pop("$defs", {}), **payload.pop("$defs", {})}
     properties = envelope["properties"]
-    properties["event_type"] = {**properties["event_type"], "const": model.event_type}
-    properties["event_version"] = {**properties["event_version"], "const": model.event_version}
+    # The envelope's generic examples would contradict the const: each schema's examples are
+    # its own type and version, so every example validates against the schema it sits in.
+    properties["event_type"] = {
+        **properties["event_type"],
+        "const": model.event_type,
+        "examples": [model.event_type],
+    }
+    properties["event_version"] = {
+        **properties["event_version"],
+        "const": model.event_version,
+        "examples": [model.event_version],
+    }
     properties["payload"] = payload
     envelope["title"] = f"{model.__name__} (v{model.event_version})"
     envelope["description"] = (model.__doc__ or "").strip()

@@ -7,8 +7,12 @@ Prometheus conventions; `event_type` labels are bounded by the catalog.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+if TYPE_CHECKING:
+    from shared.messaging.deliveries import HeldDeliveries
 
 HANDLER_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -69,6 +73,29 @@ class ServiceMetrics:
             "Outbox entries that spent their publish attempts (need an operator)",
             registry=self.registry,
         )
+        self.held_deliveries = Gauge(
+            "etwinning_consumer_held_deliveries",
+            "Deliveries the consumer received and has not yet acked, rejected or dead-lettered",
+            registry=self.registry,
+        )
+        self.seconds_without_progress = Gauge(
+            "etwinning_consumer_seconds_without_progress",
+            "How long the consumer has held deliveries without settling any (0 when it holds none)",
+            registry=self.registry,
+        )
+        self.consumer_stalled = Gauge(
+            "etwinning_consumer_stalled",
+            "1 while the consumer holds deliveries without progress beyond "
+            "CONSUMER_STALL_SECONDS (readiness then fails on `consumer`)",
+            registry=self.registry,
+        )
+        self.not_ready = Gauge(
+            "etwinning_not_ready",
+            "1 for each readiness check that failed at the last probe (broker, database, "
+            "startup, consumer), else 0",
+            ["check"],
+            registry=self.registry,
+        )
         self.db_commands = Counter(
             "etwinning_db_commands_total",
             "MongoDB commands sent by this process (each one a round trip), by database and "
@@ -76,3 +103,9 @@ class ServiceMetrics:
             ["database", "command"],
             registry=self.registry,
         )
+
+    def watch(self, held: HeldDeliveries) -> None:
+        """Export the consumer's held deliveries, read at each scrape."""
+        self.held_deliveries.set_function(lambda: held.count)
+        self.seconds_without_progress.set_function(held.seconds_without_progress)
+        self.consumer_stalled.set_function(lambda: 1.0 if held.stalled() else 0.0)

@@ -1,5 +1,10 @@
 """One composition of the core per service process: MongoDB, broker, consumer, outbox relay,
-HTTP app. A service describes itself with a ServiceDefinition; `create_app` wires the rest."""
+HTTP app. A service describes itself with a ServiceDefinition; `create_app` wires the rest.
+
+Start-up never fails for want of a server: the app serves HTTP at once and reports not ready
+(with the reason) until, in this order, the database answers and its indexes are created (then
+the background workers start), and the broker answers (then the relay and the consumer start).
+What is not there at the first try is tried again in the background."""
 
 from __future__ import annotations
 
@@ -10,7 +15,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import pymongo
 from fastapi import APIRouter, FastAPI, Request
+from fastapi_offline import FastAPIOffline
 from faststream import AckPolicy
 from faststream.message import StreamMessage
 from faststream.rabbit import RabbitBroker
@@ -21,14 +28,20 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.contract import ServiceContract, consumed_models
 from shared.events import CATALOG
 from shared.events.base import EventPayload
+from shared.http.auth import TeacherOfSubject
 from shared.http.contract import contract_router
 from shared.http.health import health_router
+from shared.http.limits import BodySizeLimit
+from shared.http.me import me_router
 from shared.http.metrics import metrics_router
 from shared.http.middleware import install_correlation_middleware
+from shared.http.openapi import install_problem_responses
 from shared.http.problems import install_problem_handlers
+from shared.identity.verifier import token_verifier_for
 from shared.logging import configure_logging, get_logger
 from shared.messaging.broker import build_broker, declare_topology
 from shared.messaging.consumer import EventConsumer, EventHandler
+from shared.messaging.deliveries import HeldDeliveries
 from shared.messaging.failures import DeadLetterer, RetryPolicy
 from shared.messaging.publisher import EventPublisher
 from shared.messaging.relay import OutboxRelay
@@ -40,11 +53,26 @@ from shared.storage.unit_of_work import UnitOfWork
 from shared.topology import EVENTS_EXCHANGE, ServiceQueues
 
 log = get_logger(__name__)
+DOCS_ASSETS = "/docs/assets"  # Swagger UI, ReDoc and a favicon, from fastapi-offline
 
 
 class BackgroundWorker(Protocol):
     def start(self) -> None: ...
     async def stop(self) -> None: ...
+
+
+@dataclass
+class StartUp:
+    """How far start-up got: what readiness reports while a server is still away."""
+
+    database_prepared: bool = False
+    broker_connected: bool = False
+    waiting_for: str | None = "database"
+    last_error: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.database_prepared and self.broker_connected
 
 
 @dataclass
@@ -58,7 +86,9 @@ class Runtime:
     unit_of_work: UnitOfWork
     relay: OutboxRelay
     metrics: ServiceMetrics
-    broker_connector: asyncio.Task[None] | None = None
+    held: HeldDeliveries
+    startup: StartUp = field(default_factory=StartUp)
+    start_up_task: asyncio.Task[None] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,20 +104,28 @@ class ServiceDefinition:
     workers: Sequence[Callable[[Runtime], BackgroundWorker]] = ()
     # Objects the service's routes share with its handlers, set on `app.state` by name.
     app_state: Mapping[str, Any] = field(default_factory=dict)
+    # How this service finds the teacher linked to a provider subject, in its own read models.
+    teacher_of_subject: TeacherOfSubject | None = None
 
 
 def create_app(definition: ServiceDefinition) -> FastAPI:
     settings = definition.settings
     _check_handlers_are_routed(definition)
+    token_verifier = token_verifier_for(settings)  # refuses to start without an identity
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, json=settings.log_json, level=settings.log_level)
-        runtime = await _start(definition)
+        if token_verifier.dev_mode:
+            log.warning(
+                "auth.development_mode",
+                detail="HS256 tokens signed with JWT_SECRET are accepted (AUTH_DEV_MODE): "
+                "anyone with the secret can mint any role; never in production",
+            )
+        runtime = _assemble(definition)
         app.state.runtime = runtime
         workers = [make(runtime) for make in definition.workers]
-        for worker in workers:
-            worker.start()
+        await _start(runtime, definition, workers)
         log.info("service.started", http=settings.base_url, database=settings.database_name)
         try:
             yield
@@ -97,29 +135,38 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
             await _stop(runtime)
             log.info("service.stopped")
 
-    app = FastAPI(title=definition.title, description=definition.description, lifespan=lifespan)
+    # /docs and /redoc with Swagger UI's and ReDoc's assets served by the service itself, at
+    # DOCS_ASSETS: FastAPI's defaults load them from a CDN and render blank without internet.
+    app = FastAPIOffline(
+        title=definition.title,
+        description=definition.description,
+        lifespan=lifespan,
+        static_url=DOCS_ASSETS,
+    )
     app.state.settings = settings
+    app.state.token_verifier = token_verifier
+    app.state.teacher_of_subject = definition.teacher_of_subject
     for name, value in definition.app_state.items():
         setattr(app.state, name, value)
     install_problem_handlers(app)
-    install_correlation_middleware(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.http_max_body_bytes)
+    install_correlation_middleware(app)  # outside the limit: a 413 carries the id too
     app.include_router(health_router)
     app.include_router(metrics_router)
+    app.include_router(me_router)
     app.include_router(contract_router(service_contract(definition)))
     for router in definition.routers:
         app.include_router(router)
+    install_problem_responses(app)
     return app
 
 
-async def _start(definition: ServiceDefinition) -> Runtime:
+def _assemble(definition: ServiceDefinition) -> Runtime:
+    """Every resource of the process, built without a single round trip to a server."""
     settings = definition.settings
     metrics = ServiceMetrics()
     client = create_client(settings.mongodb_url, settings.service_name, metrics.db_commands)
     database = client[settings.database_name]
-    await ensure_core_indexes(database)
-    if definition.ensure_indexes is not None:
-        await definition.ensure_indexes(database)
-
     broker = build_broker(settings)
     publisher = EventPublisher(broker, settings.publish_timeout_seconds)
     outbox = LeasedQueue(
@@ -137,23 +184,67 @@ async def _start(definition: ServiceDefinition) -> Runtime:
     unit_of_work = UnitOfWork(
         client, database, settings.service_name, relay, settings.transaction_timeout_seconds
     )
+    held = HeldDeliveries(settings.consumer_stall_seconds)
+    metrics.watch(held)
     if definition.handlers:
-        _subscribe(broker, definition, unit_of_work, metrics)
-
-    runtime = Runtime(settings, client, database, broker, unit_of_work, relay, metrics)
-    if not await _try_to_connect(runtime):
-        runtime.broker_connector = asyncio.create_task(_keep_connecting(runtime))
-    return runtime
+        _subscribe(broker, definition, unit_of_work, metrics, held)
+    return Runtime(settings, client, database, broker, unit_of_work, relay, metrics, held)
 
 
-async def _keep_connecting(runtime: Runtime) -> None:
-    """A service started while RabbitMQ is away serves HTTP, reports not ready and keeps
-    committing events to its outbox; they go out once the broker appears. After the first
-    connection, aio-pika's robust connection restores channels, queues and consumers."""
+async def _start(
+    runtime: Runtime, definition: ServiceDefinition, workers: Sequence[BackgroundWorker]
+) -> None:
+    if not await _try_to_start(runtime, definition, workers):
+        runtime.start_up_task = asyncio.create_task(_keep_starting(runtime, definition, workers))
+
+
+async def _keep_starting(
+    runtime: Runtime, definition: ServiceDefinition, workers: Sequence[BackgroundWorker]
+) -> None:
+    """A service started while MongoDB or RabbitMQ is away serves HTTP, reports not ready and
+    keeps trying. After the first broker connection, aio-pika's robust connection restores
+    channels, queues and consumers; the database driver reconnects by itself."""
     delay = 0.5
-    while not await _try_to_connect(runtime):
+    while not await _try_to_start(runtime, definition, workers):
         await asyncio.sleep(delay)
         delay = min(delay * 2, 10.0)
+
+
+async def _try_to_start(
+    runtime: Runtime, definition: ServiceDefinition, workers: Sequence[BackgroundWorker]
+) -> bool:
+    startup = runtime.startup
+    if not startup.database_prepared:
+        if not await _try_to_prepare_database(runtime, definition):
+            return False
+        startup.database_prepared = True
+        startup.waiting_for, startup.last_error = "broker", None
+        for worker in workers:
+            worker.start()
+    if not await _try_to_connect(runtime):
+        return False
+    startup.broker_connected = True
+    startup.waiting_for = None
+    return True
+
+
+async def _try_to_prepare_database(runtime: Runtime, definition: ServiceDefinition) -> bool:
+    """Indexes (and collections) are created outside transactions, before anything consumes:
+    implicit creation inside concurrent transactions can fail with 'namespace already in use'.
+    A bounded ping first: an absent server would otherwise hold start-up for the driver's
+    30 s server selection."""
+    try:
+        with pymongo.timeout(runtime.settings.startup_database_timeout_seconds):
+            await runtime.database.command("ping")
+        await ensure_core_indexes(runtime.database)
+        if definition.ensure_indexes is not None:
+            await definition.ensure_indexes(runtime.database)
+    except Exception as error:
+        runtime.startup.last_error = _first_line(error)
+        log.warning("database.unavailable", error=runtime.startup.last_error)
+        return False
+    log.info("database.prepared")
+    return True
 
 
 async def _try_to_connect(runtime: Runtime) -> bool:
@@ -162,6 +253,7 @@ async def _try_to_connect(runtime: Runtime) -> bool:
         await declare_topology(runtime.broker, runtime.settings.service_name)
         await runtime.broker.start()
     except Exception as error:
+        runtime.startup.last_error = _first_line(error)
         log.warning("broker.unavailable", error=repr(error))
         await _forget_failed_connection(runtime.broker)
         return False
@@ -170,13 +262,23 @@ async def _try_to_connect(runtime: Runtime) -> bool:
     return True
 
 
+def _first_line(error: BaseException) -> str:
+    """What an operator needs of an error at a glance (PyMongo's carry a whole topology)."""
+    text = f"{type(error).__name__}: {error}"
+    return text.split(", Timeout:")[0].splitlines()[0][:300]
+
+
 async def _forget_failed_connection(broker: RabbitBroker) -> None:
     with contextlib.suppress(Exception):
         await broker.stop()
 
 
 def _subscribe(
-    broker: RabbitBroker, definition: ServiceDefinition, uow: UnitOfWork, metrics: ServiceMetrics
+    broker: RabbitBroker,
+    definition: ServiceDefinition,
+    uow: UnitOfWork,
+    metrics: ServiceMetrics,
+    held: HeldDeliveries,
 ) -> None:
     settings = definition.settings
     consumer = EventConsumer(
@@ -191,6 +293,7 @@ def _subscribe(
             settings.retry_max_seconds,
         ),
         metrics,
+        held,
     )
 
     # MANUAL: the consumer acks only after the effect is committed, and rejects or
@@ -213,10 +316,10 @@ async def _keep_raw_body(message: StreamMessage[Any]) -> bytes:
 
 
 async def _stop(runtime: Runtime) -> None:
-    if runtime.broker_connector is not None and not runtime.broker_connector.done():
-        runtime.broker_connector.cancel()
+    if runtime.start_up_task is not None and not runtime.start_up_task.done():
+        runtime.start_up_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await runtime.broker_connector
+            await runtime.start_up_task
     await runtime.relay.stop()
     try:
         await runtime.broker.stop()

@@ -10,11 +10,12 @@ import sys
 from pathlib import Path
 
 from shared.settings import DEV_JWT_SECRET
-from tools import dlq, mint_token, publish, seed, trace
+from tools import dlq, error_catalog, mint_token, publish, seed, trace
 from tools.demo_story import Tokens
 from tools.progress import Progress
 
-DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+# The platform `make run` starts: its vhost is `etwinning`, as under docker compose.
+DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/etwinning"
 SERVICES = ("registration", "projects", "awards", "notifications")
 
 
@@ -22,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="etwinning", description=__doc__)
     parser.add_argument(
         "--amqp-url", default=os.environ.get("AMQP_URL", DEFAULT_AMQP_URL),
-        help="RabbitMQ URL (default: $AMQP_URL or the local broker)",
+        help="RabbitMQ URL (default: $AMQP_URL, or the vhost etwinning of the local broker)",
     )  # fmt: skip
     parser.add_argument(
         "--no-progress", action="store_true",
@@ -50,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--message-id", help="only this message")
 
     commands.add_parser(
-        "token", help="mint a bearer token for local use (etwinning token --help)", add_help=False
+        "token",
+        help="mint a development-mode token, or fetch a real one with --provider "
+        "(etwinning token --help, etwinning token --provider --help)",
+        add_help=False,
     )
 
     trace_parser = commands.add_parser(
@@ -71,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
         description=publish.__doc__,
     )  # fmt: skip
     publish_parser.add_argument("--file", type=Path, required=True, help="an event envelope")
+
+    errors_parser = commands.add_parser(
+        "errors", help="the error codes of the HTTP APIs (docs/errors.md), or one of them",
+        description=error_catalog.__doc__,
+    )  # fmt: skip
+    errors_parser.add_argument("code", nargs="?", help="show this code only, with its meaning")
 
     seed_parser = commands.add_parser(
         "seed", help="load example data into a running platform", description=seed.__doc__
@@ -103,10 +113,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "trace":
         return asyncio.run(_trace(args))
+    if (problem := publish.amqp_url_problem(args.amqp_url)) is not None:
+        print(f"etwinning: {problem}", file=sys.stderr)
+        return 2
     if args.command == "publish":
         return asyncio.run(_publish(args))
     if args.command == "seed":
         return asyncio.run(_seed(args))
+    if args.command == "errors":
+        return error_catalog.print_catalog(args.code)
     return asyncio.run(_dlq(args))
 
 
@@ -124,7 +139,11 @@ async def _publish(args: argparse.Namespace) -> int:
     except publish.InvalidEvent as error:
         print(f"not published: {error}", file=sys.stderr)
         return 2
-    await publish.publish(args.amqp_url, envelope)
+    try:
+        await publish.publish(args.amqp_url, envelope)
+    except publish.NotPublished as error:
+        print(f"not published: {error}", file=sys.stderr)
+        return 1
     print(f"published {envelope.event_type} {envelope.event_id}", file=sys.stderr)
     return 0
 

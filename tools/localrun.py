@@ -1,9 +1,15 @@
 """`make run` / `make demo`: the whole platform on this machine.
 
-Checks RabbitMQ, starts an embedded SecantusDB (unless MONGODB_URL is set) and an SMTP sink
-(unless SMTP_URL is set), starts the four services as separate processes with the commands
-docker-compose.yml gives them, waits until each is ready, plays the NETWORK story, and then
-either keeps running until Ctrl-C (`run`) or exits with the story's verdict (`demo`).
+Prepares the local RabbitMQ (vhost `etwinning` and the intake user the integration guide uses,
+tools/local_broker.py) and checks it, starts an embedded SecantusDB (unless MONGODB_URL is set),
+an SMTP sink (unless SMTP_URL is set) and an OpenID Connect provider with the story's people
+(tools/oidc_provider.py, unless OIDC_ISSUER names one), starts the four services as separate
+processes with the commands docker-compose.yml gives them, waits until each is ready, plays the
+NETWORK story with every person logged in at the provider, and then either keeps running until
+Ctrl-C (`run`) or exits with the story's verdict (`demo`).
+
+The services accept the provider's tokens and, for `etwinning token`, development tokens too
+(AUTH_DEV_MODE=true: they log a warning saying so).
 """
 
 from __future__ import annotations
@@ -28,13 +34,16 @@ import httpx
 import yaml
 
 from shared.settings import DEV_JWT_SECRET
-from tools.demo_story import Story, StoryLog, Tokens
+from tools import local_broker, oidc_provider
+from tools.demo_story import ProviderTokens, Story, StoryLog, demo_people
 from tools.smtp_sink import SmtpSink
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = ROOT / ".run"
 SERVICES = ("registration", "projects", "awards", "notifications")
+# The services run on the vhost the URL names, or `etwinning` (as under compose) if it names none.
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+OIDC_PROVIDER_PORT = 9400
 
 
 @dataclass
@@ -96,14 +105,34 @@ def start_secantus(
     return process, url
 
 
-def platform_env(amqp_url: str, mongodb_url: str, smtp_url: str, secret: str) -> dict[str, str]:
-    """The environment every service process gets (on top of this process's own)."""
+def platform_env(
+    amqp_url: str, mongodb_url: str, smtp_url: str, secret: str, issuer: str | None = None
+) -> dict[str, str]:
+    """The environment every service process gets (on top of this process's own): the
+    provider's tokens when there is one, and development tokens (this machine only)."""
+    identity = {"OIDC_ISSUER": issuer} if issuer else {}
     return {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "AMQP_URL": amqp_url, "MONGODB_URL": mongodb_url, "SMTP_URL": smtp_url,
+        **identity, "AUTH_DEV_MODE": "true",
         "JWT_SECRET": secret, "HTTP_HOST": "127.0.0.1", "LOG_JSON": "1",
     }  # fmt: skip
+
+
+def start_identity_provider(run_tag: str) -> tuple[subprocess.Popen[bytes] | None, str]:
+    """The local provider with the story's people, or the one OIDC_ISSUER names (whose people
+    then must exist there: deploy/keycloak/ has them)."""
+    issuer = os.environ.get("OIDC_ISSUER")
+    if issuer:
+        say(f"✓ identity provider {issuer} (OIDC_ISSUER)")
+        return None, issuer
+    log = RUN_DIR / "logs" / "oidc-provider.log"
+    provider = oidc_provider.start_provider(OIDC_PROVIDER_PORT, log=log)
+    for subject, claims in demo_people(run_tag).items():
+        provider.put_user(subject, claims)
+    say(f"✓ OpenID Connect provider at {provider.issuer} with the story's people")
+    return provider.process, provider.issuer
 
 
 def start_services(
@@ -151,17 +180,42 @@ async def wait_ready(services: list[ServiceProcess], within_seconds: float = 60.
                 await asyncio.sleep(0.3)
 
 
-async def play_story(services: list[ServiceProcess], secret: str, run_tag: str) -> StoryLog:
+async def play_story(services: list[ServiceProcess], issuer: str, run_tag: str) -> StoryLog:
+    """Every person of the story logs in at the provider (authorization code + PKCE)."""
     clients = {s.name: httpx.AsyncClient(base_url=s.url, timeout=10.0) for s in services}
+    tokens = ProviderTokens(lambda subject: oidc_provider.login(issuer, subject).access_token)
     try:
-        story = Story(clients, Tokens(secret, "etwinning-platform"), timeout=60.0, run_tag=run_tag)
+        story = Story(clients, tokens, timeout=60.0, run_tag=run_tag)
         return await story.play()
     finally:
         for client in clients.values():
             await client.aclose()
 
 
-def report(log: StoryLog, services: list[ServiceProcess], sink: SmtpSink | None) -> None:
+def prepare_broker(admin_url: str) -> tuple[str, str | None]:
+    """The services' AMQP URL and the intake URL, or the URL as given (and None) when the vhost
+    could not be prepared: the platform still runs, the guide's example then needs the steps
+    printed here first."""
+    try:
+        prepared = local_broker.prepare(admin_url)
+    except local_broker.BrokerNotPrepared as error:
+        say(f"! {error}")
+        say("  Going on without them: the integration guide's example needs them first.")
+        return admin_url, None
+    say(
+        f"✓ vhost {local_broker.vhost_of(admin_url)!r} and intake user "
+        f"{local_broker.INTAKE_USER!r} ready (docs/integration-guide.md)"
+    )
+    return prepared.services_url, prepared.intake_url
+
+
+def report(
+    log: StoryLog,
+    services: list[ServiceProcess],
+    sink: SmtpSink | None,
+    urls: dict[str, str | None] | None = None,
+    people: dict[str, str] | None = None,
+) -> None:
     say("\nThe NETWORK story:")
     for step, ok, detail in log.steps:
         say(f"  {'✓' if ok else '✗'} {step}{f'  — {detail}' if detail else ''}")
@@ -172,7 +226,15 @@ def report(log: StoryLog, services: list[ServiceProcess], sink: SmtpSink | None)
     say("\nWhere to look:")
     for service in services:
         say(f"  {service.name:<14} {service.url}/docs    log: {service.log_path.relative_to(ROOT)}")
-    say("  tokens for the APIs:  .venv/bin/python -m tools.mint_token --role nso --country ES")
+    if people:
+        issuer = (urls or {}).get("OIDC_ISSUER")
+        say(f"\nTokens of the story's people, from the provider ({issuer}):")
+        for subject, who in people.items():
+            say(f"  {who:<28} etwinning token --provider --issuer {issuer} --user {subject}")
+    say("  development token:           etwinning token --role nso --country ES  (AUTH_DEV_MODE)")
+    for name, url in (urls or {}).items():
+        if url is not None:
+            say(f"  {name}={url}")
 
 
 def stop_all(services: list[ServiceProcess], others: list[subprocess.Popen[bytes]]) -> None:
@@ -195,7 +257,7 @@ def stop_all(services: list[ServiceProcess], others: list[subprocess.Popen[bytes
 
 async def main(mode: str) -> int:
     (RUN_DIR / "logs").mkdir(parents=True, exist_ok=True)
-    amqp_url = os.environ.get("AMQP_URL", DEFAULT_AMQP_URL)
+    amqp_url, intake_url = prepare_broker(os.environ.get("AMQP_URL") or DEFAULT_AMQP_URL)
     await check_rabbitmq(amqp_url)
     others: list[subprocess.Popen[bytes]] = []
     services: list[ServiceProcess] = []
@@ -211,11 +273,21 @@ async def main(mode: str) -> int:
             sink = SmtpSink(folder=RUN_DIR / "mail").start()
             smtp_url = sink.url
             say(f"✓ local SMTP sink at {smtp_url}")
+        run_tag = uuid.uuid4().hex[:6]
+        provider, issuer = start_identity_provider(run_tag)
+        if provider is not None:
+            others.append(provider)
         secret = os.environ.get("JWT_SECRET", DEV_JWT_SECRET)
-        services = start_services(platform_env(amqp_url, mongodb_url, smtp_url, secret))
+        services = start_services(platform_env(amqp_url, mongodb_url, smtp_url, secret, issuer))
         await wait_ready(services)
-        log = await play_story(services, secret, run_tag=uuid.uuid4().hex[:6])
-        report(log, services, sink)
+        log = await play_story(services, issuer, run_tag=run_tag)
+        # What the CLI and the integration guide's example need to reach this platform.
+        urls = {
+            "AMQP_URL": amqp_url, "MONGODB_URL": mongodb_url, "INTAKE_AMQP_URL": intake_url,
+            "OIDC_ISSUER": issuer,
+        }  # fmt: skip
+        people = {s: str(c.get("name", s)) for s, c in demo_people(run_tag).items()}
+        report(log, services, sink, urls, people)
         if mode == "demo":
             say(f"\n{'DEMO OK' if log.ok else 'DEMO FAILED'}: {len(log.steps)} steps observed")
             return 0 if log.ok else 1

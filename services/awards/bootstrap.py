@@ -5,23 +5,32 @@ from __future__ import annotations
 from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.awards.adapters.certificate_pdf import FpdfCertificateRenderer
-from services.awards.adapters.eql_certificate_pdf import EqlCertificateRenderer
-from services.awards.adapters.eql_policy_file import load_eql_policy
-from services.awards.adapters.eql_repository import ensure_eql_indexes
-from services.awards.adapters.policy_file import load_policy
-from services.awards.adapters.repository import ensure_indexes
-from services.awards.adapters.school_label_policy_file import load_school_label_policy
-from services.awards.adapters.school_label_repository import (
+from services.awards.common.adapters.certificate_pdf import FpdfCertificateRenderer
+from services.awards.common.entrypoints import verification
+from services.awards.common.service_layer import (
+    eql_facts,
+    project_facts,
+    school_facts,
+    teacher_facts,
+)
+from services.awards.common.service_layer.certificates import CertificateRenderer
+from services.awards.config import AwardsSettings
+from services.awards.eql.adapters.certificate_pdf import EqlCertificateRenderer
+from services.awards.eql.adapters.policy_file import load_eql_policy
+from services.awards.eql.adapters.repository import ensure_eql_indexes
+from services.awards.eql.entrypoints import http as eql_http
+from services.awards.nql.adapters.policy_file import load_policy
+from services.awards.nql.adapters.repository import ensure_indexes
+from services.awards.nql.entrypoints import http, rubric_http
+from services.awards.prizes.entrypoints import http as prizes_http
+from services.awards.school_label.adapters.policy_file import load_school_label_policy
+from services.awards.school_label.adapters.repository import (
     ensure_indexes as ensure_school_label_indexes,
 )
-from services.awards.config import AwardsSettings
-from services.awards.entrypoints import eql_http, http, prizes_http, verification
-from services.awards.entrypoints import school_label as school_label_http
-from services.awards.service_layer import eql_facts, project_facts, school_facts, teacher_facts
-from services.awards.service_layer.certificates import CertificateRenderer
+from services.awards.school_label.entrypoints import http as school_label_http
 from shared.events import awards as emitted
 from shared.events import projects, registration
+from shared.identity.links import teacher_of_subject, with_link_indexes
 from shared.messaging.consumer import EventHandler
 from shared.runtime import ServiceDefinition, create_app
 from shared.storage.mongo import Document
@@ -60,6 +69,7 @@ def definition(settings: AwardsSettings | None = None) -> ServiceDefinition:
             school_label_http.router,
             eql_http.router,
             prizes_http.router,
+            rubric_http.router,
         ],
         handlers=HANDLERS,
         emits=[
@@ -79,7 +89,8 @@ def definition(settings: AwardsSettings | None = None) -> ServiceDefinition:
             emitted.PrizeEntryDecided,
             emitted.PrizeWon,
         ],
-        ensure_indexes=ensure_all_indexes,
+        ensure_indexes=with_link_indexes(ensure_all_indexes),
+        teacher_of_subject=teacher_of_subject,
     )
 
 

@@ -8,11 +8,12 @@ import re
 from html import escape
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 
 from shared.contract import ServiceContract, event_json_schema, service_document
 from shared.errors import NotFound
+from shared.http.access import SHARED
 
 
 def contract_router(contract: ServiceContract) -> APIRouter:
@@ -22,7 +23,11 @@ def contract_router(contract: ServiceContract) -> APIRouter:
 
     page = asyncapi_page(document)
 
-    @router.get("/asyncapi.json", summary="AsyncAPI 3 document of this service's events")
+    @router.get(
+        "/asyncapi.json",
+        summary="AsyncAPI 3 document of this service's events",
+        dependencies=[Depends(SHARED.guard("contract.asyncapi_json"))],
+    )
     async def asyncapi() -> dict[str, Any]:
         return document
 
@@ -30,11 +35,16 @@ def contract_router(contract: ServiceContract) -> APIRouter:
         "/asyncapi",
         response_class=HTMLResponse,
         summary="This service's events as a page (the AsyncAPI document, rendered)",
+        dependencies=[Depends(SHARED.guard("contract.asyncapi"))],
     )
     async def asyncapi_html() -> HTMLResponse:
         return HTMLResponse(page)
 
-    @router.get("/events", summary="The events this service publishes and consumes")
+    @router.get(
+        "/events",
+        summary="The events this service publishes and consumes",
+        dependencies=[Depends(SHARED.guard("contract.events"))],
+    )
     async def events() -> dict[str, list[dict[str, Any]]]:
         def listed(models: Any) -> list[dict[str, Any]]:
             return [
@@ -48,7 +58,11 @@ def contract_router(contract: ServiceContract) -> APIRouter:
 
         return {"publishes": listed(contract.emits), "consumes": listed(contract.consumes)}
 
-    @router.get("/events/{event_type}/v{version}/schema", summary="JSON Schema of one event")
+    @router.get(
+        "/events/{event_type}/v{version}/schema",
+        summary="JSON Schema of one event",
+        dependencies=[Depends(SHARED.guard("contract.schema"))],
+    )
     async def schema(event_type: str, version: int) -> dict[str, Any]:
         model = models.get((event_type, version))
         if model is None:

@@ -1,5 +1,11 @@
 """The one consumer of a service's queue: decode, dispatch by event_type, record in the inbox
 in the same transaction as the effect, then ack. Nothing is acked before its effect commits.
+
+Every delivery ends acked, redelivered or dead-lettered: whatever a body holds (not JSON,
+nesting too deep to parse, numbers too long to read, wrong types, a routing key that is not
+its event type), reading it fails as a permanent error, and a fault in the consumer's own path
+still settles the delivery. A delivery left held would stall the queue once a prefetch's worth
+are (see `deliveries.py`, which readiness reads).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from typing import Any
 
 import structlog
 from faststream.rabbit.message import RabbitMessage
+from pydantic import ValidationError
 
 from shared.context import flow
 from shared.envelope import EventEnvelope
@@ -21,20 +28,30 @@ from shared.events.base import EventPayload
 from shared.events.registry import EventRegistry
 from shared.faults import fault_point
 from shared.logging import get_logger
+from shared.messaging.deliveries import HeldDeliveries
 from shared.messaging.failures import (
+    CONSUMER_ERROR,
+    MALFORMED,
+    ROUTING_KEY_MISMATCH,
     DeadLetterer,
     RetryPolicy,
     delivery_count,
+    exception_type_of,
     is_permanent,
     reason_of,
 )
 from shared.metrics import ServiceMetrics
 from shared.storage.unit_of_work import AlreadyProcessed, Transaction, UnitOfWork
+from shared.topology import EVENTS_EXCHANGE_NAME
 
 log = get_logger(__name__)
 
 EventHandler = Callable[[Any, EventEnvelope, Transaction], Awaitable[None]]
 MAX_MESSAGE_BYTES = 256 * 1024
+# No BSON value holds a wider integer, and Python refuses to read one of more than 4,300 digits.
+MAX_INTEGER_DIGITS = 20
+INT64_BOUND = 2**63
+DEFAULT_STALL_SECONDS = 180.0
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,7 @@ class EventConsumer:
         dead_letterer: DeadLetterer,
         retry_policy: RetryPolicy,
         metrics: ServiceMetrics | None = None,
+        held: HeldDeliveries | None = None,
     ) -> None:
         self._service = service
         self._registry = registry
@@ -68,17 +86,44 @@ class EventConsumer:
         self._dead_letterer = dead_letterer
         self._retry = retry_policy
         self._metrics = metrics or ServiceMetrics()
+        self._held = held or HeldDeliveries(DEFAULT_STALL_SECONDS)
+
+    @property
+    def held(self) -> HeldDeliveries:
+        return self._held
 
     async def __call__(self, message: RabbitMessage) -> None:
+        self._held.received(message)
+        try:
+            await self._consume(message)
+        except Exception as error:
+            # A fault in our own path (the dead-lettering included): never leave the delivery
+            # unsettled, which would stall the consumer once a prefetch's worth are held.
+            log.exception("consumer.unexpected_error", message_id=message.raw_message.message_id)
+            if message.committed is None:
+                await self._settle_after_fault(message, error)
+        finally:
+            if message.committed is not None:
+                self._held.settled(message)
+
+    async def _consume(self, message: RabbitMessage) -> None:
         attempt = delivery_count(message)
         raw = message.raw_message
         with structlog.contextvars.bound_contextvars(
             message_id=raw.message_id, routing_key=raw.routing_key, delivery_count=attempt
         ):
             try:
-                envelope, payload = self._decode(raw.body)
+                envelope, payload = self._decode(raw.body, raw.exchange, raw.routing_key)
             except PermanentError as error:  # MalformedMessage, or UnknownEvent from the registry
                 await self._give_up(message, error, attempt)
+                return
+            except Exception as error:  # nothing else may escape before the handler runs
+                malformed = MalformedMessage(
+                    f"unreadable message: {type(error).__name__}: {_describe(error)}",
+                    reason=MALFORMED,
+                )
+                malformed.__cause__ = error
+                await self._give_up(message, malformed, attempt)
                 return
             with flow(
                 envelope.correlation_id,
@@ -88,21 +133,31 @@ class EventConsumer:
             ):
                 await self._handle(message, envelope, payload, attempt)
 
-    def _decode(self, body: bytes) -> tuple[EventEnvelope, EventPayload]:
+    def _decode(
+        self, body: bytes, exchange: str | None, routing_key: str | None
+    ) -> tuple[EventEnvelope, EventPayload]:
         if len(body) > MAX_MESSAGE_BYTES:
             raise MalformedMessage(
                 f"message of {len(body)} bytes exceeds {MAX_MESSAGE_BYTES}", reason="oversized"
             )
         try:
-            document = json.loads(body)
+            document = json.loads(body, parse_int=_bounded_int, parse_constant=_no_constant)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise MalformedMessage(f"body is not JSON: {error}", reason="invalid_json") from error
         try:
             envelope = EventEnvelope.model_validate(document)
-        except ValueError as error:
+        except ValidationError as error:
             raise MalformedMessage(
                 f"not an event envelope: {error}", reason="invalid_envelope"
             ) from error
+        # Through the events exchange the routing key is the event type (the contract says
+        # so); a redrive goes straight to the queue through the default exchange.
+        if exchange == EVENTS_EXCHANGE_NAME and routing_key != envelope.event_type:
+            raise MalformedMessage(
+                f"routing key {routing_key!r} is not the envelope's event_type "
+                f"{envelope.event_type!r}",
+                reason=ROUTING_KEY_MISMATCH,
+            )
         return envelope, self._registry.payload_of(envelope)
 
     async def _handle(
@@ -169,7 +224,7 @@ class EventConsumer:
             "event.dead_lettered",
             reason=reason,
             error=str(error)[:1000],
-            exception_type=type(error).__name__,
+            exception_type=exception_type_of(error),
             attempts=attempt + 1,
         )
         try:
@@ -182,3 +237,37 @@ class EventConsumer:
             await message.reject(requeue=False)
             return
         await message.ack()
+
+    async def _settle_after_fault(self, message: RabbitMessage, fault: Exception) -> None:
+        error = PermanentError(
+            f"the consumer failed: {type(fault).__name__}: {_describe(fault)}",
+            reason=CONSUMER_ERROR,
+        )
+        error.__cause__ = fault
+        try:
+            await self._give_up(message, error, delivery_count(message))
+        except Exception:
+            log.exception("consumer.settle_failed")
+            if message.committed is None:
+                # The queue's own dead-lettering keeps it (x-first-death-reason: rejected).
+                await message.reject(requeue=False)
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise ValueError(f"an integer of {len(text)} characters is beyond 64 bits")
+    value = int(text)
+    if not -INT64_BOUND <= value < INT64_BOUND:
+        raise ValueError(f"the integer {value} is beyond 64 bits")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _describe(error: BaseException) -> str:
+    try:
+        return str(error)[:300]
+    except Exception:  # an exception whose own text fails
+        return "(no description)"

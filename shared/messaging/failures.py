@@ -30,6 +30,9 @@ FAILED_SERVICE_HEADER = "x-failed-service"
 FAILED_AT_HEADER = "x-failed-at"
 ATTEMPTS_HEADER = "x-attempts"
 RETRIES_EXHAUSTED = "retries_exhausted"
+MALFORMED = "malformed"  # reading the body failed in a way no specific check names
+ROUTING_KEY_MISMATCH = "routing_key_mismatch"
+CONSUMER_ERROR = "consumer_error"  # a fault in the consumer's own path, not in the handler
 
 
 def is_permanent(error: BaseException) -> bool:
@@ -42,6 +45,14 @@ def reason_of(error: BaseException) -> str:
     if isinstance(error, ValidationError):
         return "schema_violation"
     return RETRIES_EXHAUSTED
+
+
+def exception_type_of(error: BaseException) -> str:
+    """The exception that explains a failure: for one the consumer wrapped (an unreadable body,
+    a fault of its own), the exception underneath."""
+    cause = error.__cause__
+    wrapped = isinstance(error, PermanentError) and error.reason in (MALFORMED, CONSUMER_ERROR)
+    return type(cause if wrapped and cause is not None else error).__name__
 
 
 def delivery_count(message: RabbitMessage) -> int:
@@ -85,7 +96,7 @@ class DeadLetterer:
             {
                 REASON_HEADER: reason,
                 DETAIL_HEADER: str(error)[:1000],
-                EXCEPTION_HEADER: type(error).__name__,
+                EXCEPTION_HEADER: exception_type_of(error),
                 ORIGINAL_EXCHANGE_HEADER: raw.exchange or "",
                 ORIGINAL_ROUTING_KEY_HEADER: raw.routing_key or "",
                 FAILED_SERVICE_HEADER: self._service,

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from contextlib import suppress
 from typing import Any
 
+import pymongo
 from prometheus_client import Counter
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
@@ -47,9 +48,12 @@ class CommandCounter(monitoring.CommandListener):
         pass
 
 
-async def ping(database: AsyncDatabase[Document]) -> bool:
+async def ping(database: AsyncDatabase[Document], timeout_seconds: float = 2.0) -> bool:
+    """Bounded: an absent server would otherwise answer only after the driver's 30 s server
+    selection."""
     try:
-        await database.command("ping")
+        with pymongo.timeout(timeout_seconds):
+            await database.command("ping")
     except Exception:
         return False
     return True

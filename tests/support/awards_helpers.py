@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from services.awards.config import DEFAULT_NQL_POLICY
-from services.awards.domain.nql import EligibilityAnswers, Evidence, ProjectFacts
-from services.awards.domain.policy import NqlPolicy
+from services.awards.nql.domain.model import EligibilityAnswers, Evidence, ProjectFacts
+from services.awards.nql.domain.policy import NqlPolicy
 from shared.events.projects import ProjectCompleted, ProjectMember
 from shared.events.registration import TeacherValidated
 

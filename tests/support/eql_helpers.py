@@ -11,12 +11,12 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.awards.adapters.eql_repository import FOUNDERS
-from services.awards.adapters.repository import APPLICATIONS, PROJECTS
 from services.awards.config import DEFAULT_EQL_POLICY
-from services.awards.domain.eql import Assessment, NqlScore, assess
-from services.awards.domain.eql_policy import EqlPolicy
-from services.awards.domain.nql import application_id
+from services.awards.eql.adapters.repository import FOUNDERS
+from services.awards.eql.domain.model import Assessment, NqlScore, assess
+from services.awards.eql.domain.policy import EqlPolicy
+from services.awards.nql.adapters.repository import APPLICATIONS, PROJECTS
+from services.awards.nql.domain.model import application_id
 from shared.events import awards
 
 WHEN = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
@@ -105,7 +105,14 @@ async def grant_nqls(
             "status": "GRANTED" if total >= 15 else "REFUSED",
             "opened_at": decided_at,
             "decision": {
-                "decision": {"outcome": "GRANTED", "total": total, "rubric_id": "default-2026"},
+                "decision": {
+                    "outcome": "GRANTED",
+                    "total": total,
+                    "rubric_id": "default-2026",
+                    "scores": {},
+                    "max_total": 30,
+                    "checks": [],
+                },
                 "decided_at": decided_at,
                 "decided_by": f"nso-{c}",
                 "summary": "",

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from services.awards.domain.school_label import NqlGrant, SchoolFacts, TeacherFacts
-from services.awards.domain.school_label_policy import SchoolLabelPolicy
+from services.awards.school_label.domain.model import NqlGrant, SchoolFacts, TeacherFacts
+from services.awards.school_label.domain.policy import SchoolLabelPolicy
 from shared.events import awards, registration
 from shared.events.projects import ProjectCompleted, ProjectMember
 from shared.http.auth import Principal, mint_token

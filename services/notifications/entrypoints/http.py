@@ -6,18 +6,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from services.notifications.adapters.repository import DELIVERIES
+from services.notifications.entrypoints.access import POLICY
 from services.notifications.entrypoints.inbox import router as inbox_router
 from services.notifications.entrypoints.staff import router as staff_router
 from services.notifications.entrypoints.webhooks import router as webhooks_router
-from shared.http.auth import Principal, require_role
+from shared.http.access import Grant
+from shared.http.inputs import Filter, Identifier
 from shared.runtime import runtime_of
 
 router = APIRouter(prefix="/deliveries", tags=["deliveries"])
-Staff = Annotated[Principal, Depends(require_role("operator", "css"))]
 
 
 class DeliveryOut(BaseModel):
@@ -46,11 +47,11 @@ def _out(document: dict[str, Any]) -> DeliveryOut:
 @router.get("")
 async def list_deliveries(
     request: Request,
-    _: Staff,
-    teacher_id: str | None = None,
-    recipient_id: str | None = None,
-    event_id: str | None = None,
-    status: str | None = None,
+    _: Annotated[Grant, POLICY.grant("deliveries.list")],
+    teacher_id: Identifier | None = None,
+    recipient_id: Identifier | None = None,
+    event_id: Identifier | None = None,
+    status: Filter | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DeliveryOut]:
     filters = {

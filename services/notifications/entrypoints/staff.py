@@ -6,39 +6,40 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, EmailStr, Field, model_validator
 
 from services.notifications.adapters.repository import STAFF, staff_from
 from services.notifications.adapters.rules_file import load_rules
 from services.notifications.domain.staff import StaffMember
+from services.notifications.entrypoints.access import POLICY
 from services.notifications.service_layer import staff as use_cases
 from shared.errors import NotFound
 from shared.events.fields import CountryCode, LanguageCode
-from shared.http.auth import Principal, require_role
+from shared.http.access import Grant
+from shared.http.inputs import Filter, Identifier, Keyword, Name, ShortText
 from shared.http.problems import HttpProblem
 from shared.runtime import runtime_of
 
 router = APIRouter(prefix="/staff", tags=["staff directory"])
-Operator = Annotated[Principal, Depends(require_role("operator"))]
 
 
 class StaffIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     email: EmailStr
     language: LanguageCode = "en"
     role: Literal["nso", "css"]
     country: CountryCode | None = Field(
         default=None, description="Required for NSO staff: the country they serve (R-REG-3)."
     )
-    subject: str | None = Field(
+    subject: ShortText | None = Field(
         default=None,
-        max_length=200,
         description="The `sub` of this person's bearer tokens, which opens their inbox; "
         "defaults to `staff:<id>`.",
     )
-    kinds: list[str] = Field(
+    kinds: list[Keyword] = Field(
         default_factory=list,
+        max_length=100,
         description="Notification kinds wanted (a rule's kind); empty means all of them.",
     )
     digest: Literal["immediate", "daily"] = Field(
@@ -116,7 +117,9 @@ def _out(member: StaffMember) -> StaffOut:
 
 
 @router.post("", status_code=201)
-async def add_staff(request: Request, body: StaffIn, _: Operator) -> StaffOut:
+async def add_staff(
+    request: Request, body: StaffIn, _: Annotated[Grant, POLICY.grant("staff.add")]
+) -> StaffOut:
     _check_kinds(request, body)
     member = body.member(use_cases.new_staff_id())
     return _out(await use_cases.add_staff(runtime_of(request).unit_of_work, member))
@@ -124,7 +127,10 @@ async def add_staff(request: Request, body: StaffIn, _: Operator) -> StaffOut:
 
 @router.get("")
 async def list_staff(
-    request: Request, _: Operator, role: str | None = None, country: str | None = None
+    request: Request,
+    _: Annotated[Grant, POLICY.grant("staff.list")],
+    role: Filter | None = None,
+    country: CountryCode | None = None,
 ) -> list[StaffOut]:
     query = {k: v for k, v in {"role": role, "country": country}.items() if v}
     cursor = runtime_of(request).database[STAFF].find(query).sort("_id", 1)
@@ -132,7 +138,9 @@ async def list_staff(
 
 
 @router.get("/{staff_id}")
-async def get_staff(request: Request, staff_id: str, _: Operator) -> StaffOut:
+async def get_staff(
+    request: Request, staff_id: Identifier, _: Annotated[Grant, POLICY.grant("staff.read")]
+) -> StaffOut:
     document = await runtime_of(request).database[STAFF].find_one({"_id": staff_id})
     if document is None:
         raise NotFound(f"no staff member {staff_id}", reason="staff_not_found")
@@ -140,13 +148,20 @@ async def get_staff(request: Request, staff_id: str, _: Operator) -> StaffOut:
 
 
 @router.put("/{staff_id}")
-async def replace_staff(request: Request, staff_id: str, body: StaffIn, _: Operator) -> StaffOut:
+async def replace_staff(
+    request: Request,
+    staff_id: Identifier,
+    body: StaffIn,
+    _: Annotated[Grant, POLICY.grant("staff.replace")],
+) -> StaffOut:
     _check_kinds(request, body)
     uow = runtime_of(request).unit_of_work
     return _out(await use_cases.update_staff(uow, staff_id, body.member(staff_id)))
 
 
 @router.delete("/{staff_id}", status_code=204)
-async def remove_staff(request: Request, staff_id: str, _: Operator) -> Response:
+async def remove_staff(
+    request: Request, staff_id: Identifier, _: Annotated[Grant, POLICY.grant("staff.remove")]
+) -> Response:
     await use_cases.remove_staff(runtime_of(request).unit_of_work, staff_id)
     return Response(status_code=204)

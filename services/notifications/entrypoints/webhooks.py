@@ -6,28 +6,30 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
-from pydantic import AnyHttpUrl, BaseModel, Field
+from fastapi import APIRouter, Request, Response
+from pydantic import AnyHttpUrl, BaseModel, Field, UrlConstraints
 
 from services.notifications.adapters.repository import WEBHOOK_DELIVERIES, WEBHOOKS
 from services.notifications.adapters.webhook_subscriptions import SubscriptionCache
+from services.notifications.entrypoints.access import POLICY
 from services.notifications.entrypoints.staff import known_kinds
 from shared.errors import NotFound
-from shared.http.auth import Principal, require_role
+from shared.http.access import Grant
+from shared.http.inputs import Identifier, Keyword, Secret
 from shared.http.problems import HttpProblem
 from shared.runtime import runtime_of
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
-Operator = Annotated[Principal, Depends(require_role("operator"))]
 
 
 class WebhookIn(BaseModel):
-    url: AnyHttpUrl
-    secret: str = Field(
-        min_length=32,
+    url: Annotated[AnyHttpUrl, UrlConstraints(max_length=2_048)]
+    secret: Annotated[Secret, Field(min_length=32)] = Field(
         description="Key of the HMAC-SHA256 signature in X-Etwinning-Signature; never shown.",
     )
-    kinds: list[str] = Field(default_factory=list, description="Kinds wanted; empty: all.")
+    kinds: list[Keyword] = Field(
+        default_factory=list, max_length=100, description="Kinds wanted; empty: all."
+    )
 
 
 class WebhookOut(BaseModel):
@@ -56,7 +58,9 @@ def _out(document: dict[str, Any]) -> WebhookOut:
 
 
 @router.post("", status_code=201)
-async def subscribe(request: Request, body: WebhookIn, _: Operator) -> WebhookOut:
+async def subscribe(
+    request: Request, body: WebhookIn, _: Annotated[Grant, POLICY.grant("webhooks.subscribe")]
+) -> WebhookOut:
     unknown = sorted(set(body.kinds) - known_kinds(request))
     if unknown:
         raise HttpProblem(422, "unknown_notification_kind", f"unknown kinds {unknown}")
@@ -72,13 +76,19 @@ async def subscribe(request: Request, body: WebhookIn, _: Operator) -> WebhookOu
 
 
 @router.get("")
-async def list_webhooks(request: Request, _: Operator) -> list[WebhookOut]:
+async def list_webhooks(
+    request: Request, _: Annotated[Grant, POLICY.grant("webhooks.list")]
+) -> list[WebhookOut]:
     cursor = runtime_of(request).database[WEBHOOKS].find().sort("_id", 1)
     return [_out(document) async for document in cursor]
 
 
 @router.delete("/{webhook_id}", status_code=204)
-async def unsubscribe(request: Request, webhook_id: str, _: Operator) -> Response:
+async def unsubscribe(
+    request: Request,
+    webhook_id: Identifier,
+    _: Annotated[Grant, POLICY.grant("webhooks.unsubscribe")],
+) -> Response:
     result = await runtime_of(request).database[WEBHOOKS].delete_one({"_id": webhook_id})
     if result.deleted_count == 0:
         raise NotFound(f"no webhook {webhook_id}", reason="webhook_not_found")
@@ -87,7 +97,11 @@ async def unsubscribe(request: Request, webhook_id: str, _: Operator) -> Respons
 
 
 @router.get("/{webhook_id}/deliveries")
-async def deliveries(request: Request, webhook_id: str, _: Operator) -> list[WebhookDeliveryOut]:
+async def deliveries(
+    request: Request,
+    webhook_id: Identifier,
+    _: Annotated[Grant, POLICY.grant("webhooks.deliveries")],
+) -> list[WebhookDeliveryOut]:
     collection = runtime_of(request).database[WEBHOOK_DELIVERIES]
     cursor = collection.find({"subscription_id": webhook_id}).sort("enqueued_at", 1)
     return [

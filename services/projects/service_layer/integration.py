@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from services.projects.domain import events
+from services.projects.domain import model
 from services.projects.domain.model import Member, Project
 from shared.events import projects as contract
 from shared.events.base import EventPayload
@@ -26,64 +26,64 @@ def _founder_ids(p: Project) -> list[str]:
     return [p.founder_id, p.cofounder_id]
 
 
-def integration_events(event: events.DomainEvent) -> list[EventPayload]:
+def integration_events(event: model.DomainEvent) -> list[EventPayload]:
     return [_translate(event)]
 
 
-def _translate(event: events.DomainEvent) -> EventPayload:
+def _translate(event: model.DomainEvent) -> EventPayload:
     match event:
-        case events.Proposed(project=p):
+        case model.Proposed(project=p):
             founder, cofounder = (member_contract(p, m) for m in p.members[:2])
             return contract.ProjectProposed(
                 project_id=p.id, title=p.title, project_type=p.project_type,
                 founder=founder, cofounder=cofounder, details=details_contract(p),
                 proposed_at=p.created_at,
             )  # fmt: skip
-        case events.Edited(project=p, by_teacher_id=by, at=at):
+        case model.Edited(project=p, by_teacher_id=by, at=at):
             return contract.ProjectEdited(
                 project_id=p.id, edited_by=by, details=details_contract(p),
                 edited_at=at,
             )  # fmt: skip
-        case events.Withdrawn(project=p, by_teacher_id=by, reason=reason, at=at):
+        case model.Withdrawn(project=p, by_teacher_id=by, reason=reason, at=at):
             return contract.ProjectWithdrawn(
                 project_id=p.id, withdrawn_by=by, reason=reason, member_ids=_founder_ids(p),
                 withdrawn_at=at,
             )  # fmt: skip
-        case events.CofounderResponded(project=p, accepted=accepted, reason=reason):
+        case model.CofounderResponded(project=p, accepted=accepted, reason=reason):
             return contract.CofounderResponded(
                 project_id=p.id, founder_id=p.founder_id, cofounder_id=p.cofounder_id,
                 accepted=accepted, reason=reason,
                 awaiting_nso_of=p.founder_countries if accepted else [],
             )  # fmt: skip
-        case events.NsoDecided(project=p, country=country, approved=approved, reason=reason):
+        case model.NsoDecided(project=p, country=country, approved=approved, reason=reason):
             return contract.NsoDecided(
                 project_id=p.id, country=country, approved=approved, reason=reason,
                 awaiting_nso_of=p.awaiting_nso_of if approved else [],
             )  # fmt: skip
-        case events.Activated(project=p):
+        case model.Activated(project=p):
             assert p.activated_at is not None and p.twinspace_id is not None
             return contract.ProjectActivated(
                 project_id=p.id, title=p.title, twinspace_id=p.twinspace_id,
                 member_ids=[m.teacher_id for m in p.members], activated_at=p.activated_at,
             )  # fmt: skip
-        case events.Rejected(project=p, rejected_by=by, reason=reason):
+        case model.Rejected(project=p, rejected_by=by, reason=reason):
             return contract.ProjectRejected(
                 project_id=p.id, rejected_by=by, reason=reason, member_ids=_founder_ids(p)
             )
-        case events.PartnerInvited(project=p, teacher_id=teacher_id, invited_by=invited_by):
+        case model.PartnerInvited(project=p, teacher_id=teacher_id, invited_by=invited_by):
             return contract.PartnerInvited(
                 project_id=p.id, title=p.title, teacher_id=teacher_id, invited_by=invited_by
             )
-        case events.PartnerJoined(project=p, member=member):
+        case model.PartnerJoined(project=p, member=member):
             return contract.PartnerJoined(project_id=p.id, member=member_contract(p, member))
-        case events.PartnerLeft(project=p, member=member, at=at):
+        case model.PartnerLeft(project=p, member=member, at=at):
             return contract.PartnerLeft(
                 project_id=p.id, teacher_id=member.teacher_id, school_id=member.school_id,
                 country=member.country, left_at=at,
             )  # fmt: skip
-        case events.Completed(project=p, by_teacher_id=by):
+        case model.Completed(project=p, by_teacher_id=by):
             return _completed(p, by)
-        case events.Archived(project=p, by_teacher_id=by):
+        case model.Archived(project=p, by_teacher_id=by):
             return contract.ProjectArchived(
                 project_id=p.id, archived_by=by, archived_at=p.archived_at
             )

@@ -43,8 +43,9 @@ from services.registration.adapters.search_keys import (
     order_time,
     pair_key,
 )
+from services.registration.domain.errors import SEARCH_TOO_BROAD
 from services.registration.domain.model import normalized
-from shared.errors import PermanentError
+from shared.errors import Refused
 from shared.storage.mongo import Document
 
 FIRST_WINDOW = timedelta(hours=12)
@@ -74,8 +75,7 @@ class PartnerQuery:
     page_size: int = 20
 
 
-class SearchTooBroad(PermanentError):
-    reason = "search_too_broad"
+SearchTooBroad = Refused  # what tests catch
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def partner_plan(query: PartnerQuery) -> PartnerPlan:
     if prefix:
         return _prefix_plan(prefix, criteria)
     if not criteria:
-        raise SearchTooBroad("give a country, a subject, a language, an age range or a prefix")
+        raise SEARCH_TOO_BROAD("give a country, a subject, a language, an age range or a prefix")
     if len(criteria) == 1:
         return PartnerPlan(criteria[0])
     # The pair with the fewest keys drives (ages come last); the rest refine.
@@ -144,7 +144,7 @@ def partner_plan(query: PartnerQuery) -> PartnerPlan:
 def _prefix_plan(prefix: str, criteria: list[tuple[str, ...]]) -> PartnerPlan:
     first_word = prefix.split(" ", 1)[0]
     if len(prefix) < PREFIX_SHORTEST:
-        raise SearchTooBroad(f"a prefix needs {PREFIX_SHORTEST} characters or more")
+        raise SEARCH_TOO_BROAD(f"a prefix needs {PREFIX_SHORTEST} characters or more")
     if " " in prefix or len(first_word) < PREFIX_SHORTEST:
         key = criterion_key("p", first_word[:PREFIX_INDEXED])  # a whole first word
     else:

@@ -16,10 +16,15 @@ from services.registration.adapters.search_keys import (
     school_town_key,
     word_starts,
 )
-from services.registration.domain.errors import RegistrationRefused
+from services.registration.domain.errors import (
+    DUPLICATE_EMAIL,
+    DUPLICATE_SCHOOL,
+    SUBJECT_ALREADY_REGISTERED,
+    UNKNOWN_SCHOOL,
+    UNKNOWN_TEACHER,
+)
 from services.registration.domain.model import School, Teacher, TeacherStatus, normalized
-from shared.errors import NotFound, TransientError
-from shared.http.problems import HttpProblem
+from shared.errors import Refused, TransientError
 from shared.storage.mongo import Document
 from shared.storage.unit_of_work import Transaction
 
@@ -53,6 +58,7 @@ async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
             IndexModel([("email", ASCENDING)], unique=True),
             IndexModel([("country", ASCENDING), ("status", ASCENDING)]),
             IndexModel([("school_id", ASCENDING)]),
+            IndexModel([("identity_subject", ASCENDING)]),  # who calls, on every request
             # Partner search: every query shape is one precomputed key (validated teachers
             # only carry keys), newest validation first, a page being a range on the order.
             IndexModel(
@@ -72,9 +78,7 @@ class SchoolRepository:
             {"identity_key": school.identity_key}, {"_id": 1}, session=self._tx.session
         )
         if existing is not None:
-            raise HttpProblem(
-                409,
-                "duplicate_school",
+            raise DUPLICATE_SCHOOL(
                 f"this school is already registered as {existing['_id']}",
                 existing_id=existing["_id"],
             )
@@ -83,7 +87,7 @@ class SchoolRepository:
     async def get(self, school_id: str) -> School:
         document = await self._collection.find_one({"_id": school_id}, session=self._tx.session)
         if document is None:
-            raise NotFound(f"no school {school_id}", reason="unknown_school")
+            raise UNKNOWN_SCHOOL(f"no school {school_id}")
         return school_from(document)
 
     async def get_by_identity(self, identity_key: str) -> School:
@@ -91,14 +95,24 @@ class SchoolRepository:
             {"identity_key": identity_key}, session=self._tx.session
         )
         if document is None:
-            raise NotFound(f"no school registered as {identity_key!r}", reason="unknown_school")
+            raise UNKNOWN_SCHOOL(f"no school registered as {identity_key!r}")
         return school_from(document)
 
 
-def duplicate_email() -> RegistrationRefused:
-    return RegistrationRefused(
-        "R-REG-7", "duplicate_email", "a profile with this e-mail exists (one profile per person)"
+def duplicate_email() -> Refused:
+    return DUPLICATE_EMAIL("a profile with this e-mail exists (one profile per person)")
+
+
+def subject_already_registered() -> Refused:
+    return SUBJECT_ALREADY_REGISTERED(
+        "this account already has a teacher profile (one profile per person)"
     )
+
+
+async def teacher_of_subject(database: AsyncDatabase[Document], subject: str) -> str | None:
+    """The teacher this provider subject applied as (erasure unlinks it)."""
+    document = await database[TEACHERS].find_one({"identity_subject": subject}, {"_id": 1})
+    return None if document is None else str(document["_id"])
 
 
 class TeacherRepository:
@@ -111,6 +125,10 @@ class TeacherRepository:
             {"email": teacher.email}, {"_id": 1}, session=self._tx.session
         ):
             raise duplicate_email()
+        if teacher.identity_subject is not None and await self._collection.find_one(
+            {"identity_subject": teacher.identity_subject}, {"_id": 1}, session=self._tx.session
+        ):
+            raise subject_already_registered()
         try:
             await self._collection.insert_one(teacher_document(teacher), session=self._tx.session)
         except DuplicateKeyError as error:  # a concurrent sign-up with the same address won
@@ -119,7 +137,7 @@ class TeacherRepository:
     async def get(self, teacher_id: str) -> Teacher:
         document = await self._collection.find_one({"_id": teacher_id}, session=self._tx.session)
         if document is None:
-            raise NotFound(f"no teacher {teacher_id}", reason="unknown_teacher")
+            raise UNKNOWN_TEACHER(f"no teacher {teacher_id}")
         return teacher_from(document)
 
     async def save(self, teacher: Teacher) -> None:

@@ -25,20 +25,16 @@ from services.registration.adapters.repository import (
     SCHOOL_NAME_INDEX,
     SCHOOL_TOWN_INDEX,
     SCHOOLS,
+    school_from,
 )
-from services.registration.domain.model import normalized
-from shared.errors import PermanentError
+from services.registration.domain.errors import SEARCH_TOO_BROAD
+from services.registration.domain.model import School, normalized
 from shared.storage.mongo import Document
 
 # Above every character a normalized key holds: `prefix` ≤ key < `prefix + PREFIX_END`.
 PREFIX_END = "\U0010ffff"
 SHORTEST_NAME = 2
-SCHOOL_PROJECTION = {"name": 1, "town": 1, "country": 1}
 TOWN_SCAN_LIMIT = 2000  # rows of a town prefix checked for the name, at most
-
-
-class SchoolSearchTooBroad(PermanentError):
-    reason = "search_too_broad"
 
 
 @dataclass(frozen=True)
@@ -63,7 +59,7 @@ class SchoolPlan:
 def school_plan(query: SchoolQuery) -> SchoolPlan:
     name = normalized(query.name)
     if len(name) < SHORTEST_NAME:
-        raise SchoolSearchTooBroad(f"give {SHORTEST_NAME} characters or more of the name")
+        raise SEARCH_TOO_BROAD(f"give {SHORTEST_NAME} characters or more of the name")
     town = normalized(query.town or "")
     if query.country and town:
         return SchoolPlan("country_town_key", SCHOOL_TOWN_INDEX, f"{query.country}|{town}", name)
@@ -72,33 +68,22 @@ def school_plan(query: SchoolQuery) -> SchoolPlan:
     return SchoolPlan("name_key", SCHOOL_NAME_INDEX, name, None if not town else name)
 
 
-async def search_schools(database: AsyncDatabase[Document], query: SchoolQuery) -> list[Document]:
+async def search_schools(database: AsyncDatabase[Document], query: SchoolQuery) -> list[School]:
     plan = school_plan(query)
-    cursor = (
-        database[SCHOOLS]
-        .find(plan.filter(), {**SCHOOL_PROJECTION, "name_key": 1})
-        .sort(plan.field, 1)
-    )
+    cursor = database[SCHOOLS].find(plan.filter()).sort(plan.field, 1)
     if plan.name_starts is None:
-        rows = await cursor.limit(query.limit).to_list()
-        return [_shown(row) for row in rows]
+        return [school_from(row) for row in await cursor.limit(query.limit).to_list()]
     town = normalized(query.town or "")
-    found: list[Document] = []
+    found: list[School] = []
     async for row in cursor.limit(TOWN_SCAN_LIMIT):
-        town_ok = normalized(row["town"]).startswith(town)
-        if town_ok and _name_matches(row["name_key"], plan.name_starts):
-            found.append(_shown(row))
+        school = school_from(row)
+        if normalized(school.town).startswith(town) and row["name_key"].startswith(
+            plan.name_starts
+        ):
+            found.append(school)
             if len(found) == query.limit:
                 break
     return found
-
-
-def _name_matches(name_key: str, prefix: str) -> bool:
-    return name_key.startswith(prefix)
-
-
-def _shown(row: Document) -> Document:
-    return {"id": row["_id"], "name": row["name"], "town": row["town"], "country": row["country"]}
 
 
 async def explain_school_search(database: AsyncDatabase[Document], query: SchoolQuery) -> Any:

@@ -1,4 +1,4 @@
-"""Schools and teachers (R-REG-1..7). Plain Python: no I/O."""
+"""Schools and teachers (R-REG-1..7) and the domain events they raise. Plain Python: no I/O."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ from enum import StrEnum
 
 from email_validator import EmailNotValidError, validate_email
 
-from services.registration.domain import events as domain_events
 from services.registration.domain.countries import is_participating
 from services.registration.domain.errors import (
-    RegistrationRefused,
+    INVALID_AGE_RANGE,
+    INVALID_EMAIL,
+    NOT_SCHOOL_STAFF,
+    PUPIL_ROLE,
+    SAME_SCHOOL,
+    WRONG_NSO,
     transition_not_allowed,
     unknown_country,
 )
@@ -53,9 +57,7 @@ def checked_email(email: str) -> str:
     try:
         result = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as error:
-        raise RegistrationRefused(
-            "R-REG-7", "invalid_email", f"not a valid e-mail address: {error}", status_code=422
-        ) from error
+        raise INVALID_EMAIL(f"not a valid e-mail address: {error}") from error
     return result.normalized.lower()
 
 
@@ -64,20 +66,16 @@ def checked_role(role: str) -> str:
     if role in STAFF_ROLES:
         return role
     if role.strip().lower() in PUPIL_ROLES:
-        raise RegistrationRefused(
-            "R-REG-1", "pupil_role", "pupils never hold accounts", status_code=422
-        )
-    raise RegistrationRefused(
-        "R-REG-1", "not_school_staff",
-        f"only school staff ({', '.join(STAFF_ROLES)}) can register, not {role!r}",
-        status_code=422,
-    )  # fmt: skip
+        raise PUPIL_ROLE("pupils never hold accounts")
+    raise NOT_SCHOOL_STAFF(
+        f"only school staff ({', '.join(STAFF_ROLES)}) can register, not {role!r}"
+    )
 
 
 def checked_ages(age_min: int | None, age_max: int | None) -> None:
     if age_min is not None and age_max is not None and age_min > age_max:
-        raise RegistrationRefused(
-            "§1.2", "invalid_age_range", f"pupils aged {age_min} to {age_max}", status_code=422
+        raise INVALID_AGE_RANGE(
+            f"pupils aged {age_min} to {age_max}", age_min=age_min, age_max=age_max
         )
 
 
@@ -89,7 +87,7 @@ class School:
     country: str
     registered_at: datetime
     details: dict[str, object] = field(default_factory=dict)
-    events: list[domain_events.DomainEvent] = field(default_factory=list)
+    events: list[DomainEvent] = field(default_factory=list)
 
     @classmethod
     def register(
@@ -97,7 +95,7 @@ class School:
     ) -> School:
         _require_participating(country)
         school = cls(school_id, name.strip(), town.strip(), country, now, dict(details))
-        school.events.append(domain_events.SchoolRegistered(school))
+        school.events.append(SchoolRegistered(school))
         return school
 
     @property
@@ -129,16 +127,18 @@ class Teacher:
     validated_at: datetime | None = None
     status_reason: str | None = None
     status_changed_at: datetime | None = None
+    # The person's subject at the identity provider, linked when they applied themselves.
+    identity_subject: str | None = None
     school_town: str = ""  # partner search matches the school's town too
     version: int = 0
-    events: list[domain_events.DomainEvent] = field(default_factory=list)
+    events: list[DomainEvent] = field(default_factory=list)
 
     @classmethod
     def apply(
         cls, *, teacher_id: str, name: str, email: str, role: str, language: str,
         school: School, now: datetime, subjects: list[str], languages: list[str],
         pupil_age_min: int | None = None, pupil_age_max: int | None = None,
-        source: str = "http",
+        source: str = "http", identity_subject: str | None = None,
     ) -> Teacher:  # fmt: skip
         _require_participating(school.country)  # R-REG-6: the school's country is theirs
         role = checked_role(role)
@@ -148,9 +148,9 @@ class Teacher:
             teacher_id, name.strip(), address, role, language, school.id, school.country,
             TeacherStatus.WAITING_FOR_VALIDATION, now, _clean(subjects), _clean(languages),
             school.name, pupil_age_min, pupil_age_max, status_changed_at=now,
-            school_town=school.town,
+            identity_subject=identity_subject, school_town=school.town,
         )  # fmt: skip
-        teacher.events.append(domain_events.TeacherApplied(teacher, source))
+        teacher.events.append(TeacherApplied(teacher, source))
         return teacher
 
     def validate(self, *, by_country: str, school: School, now: datetime) -> None:
@@ -159,7 +159,7 @@ class Teacher:
         self.status = TeacherStatus.VALIDATED
         self.validated_at = now
         self.status_changed_at = now
-        self.events.append(domain_events.TeacherWasValidated(self, school))
+        self.events.append(TeacherWasValidated(self, school))
 
     def reject(self, *, by_country: str, reason: str, now: datetime | None = None) -> None:
         self._require_validator(by_country)
@@ -167,16 +167,14 @@ class Teacher:
         self.status = TeacherStatus.REJECTED
         self.status_reason = reason
         self.status_changed_at = now
-        self.events.append(domain_events.TeacherWasRejected(self, reason))
+        self.events.append(TeacherWasRejected(self, reason))
 
     def change_school(self, *, school: School, now: datetime) -> None:
         """R-REG-5: a change of workplace is a profile edit (R-REG-7) that puts the teacher
         back through validation, now by the NSO of the new school's country."""
         self._require_status("change the school of")
         if school.id == self.school_id:
-            raise RegistrationRefused(
-                "R-REG-5", "same_school", f"the teacher already works at {school.id}"
-            )
+            raise SAME_SCHOOL(f"the teacher already works at {school.id}")
         _require_participating(school.country)
         previous_school_id, previous_country = self.school_id, self.country
         self.school_id, self.school_name, self.country = school.id, school.name, school.country
@@ -185,9 +183,7 @@ class Teacher:
         self.validated_at = None
         self.status_reason = None
         self.status_changed_at = now
-        self.events.append(
-            domain_events.TeacherChangedSchool(self, previous_school_id, previous_country, school)
-        )
+        self.events.append(TeacherChangedSchool(self, previous_school_id, previous_country, school))
 
     def deactivate(self, *, by: str, reason: str, now: datetime) -> None:
         """R-REG-2: DEACTIVATED. `by` is `teacher`, `nso:<country>`, `css` or `operator`; an
@@ -198,7 +194,7 @@ class Teacher:
         self.status = TeacherStatus.DEACTIVATED
         self.status_reason = reason
         self.status_changed_at = now
-        self.events.append(domain_events.TeacherWasDeactivated(self, reason, by))
+        self.events.append(TeacherWasDeactivated(self, reason, by))
 
     def erase(self, *, now: datetime) -> None:
         """Right to erasure: keep the id, the country and the school (organisational data, no
@@ -210,18 +206,17 @@ class Teacher:
         self.subjects, self.languages = [], []
         self.pupil_age_min = self.pupil_age_max = None
         self.status = TeacherStatus.ERASED
+        self.identity_subject = None  # the person may register again, as anyone may
         self.status_reason = None
         self.validated_at = None
         self.status_changed_at = now
-        self.events.append(domain_events.TeacherWasErased(self))
+        self.events.append(TeacherWasErased(self))
 
     def _require_validator(self, country: str) -> None:
         if country != self.country:
-            raise RegistrationRefused(
-                "R-REG-3", "wrong_nso",
-                f"only the NSO of {self.country} decides on this teacher, not the NSO of {country}",
-                status_code=403,
-            )  # fmt: skip
+            raise WRONG_NSO(
+                f"only the NSO of {self.country} decides on this teacher, not the NSO of {country}"
+            )
 
     def _require_status(self, action: str) -> None:
         if self.status not in ALLOWED_FROM[action]:
@@ -239,3 +234,54 @@ def _clean(values: list[str]) -> list[str]:
 def _require_participating(country: str) -> None:
     if not is_participating(country):
         raise unknown_country(country)
+
+
+# --- domain events: each names the aggregate it happened to, so they live beside it; the
+# service layer translates them to integration events (service_layer/integration.py) ---
+
+
+class DomainEvent:
+    pass
+
+
+@dataclass(frozen=True)
+class SchoolRegistered(DomainEvent):
+    school: School
+
+
+@dataclass(frozen=True)
+class TeacherApplied(DomainEvent):
+    teacher: Teacher
+    source: str
+
+
+@dataclass(frozen=True)
+class TeacherWasValidated(DomainEvent):
+    teacher: Teacher
+    school: School
+
+
+@dataclass(frozen=True)
+class TeacherWasRejected(DomainEvent):
+    teacher: Teacher
+    reason: str
+
+
+@dataclass(frozen=True)
+class TeacherChangedSchool(DomainEvent):
+    teacher: Teacher
+    previous_school_id: str
+    previous_country: str
+    school: School
+
+
+@dataclass(frozen=True)
+class TeacherWasDeactivated(DomainEvent):
+    teacher: Teacher
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True)
+class TeacherWasErased(DomainEvent):
+    teacher: Teacher

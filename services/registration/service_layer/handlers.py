@@ -10,8 +10,7 @@ from uuid import uuid4
 from services.registration.adapters.repository import Repositories
 from services.registration.domain.countries import is_participating
 from services.registration.domain.errors import unknown_country
-from services.registration.domain.events import DomainEvent
-from services.registration.domain.model import School, Teacher
+from services.registration.domain.model import DomainEvent, School, Teacher
 from services.registration.service_layer import commands
 from services.registration.service_layer.integration import integration_event
 from shared.storage.unit_of_work import Transaction, UnitOfWork
@@ -54,6 +53,7 @@ async def register_teacher_in(tx: Transaction, cmd: commands.RegisterTeacher) ->
         language=cmd.language, school=school, now=_now(), subjects=cmd.subjects,
         languages=cmd.languages, pupil_age_min=cmd.pupil_age_min,
         pupil_age_max=cmd.pupil_age_max, source=cmd.source,
+        identity_subject=cmd.identity_subject,
     )  # fmt: skip
     await repositories.teachers.add(teacher)
     await _publish(tx, teacher.events)

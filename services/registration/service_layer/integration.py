@@ -2,37 +2,37 @@
 
 from __future__ import annotations
 
-from services.registration.domain import events
+from services.registration.domain import model
 from shared.events import registration as contract
 from shared.events.base import EventPayload
 
 
-def integration_event(event: events.DomainEvent) -> EventPayload:
+def integration_event(event: model.DomainEvent) -> EventPayload:
     match event:
-        case events.SchoolRegistered(school=s):
+        case model.SchoolRegistered(school=s):
             return contract.SchoolRegistered(
                 school_id=s.id, name=s.name, town=s.town, country=s.country,
                 registered_at=s.registered_at,
             )  # fmt: skip
-        case events.TeacherApplied(teacher=t, source=source):
+        case model.TeacherApplied(teacher=t, source=source):
             return contract.TeacherRegistered(
                 teacher_id=t.id, name=t.name, email=t.email, language=t.language, role=t.role,
                 school_id=t.school_id, country=t.country, registered_at=t.registered_at,
-                source=source,
+                source=source, identity_subject=t.identity_subject,
             )  # fmt: skip
-        case events.TeacherWasValidated(teacher=t, school=s):
+        case model.TeacherWasValidated(teacher=t, school=s):
             assert t.validated_at is not None
             return contract.TeacherValidated(
                 teacher_id=t.id, name=t.name, email=t.email, language=t.language, role=t.role,
                 school_id=s.id, school_name=s.name, country=t.country,
-                validated_at=t.validated_at,
+                validated_at=t.validated_at, identity_subject=t.identity_subject,
             )  # fmt: skip
-        case events.TeacherWasRejected(teacher=t, reason=reason):
+        case model.TeacherWasRejected(teacher=t, reason=reason):
             return contract.TeacherRejected(
                 teacher_id=t.id, country=t.country, reason=reason, school_id=t.school_id,
                 email=t.email, language=t.language, rejected_at=t.status_changed_at,
             )  # fmt: skip
-        case events.TeacherChangedSchool(
+        case model.TeacherChangedSchool(
             teacher=t, previous_school_id=previous, previous_country=previous_country, school=s
         ):
             return contract.TeacherSchoolChanged(
@@ -40,12 +40,12 @@ def integration_event(event: events.DomainEvent) -> EventPayload:
                 school_id=s.id, school_name=s.name, country=s.country, status=t.status.value,
                 email=t.email, language=t.language, changed_at=t.status_changed_at,
             )  # fmt: skip
-        case events.TeacherWasDeactivated(teacher=t, reason=reason, by=by):
+        case model.TeacherWasDeactivated(teacher=t, reason=reason, by=by):
             return contract.TeacherDeactivated(
                 teacher_id=t.id, reason=reason, country=t.country, school_id=t.school_id,
                 deactivated_by=by, deactivated_at=t.status_changed_at,
             )  # fmt: skip
-        case events.TeacherWasErased(teacher=t):
+        case model.TeacherWasErased(teacher=t):
             # Nothing personal here: the erasure event itself must not spread the data.
             return contract.TeacherErased(
                 teacher_id=t.id, country=t.country, erased_at=t.status_changed_at

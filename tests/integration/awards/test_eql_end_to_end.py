@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.awards.adapters.eql_policy_file import load_eql_policy
 from services.awards.config import DEFAULT_EQL_POLICY
+from services.awards.eql.adapters.policy_file import load_eql_policy
 from services.notifications.bootstrap import build_app as notifications_app
 from services.notifications.config import NotificationsSettings
 from shared.events.registration import TeacherValidated

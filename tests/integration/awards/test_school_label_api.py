@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.awards.adapters.school_label_repository import TEACHERS
+from services.awards.school_label.adapters.repository import TEACHERS
 from shared.events.registration import TeacherErased
 from tests.support.awards_bus import AwardsOnBus, awards_on_bus, nso, teacher
 from tests.support.awards_helpers import ALL_YES, EVIDENCE, PERFECT
@@ -36,7 +36,7 @@ DECLARED = {"head_declaration": True, "head_name": "María Pérez", "statement":
 
 
 def refused(response: httpx.Response, status: int, rule: str) -> bool:
-    error = response.json().get("error", {})
+    error = response.json()
     return response.status_code == status and error.get("rule") == rule
 
 
@@ -92,7 +92,10 @@ async def test_the_round_finds_the_school_once_and_the_label_follows_r_sch_1_and
         await known_world(awards)
 
         assert (await run(awards, **teacher("t-1"))).status_code == 403
-        assert (await run(awards, year=1999)).status_code == 404
+        assert (await run(awards, year=1999)).status_code == 422  # before eTwinning: out of bounds
+        no_round = await run(awards, year=2090)
+        assert no_round.status_code == 404
+        assert no_round.json()["code"] == "unknown_school_label_round"
         first = await run(awards)
         assert first.status_code == 200, first.text
         summary: dict[str, Any] = first.json()
@@ -105,7 +108,7 @@ async def test_the_round_finds_the_school_once_and_the_label_follows_r_sch_1_and
         [eligible] = await awards.eventually_emitted("awards.school_label.eligible")
         assert eligible["payload"]["teacher_ids"] == ["t-1", "t-2", "t-3"]
         assert eligible["payload"]["round"] == f"{YEAR}-{YEAR + 1}"
-        listed = await awards.http.get(f"/school-label/rounds/{YEAR}/eligible-schools")
+        listed = await awards.http.get(f"/school-label/rounds/{YEAR}/eligible-schools", headers=CSS)
         assert [s["school_id"] for s in listed.json()] == ["s-es"]
 
         async def apply(teacher_id: str, **body: Any) -> httpx.Response:
@@ -143,7 +146,9 @@ async def test_the_round_finds_the_school_once_and_the_label_follows_r_sch_1_and
             "t-2",
             "R-SCH-2",
         )
-        labels = await awards.http.get("/school-label/labels", params={"school_id": "s-es"})
+        labels = await awards.http.get(
+            "/school-label/labels", params={"school_id": "s-es"}, headers=CSS
+        )
         assert [label["id"] for label in labels.json()] == [application_id]
 
         following = (await run(awards, year=YEAR + 1)).json()

@@ -14,6 +14,7 @@ from services.notifications.bootstrap import build_app
 from services.notifications.config import NotificationsSettings
 from tests.integration.notifications.conftest import OPERATOR, Notifications, token
 from tests.support import notifications_helpers as sample
+from tests.support.problems import problem_code
 from tests.support.servers import Vhost, connected_broker
 from tests.support.services import running, service_settings
 from tools.smtp_sink import SmtpSink
@@ -48,7 +49,7 @@ MARTA = {"name": "Marta Puig", "email": "marta@nso-es.example", "language": "ca"
 
 
 def _code(response: Any) -> str:
-    return str(response.json()["error"]["code"])
+    return problem_code(response)
 
 
 async def test_operators_manage_the_staff_directory(service: Notifications) -> None:
@@ -109,7 +110,7 @@ async def test_a_login_belongs_to_one_staff_member(service: Notifications) -> No
     pere = {**MARTA, "subject": "nso:es:pere", "email": "pere@nso-es.example"}
     await service.add_staff(**pere)
     again = await service.http.post("/staff", json=pere, headers=OPERATOR)
-    assert (again.status_code, again.json()["error"]["rule"]) == (409, "STAFF-SUBJECT")
+    assert (again.status_code, _code(again)) == (409, "staff_subject_taken")
     missing = await service.http.put("/staff/staff-nobody", json=MARTA, headers=OPERATOR)
     assert (missing.status_code, _code(missing)) == (404, "staff_not_found")
 
@@ -156,6 +157,28 @@ async def test_nobody_reads_another_recipients_inbox(service: Notifications) -> 
     assert looked_up.status_code == 200
 
 
+async def test_a_staff_inbox_opens_only_with_the_logins_role_and_country(
+    service: Notifications,
+) -> None:
+    """The directory binds a login to a role and a country: a token that carries the subject of
+    an NSO of Spain with another country, or as CSS, opens nothing."""
+    jordi = {**MARTA, "subject": "nso:es:jordi", "email": "jordi@nso-es.example"}
+    await service.add_staff(**jordi)
+    own = await service.http.get("/inbox", headers=token(**_login(jordi, "nso", "ES")))
+    assert own.status_code == 200, own.text
+    for role, country in (("nso", "FR"), ("css", None)):
+        other = await service.http.get("/inbox", headers=token(**_login(jordi, role, country)))
+        assert (other.status_code, _code(other)) == (403, "not_in_staff_directory"), (role, country)
+        count = await service.http.get(
+            "/inbox/unread-count", headers=token(**_login(jordi, role, country))
+        )
+        assert count.status_code == 403
+
+
+def _login(member: dict[str, Any], role: str, country: str | None) -> dict[str, Any]:
+    return {"subject": member["subject"], "role": role, "country": country}
+
+
 SECRET = "a-staff-system-secret-of-32-chars-or-more"
 
 
@@ -168,6 +191,6 @@ async def test_webhook_subscriptions_are_for_operators(service: Notifications) -
     unknown = await service.http.post(
         "/webhooks", json={**body, "kinds": ["gossip"]}, headers=OPERATOR
     )
-    assert unknown.json()["error"]["code"] == "unknown_notification_kind"
+    assert _code(unknown) == "unknown_notification_kind"
     missing = await service.http.delete("/webhooks/wh-none", headers=OPERATOR)
-    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "webhook_not_found")
+    assert (missing.status_code, _code(missing)) == (404, "webhook_not_found")

@@ -57,10 +57,13 @@ async def test_seed_demo_loads_the_story_once(
             assert first.exit_code == 0
             story = first.story
             assert story is not None and story.project_id
+            operator = tokens.header(subject="operator:tests", role="operator")
             applications = await clients["awards"].get(
-                "/nql/applications", params={"project_id": story.project_id}
+                "/nql/applications", params={"project_id": story.project_id}, headers=operator
             )
-            project = (await clients["projects"].get(f"/projects/{story.project_id}")).json()
+            project = (
+                await clients["projects"].get(f"/projects/{story.project_id}", headers=operator)
+            ).json()
 
             second = await seed.seed_demo(clients, tokens)
             foreign = Tokens("a-secret-that-is-not-the-platforms-0123456789", "etwinning-platform")

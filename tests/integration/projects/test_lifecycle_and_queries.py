@@ -8,7 +8,7 @@ import pytest
 
 from services.projects.adapters.repository import PROJECTS
 from tests.integration.projects.conftest import ProjectsService
-from tests.support.projects_helpers import know_validated, new_teacher
+from tests.support.projects_helpers import as_operator, know_validated, new_teacher
 
 pytestmark = pytest.mark.integration
 
@@ -44,7 +44,7 @@ async def test_from_proposal_to_archive_every_step_has_history_and_one_event(
     archived = await steps.call("POST", f"{base}/archive", pt.headers)
     assert archived["status"] == "ARCHIVED"
 
-    project = await steps.call("GET", base, {})
+    project = await steps.call("GET", base, es.headers)
     assert project["details"]["erasmus_plus_ref"] == "2026-1-ES01-KA220"
     assert [(m["teacher_id"], m["role"], m["administrator"]) for m in project["members"]] == [
         (es.id, "FOUNDER", True), (pt.id, "FOUNDER", True), (tr.id, "PARTNER", True),
@@ -86,7 +86,7 @@ async def test_queries_by_teacher_country_status_and_type_page_through_everythin
         cursor = None
         while True:
             query = {**params, "limit": 2, **({"cursor": cursor} if cursor else {})}
-            page = (await projects.http.get(path, params=query)).json()
+            page = (await projects.http.get(path, params=query, headers=as_operator())).json()
             ids += [p["id"] for p in page["items"]]
             cursor = page["next_cursor"]
             if cursor is None:

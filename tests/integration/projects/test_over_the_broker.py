@@ -26,6 +26,7 @@ from tests.support.probes import envelope_of, eventually, publish_envelope
 from tests.support.projects_helpers import (
     ProjectSteps,
     Teacher,
+    as_operator,
     error_of,
     new_teacher,
     validated,
@@ -116,7 +117,7 @@ async def test_registration_facts_drive_the_read_model_and_completion_reaches_th
                 response = await http["projects"].post(
                     invitations, json={"teacher_id": refused.id}, headers=es.headers
                 )
-                assert error_of(response) == (422, "teacher_not_validated", "R-REG-4")
+                assert error_of(response) == (422, "partner_not_validated", "R-REG-4")
             await steps.add_partner(project_id, es, tr, pupils=24)
 
             # --- completion reaches awards and notifications ------------------------------
@@ -148,7 +149,9 @@ async def _inbox_holds(database: Any, count: int) -> bool:
 
 
 async def _applications(client: Any, project_id: str, count: int) -> list[dict[str, Any]]:
-    response = await client.get("/nql/applications", params={"project_id": project_id})
+    response = await client.get(
+        "/nql/applications", params={"project_id": project_id}, headers=as_operator()
+    )
     if response.status_code != 200:
         return []
     found: list[dict[str, Any]] = response.json()

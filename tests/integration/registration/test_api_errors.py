@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.problems import problem_code
 from tests.support.registration_helpers import (
     APPLICANT,
     CSS,
@@ -28,8 +29,10 @@ async def refused(
     before = await service.counts()
     response = await service.http.request(method, url, **kwargs)
     assert response.status_code == status, response.text
-    error: dict[str, Any] = response.json()["error"]
-    assert error["code"] == code, error
+    assert response.headers["content-type"] == "application/problem+json"
+    error: dict[str, Any] = response.json()
+    assert problem_code(response) == code, error
+    assert (error["status"], error["type"]) == (status, f"urn:etwinning:problem:{code}")
     assert await service.counts() == before, "a refused request wrote something"
     return error
 
@@ -97,7 +100,7 @@ async def test_lifecycle_errors_and_transitions(registration: RunningRegistratio
     )
     assert error["rule"] == "R-REG-2"
     await refused(
-        registration, "POST", f"{url}/school-change", 403, "not_your_profile",
+        registration, "POST", f"{url}/school-change", 403, "not_your_record",
         json={"school_id": other["id"]}, headers=teacher_token("tch_someone_else"),
     )  # fmt: skip
     await refused(
@@ -172,7 +175,7 @@ async def test_a_teacher_profile_is_read_only_by_its_owner_its_nso_the_css_and_o
         assert response.json()["email"] == "ana@example.org"
     assert (await http.get(url)).status_code == 401
     await refused(
-        registration, "GET", url, 403, "not_your_profile", headers=teacher_token("tch_other")
+        registration, "GET", url, 403, "not_your_record", headers=teacher_token("tch_other")
     )
     await refused(registration, "GET", url, 403, "wrong_nso", headers=nso("PT"))
     await refused(registration, "GET", url, 403, "forbidden_role", headers=APPLICANT)

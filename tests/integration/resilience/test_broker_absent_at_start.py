@@ -83,7 +83,11 @@ async def test_service_waits_for_the_broker_then_works(
         async with running(app) as http:
             ready = await http.get("/health/ready")
             assert ready.status_code == 503
-            assert ready.json()["checks"] == {"broker": False, "database": True}
+            assert ready.json()["checks"] == {
+                "startup": False, "broker": False, "database": True, "consumer": True
+            }  # fmt: skip
+            assert set(ready.json()["reasons"]) == {"startup", "broker"}
+            assert "waiting for the broker" in ready.json()["reasons"]["startup"]
             assert (await http.get("/health/live")).status_code == 200
 
             await door.open()

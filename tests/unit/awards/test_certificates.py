@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.awards.adapters.certificate_pdf import FpdfCertificateRenderer
-from services.awards.domain import nql
-from services.awards.domain.certificates import (
+from services.awards.common.adapters.certificate_pdf import FpdfCertificateRenderer
+from services.awards.common.domain.certificates import (
     CertificateContent,
     certificate_for,
     new_verification_code,
     normalised_code,
 )
+from services.awards.nql.domain import model as nql
 from tests.support.awards_helpers import answers, evidence, policy, project_facts, scores
 
 NOW = datetime(2026, 3, 10, tzinfo=UTC)

@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from services.awards.adapters.policy_file import load_policy
-from services.awards.domain.decision import decide
+from services.awards.nql.adapters.policy_file import load_policy
+from services.awards.nql.domain.decision import decide
 from shared.errors import DomainRuleViolation
 from tests.support.awards_helpers import (
     PERFECT,

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from services.awards.adapters.eql_policy_file import load_eql_policy
 from services.awards.bootstrap import build_app
 from services.awards.config import DEFAULT_EQL_POLICY, AwardsSettings
-from services.awards.domain import eql
-from services.awards.domain.eql import Assessment, CountryQuota, NominationRefused
-from services.awards.domain.eql_policy import Quota, RoundPeriod
-from services.awards.domain.nql import Member
+from services.awards.eql.adapters.policy_file import load_eql_policy
+from services.awards.eql.domain import model as eql
+from services.awards.eql.domain.model import Assessment, CountryQuota, NominationRefused
+from services.awards.eql.domain.policy import Quota, RoundPeriod
+from services.awards.nql.domain.model import Member
 from tests.support.eql_helpers import assessment, eql_policy, scores
 
 POLICY = eql_policy()

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.awards.domain import nql
-from services.awards.domain.nql import EligibilityAnswers, NqlApplication, ProjectFacts
-from services.awards.domain.policy import ApplicationWindow, Calendar
+from services.awards.nql.domain import model as nql
+from services.awards.nql.domain.model import EligibilityAnswers, NqlApplication, ProjectFacts
+from services.awards.nql.domain.policy import ApplicationWindow, Calendar
 from shared.errors import DomainRuleViolation
 from tests.support.awards_helpers import answers, evidence, policy, project_facts, scores
 

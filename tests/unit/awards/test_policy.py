@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from services.awards.adapters.policy_file import load_policy
 from services.awards.config import DEFAULT_NQL_POLICY, AwardsSettings
-from services.awards.domain.policy import ApplicationWindow, Calendar, NqlPolicy
+from services.awards.nql.adapters.policy_file import load_policy
+from services.awards.nql.domain.policy import ApplicationWindow, Calendar, NqlPolicy
 from tests.support.awards_helpers import shipped_policy_document
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.awards.domain import prizes
+from services.awards.prizes.domain import model as prizes
 from shared.errors import DomainRuleViolation
 from tests.support.eql_helpers import eql_policy
 

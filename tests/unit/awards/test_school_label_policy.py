@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from services.awards.adapters.school_label_policy_file import load_school_label_policy
 from services.awards.config import DEFAULT_SCHOOL_LABEL_POLICY, AwardsSettings
+from services.awards.school_label.adapters.policy_file import load_school_label_policy
 from services.notifications.adapters.rules_file import load_rules
 from services.notifications.domain.rules import Teachers
 from tests.support.school_label_helpers import school_label_decided, school_label_eligible

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.awards.domain import school_label
-from services.awards.domain.school_label import (
+from services.awards.school_label.domain import model as school_label
+from services.awards.school_label.domain.model import (
     Declaration,
     NqlGrant,
     SchoolFacts,
@@ -16,7 +16,7 @@ from services.awards.domain.school_label import (
     TeacherFacts,
     label_covers,
 )
-from services.awards.domain.school_label_policy import RoundDates, SchoolLabelPolicy
+from services.awards.school_label.domain.policy import RoundDates, SchoolLabelPolicy
 from shared.errors import DomainRuleViolation
 from tests.support.school_label_helpers import OPENS, at, grant, label_policy, school, teacher
 

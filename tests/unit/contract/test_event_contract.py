@@ -11,7 +11,7 @@ from shared.contract import event_json_schema, message_key
 from shared.events import CATALOG
 from tools import asyncapi
 
-ASYNCAPI_SCHEMA = Path(__file__).with_name("asyncapi-3.0.0.schema.json")
+ASYNCAPI_SCHEMA = Path(__file__).with_name("asyncapi-3.1.0.schema.json")
 
 
 def test_committed_contract_matches_the_code() -> None:
@@ -22,9 +22,10 @@ def test_committed_contract_matches_the_code() -> None:
 @pytest.mark.parametrize(
     "name", ["platform", "registration", "projects", "awards", "notifications"]
 )
-def test_asyncapi_documents_are_valid_asyncapi_3(name: str) -> None:
+def test_asyncapi_documents_are_valid_asyncapi_3_1(name: str) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     document = json.loads((asyncapi.DOCS / "asyncapi" / f"{name}.json").read_text())
+    assert document["asyncapi"] == "3.1.0"
     validator = jsonschema.Draft7Validator(json.loads(ASYNCAPI_SCHEMA.read_text()))
     assert [error.message for error in validator.iter_errors(document)] == []
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.registration.domain import events
+from services.registration.domain import model
 from services.registration.domain.countries import PARTICIPATING_COUNTRIES
 from services.registration.domain.errors import RegistrationRefused
 from services.registration.domain.model import School, Teacher, TeacherStatus, normalized
@@ -100,7 +100,7 @@ def test_r_reg_2_an_applicant_waits_for_validation_and_the_application_is_an_eve
     assert teacher.status is TeacherStatus.WAITING_FOR_VALIDATION
     assert teacher.name == "Ana García"
     assert teacher.subjects == ["Maths", "Physics"]
-    assert [type(e) for e in teacher.events] == [events.TeacherApplied]
+    assert [type(e) for e in teacher.events] == [model.TeacherApplied]
 
 
 def test_r_reg_2_validated_teacher_cannot_be_validated_again() -> None:
@@ -123,7 +123,7 @@ def test_r_reg_2_deactivation_is_final_for_further_changes() -> None:
     teacher = validated()
     teacher.deactivate(by="teacher", reason="retired", now=NOW)
     assert teacher.status is TeacherStatus.DEACTIVATED
-    assert isinstance(teacher.events[-1], events.TeacherWasDeactivated)
+    assert isinstance(teacher.events[-1], model.TeacherWasDeactivated)
     assert refusal(teacher.deactivate, by="operator", reason="again", now=NOW).rule == "R-REG-2"
     assert refusal(teacher.change_school, school=school("sch_2"), now=NOW).rule == "R-REG-2"
 
@@ -161,7 +161,7 @@ def test_r_reg_5_changing_school_puts_a_validated_teacher_back_into_validation()
     assert teacher.status is TeacherStatus.WAITING_FOR_VALIDATION
     assert (teacher.school_id, teacher.country, teacher.validated_at) == ("sch_pt", "PT", None)
     (event,) = teacher.events
-    assert isinstance(event, events.TeacherChangedSchool)
+    assert isinstance(event, model.TeacherChangedSchool)
     assert (event.previous_school_id, event.previous_country) == ("sch_es", "ES")
     # now the NSO of the new country decides (R-REG-3)
     assert refusal(teacher.validate, by_country="ES", school=new_school, now=NOW).status_code == 403
@@ -182,7 +182,7 @@ def test_erasure_drops_every_personal_field_and_keeps_the_id() -> None:
     assert "ana" not in (teacher.name + teacher.email).lower()
     assert teacher.email == "erased+tch_1@invalid"
     assert (teacher.subjects, teacher.languages) == ([], [])
-    assert isinstance(teacher.events[-1], events.TeacherWasErased)
+    assert isinstance(teacher.events[-1], model.TeacherWasErased)
     assert refusal(teacher.erase, now=NOW).reason == "transition_not_allowed"
 
 

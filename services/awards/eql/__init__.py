@@ -1,0 +1,1 @@
+"""European Quality Label (R-EQL-*): the yearly round, nominations, labels."""

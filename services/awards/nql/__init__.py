@@ -1,0 +1,1 @@
+"""National Quality Label (R-NQL-*): applications, the rubric, the decision."""

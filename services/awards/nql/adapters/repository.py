@@ -1,0 +1,168 @@
+"""MongoDB persistence of the awards service. Every call runs in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.awards.common.domain.certificates import Certificate
+from services.awards.nql.domain.model import NotEligible, NqlApplication, ProjectFacts
+from shared.storage.deferred import insert_if_absent, replace
+from shared.storage.mongo import Document, ensure_collections
+from shared.storage.unit_of_work import Transaction
+
+APPLICATIONS = "nql_applications"
+NOT_ELIGIBLE = "nql_not_eligible"
+PROJECTS = "nql_projects"
+TEACHERS = "nql_teachers"
+CERTIFICATES = "nql_certificates"
+SUBMISSION_COUNTERS = "nql_submission_counters"
+
+
+async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
+    await database[APPLICATIONS].create_indexes(
+        [
+            IndexModel([("teacher_id", ASCENDING), ("opened_at", ASCENDING)]),
+            IndexModel([("project_id", ASCENDING)]),
+            # the NSO queue: submitted applications of a country, oldest first
+            IndexModel(
+                [("country", ASCENDING), ("status", ASCENDING), ("submitted_at", ASCENDING)]
+            ),
+        ]
+    )
+    await database[NOT_ELIGIBLE].create_indexes([IndexModel([("project_id", ASCENDING)])])
+    await database[CERTIFICATES].create_indexes(
+        [IndexModel([("application_id", ASCENDING)], unique=True)]
+    )
+    # Collections are created here, outside transactions: implicit creation inside concurrent
+    # transactions can fail (see shared.storage.mongo.ensure_core_indexes).
+    await ensure_collections(database, {PROJECTS, TEACHERS, SUBMISSION_COUNTERS})
+
+
+def application_document(application: NqlApplication) -> Document:
+    document = application.model_dump()
+    document["_id"] = document.pop("id")
+    return document
+
+
+def application_from(document: Document) -> NqlApplication:
+    return NqlApplication.model_validate({**document, "id": document["_id"]})
+
+
+def certificate_from(document: Document) -> Certificate:
+    return Certificate.model_validate({**document, "code": document["_id"]})
+
+
+class NqlRepository:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+        self._session = tx.session
+
+    # --- projects and applications --------------------------------------------------------
+
+    def remember_project(self, project: ProjectFacts) -> None:
+        """Queued with the transaction's other writes: the first completion's facts stay."""
+        document = {"_id": project.project_id, **project.model_dump()}
+        self._tx.defer(insert_if_absent(PROJECTS, document))
+
+    async def project(self, project_id: str) -> ProjectFacts | None:
+        document = await self._tx.collection(PROJECTS).find_one(
+            {"_id": project_id}, session=self._session
+        )
+        return None if document is None else ProjectFacts.model_validate(document)
+
+    async def open_applications(self, applications: list[NqlApplication]) -> list[NqlApplication]:
+        """Open those not open yet, in one round trip; returns the ones opened now.
+        Idempotent: a second completion of the same project opens nothing twice."""
+        if not applications:
+            return []
+        result = await self._tx.collection(APPLICATIONS).bulk_write(
+            [
+                UpdateOne(
+                    {"_id": application.id},
+                    {"$setOnInsert": application_document(application)},
+                    upsert=True,
+                )
+                for application in applications
+            ],
+            session=self._session,
+        )
+        return [applications[index] for index in sorted(result.upserted_ids or {})]
+
+    async def application(self, application_id: str) -> NqlApplication | None:
+        document = await self._tx.collection(APPLICATIONS).find_one(
+            {"_id": application_id}, session=self._session
+        )
+        return None if document is None else application_from(document)
+
+    async def save_application(self, application: NqlApplication) -> None:
+        await self._tx.collection(APPLICATIONS).replace_one(
+            {"_id": application.id}, application_document(application), session=self._session
+        )
+
+    def add_not_eligible(self, records: list[NotEligible]) -> None:
+        """Queued with the transaction's other writes."""
+        self._tx.defer(
+            *(
+                replace(
+                    NOT_ELIGIBLE,
+                    {"_id": f"{record.project_id}_{record.teacher_id}", **record.model_dump()},
+                )
+                for record in records
+            )
+        )
+
+    async def next_submission_position(self, teacher_id: str, school_year: str) -> int:
+        """1-based order of this submission among the teacher's in the school year (R-NQL-3).
+        One counter document per teacher and year: concurrent submissions conflict on it and
+        the transaction is retried, so two can never take the same position."""
+        counter = await self._tx.collection(SUBMISSION_COUNTERS).find_one_and_update(
+            {"_id": f"{teacher_id}:{school_year}"},
+            {"$inc": {"count": 1}, "$set": {"teacher_id": teacher_id, "school_year": school_year}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=self._session,
+        )
+        assert counter is not None  # upsert with ReturnDocument.AFTER always returns one
+        return int(counter["count"])
+
+    # --- certificates ---------------------------------------------------------------------
+
+    async def add_certificate(self, certificate: Certificate) -> None:
+        document = certificate.model_dump()
+        document["_id"] = document.pop("code")
+        await self._tx.collection(CERTIFICATES).insert_one(document, session=self._session)
+
+    # --- teacher facts (from registration events) ------------------------------------------
+
+    async def remember_teacher(
+        self, teacher_id: str, facts: dict[str, Any], as_of: datetime
+    ) -> None:
+        """Newer facts win; an erased teacher stays erased whatever arrives later."""
+        collection = self._tx.collection(TEACHERS)
+        current = await collection.find_one({"_id": teacher_id}, session=self._session)
+        if current is not None and (current.get("erased") or current["as_of"] >= as_of):
+            return
+        await collection.replace_one(
+            {"_id": teacher_id},
+            {"_id": teacher_id, **facts, "as_of": as_of, "erased": False},
+            upsert=True,
+            session=self._session,
+        )
+
+    async def erase_teacher(self, teacher_id: str, as_of: datetime) -> None:
+        """Right to erasure: keep only a tombstone; drop the personal evidence text too."""
+        await self._tx.collection(TEACHERS).replace_one(
+            {"_id": teacher_id},
+            {"_id": teacher_id, "erased": True, "as_of": as_of},
+            upsert=True,
+            session=self._session,
+        )
+        await self._tx.collection(APPLICATIONS).update_many(
+            {"teacher_id": teacher_id, "evidence": {"$ne": None}},
+            {"$set": {"evidence.text": "[erased]", "evidence.links": []}},
+            session=self._session,
+        )

@@ -1,0 +1,1 @@
+"""European eTwinning Prizes (R-PRZ-*): entries of EQL projects and winners."""

@@ -1,0 +1,1 @@
+"""eTwinning School Label (R-SCH-*): eligibility runs, applications, decisions."""

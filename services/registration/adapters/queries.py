@@ -1,0 +1,20 @@
+"""Read side of the registration API: one school or one teacher by id (partner search has
+its own module, adapters/partner_search.py)."""
+
+from __future__ import annotations
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.registration.adapters.repository import SCHOOLS, TEACHERS, school_from, teacher_from
+from services.registration.domain.model import School, Teacher
+from shared.storage.mongo import Document
+
+
+async def find_school(database: AsyncDatabase[Document], school_id: str) -> School | None:
+    document = await database[SCHOOLS].find_one({"_id": school_id})
+    return None if document is None else school_from(document)
+
+
+async def find_teacher(database: AsyncDatabase[Document], teacher_id: str) -> Teacher | None:
+    document = await database[TEACHERS].find_one({"_id": teacher_id})
+    return None if document is None else teacher_from(document)
