@@ -8,20 +8,20 @@ from services.registration.adapters.policy_file import load_registration_policy
 from services.registration.adapters.repository import ensure_indexes, teacher_of_subject
 from services.registration.config import RegistrationSettings
 from services.registration.entrypoints import directory, validation
-from services.registration.entrypoints.context import CONTEXT_STATE
 from services.registration.entrypoints.http import router
-from services.registration.service_layer.handlers import Context
-from services.registration.service_layer.intake import intake_handlers
-from shared.clock import Clock, system_clock
+from services.registration.entrypoints.policy import POLICY_STATE
+from services.registration.service_layer import intake
+from shared.clock import Clock, SystemClock
 from shared.events import registration as emitted
 from shared.runtime import ServiceDefinition, create_app
 
 
 def definition(
-    settings: RegistrationSettings | None = None, clock: Clock = system_clock
+    settings: RegistrationSettings | None = None, clock: Clock | None = None
 ) -> ServiceDefinition:
+    clock = clock or SystemClock()
     settings = settings or RegistrationSettings()
-    context = Context(load_registration_policy(settings.registration_policy_path), clock)
+    policy = load_registration_policy(settings.registration_policy_path)
     return ServiceDefinition(
         name="registration",
         title="eTwinning registration",
@@ -29,7 +29,7 @@ def definition(
         "erasure and sign-ups from other systems (R-REG-1..7).",
         settings=settings,
         routers=[router, directory.router, validation.router],
-        handlers=intake_handlers(context),
+        handlers=intake.handlers(clock, policy),
         emits=[
             emitted.SchoolRegistered,
             emitted.TeacherRegistered,
@@ -42,9 +42,10 @@ def definition(
         ],
         ensure_indexes=ensure_indexes,
         teacher_of_subject=teacher_of_subject,
-        app_state={CONTEXT_STATE: context, "clock": clock},
+        app_state={"clock": clock, POLICY_STATE: policy},
     )
 
 
-def build_app(settings: RegistrationSettings | None = None, clock: Clock = system_clock) -> FastAPI:
+def build_app(settings: RegistrationSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    """`clock`: the time every use case reads (tests give a SettableClock)."""
     return create_app(definition(settings, clock))

@@ -11,12 +11,12 @@ from pydantic import BaseModel, Field
 
 from services.registration.adapters import queries
 from services.registration.entrypoints.access import POLICY
-from services.registration.entrypoints.context import Ctx
 from services.registration.entrypoints.http import TeacherOut
+from services.registration.entrypoints.policy import RegPolicy
 from services.registration.service_layer import commands, handlers
 from shared.events.fields import CountryCode
 from shared.http.access import Grant
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 from shared.http.inputs import Age, Identifier, Keyword, Name, ShortText
 
 router = APIRouter(tags=["registration"])
@@ -69,7 +69,7 @@ class Reapplication(BaseModel):
 @router.get("/validations")
 async def validation_queue(
     uow: UoW,
-    ctx: Ctx,
+    policy: RegPolicy,
     grant: Annotated[Grant, POLICY.grant("teachers.validation_queue")],
     country: CountryCode | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -80,7 +80,7 @@ async def validation_queue(
     waiting = await queries.validation_queue(uow.database, chosen, limit)
     items = []
     for teacher, school in waiting:
-        method = ctx.policy.verification_of(teacher.country)
+        method = policy.verification_of(teacher.country)
         head_name = school.details.get("head_name") if school else None
         items.append(
             WaitingTeacher(
@@ -113,12 +113,12 @@ async def validation_queue(
 async def confirm_by_head(
     token: Annotated[str, Field(min_length=16, max_length=64)],
     uow: UoW,
-    ctx: Ctx,
+    clock: ServiceClock,
     _: Annotated[Grant, POLICY.grant("teachers.head_confirmation")],
 ) -> dict[str, str]:
     """The school head confirms that the teacher works at the school (R-REG-3, e.g. ES). The
     link's secret is the authority: the head holds no account. Says only who was confirmed."""
-    teacher = await handlers.confirm_by_head(commands.ConfirmByHead(token), uow, ctx)
+    teacher = await handlers.confirm_by_head(commands.ConfirmByHead(token), uow, clock)
     return {"teacher_name": teacher.name, "school_name": teacher.school_name}
 
 
@@ -127,11 +127,12 @@ async def reapply(
     teacher_id: Identifier,
     body: Reapplication,
     uow: UoW,
-    ctx: Ctx,
+    clock: ServiceClock,
+    policy: RegPolicy,
     grant: Annotated[Grant, POLICY.grant("teachers.reapply")],
 ) -> TeacherOut:
     """R-REG-2: a rejected teacher corrects their data and is back in the NSO's queue (where
     the policy allows it; `reapplication_not_allowed` otherwise)."""
     grant.check(teacher_ids=[teacher_id])
     command = commands.Reapply(teacher_id, **body.model_dump())
-    return TeacherOut.of(await handlers.reapply(command, uow, ctx))
+    return TeacherOut.of(await handlers.reapply(command, uow, clock, policy))

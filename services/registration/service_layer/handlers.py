@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import uuid4
 
 from services.registration.adapters.repository import Repositories
@@ -15,19 +15,11 @@ from services.registration.domain.model import DomainEvent, School, Teacher, Tea
 from services.registration.domain.policy import RegistrationPolicy
 from services.registration.service_layer import commands
 from services.registration.service_layer.integration import integration_event
-from shared.clock import Clock, system_clock
+from shared.clock import Clock
 from shared.storage.unit_of_work import Transaction, UnitOfWork
 
-
-@dataclass(frozen=True)
-class Context:
-    """What the composition root gives every use case: the policy and the one clock."""
-
-    policy: RegistrationPolicy = field(default_factory=RegistrationPolicy)
-    clock: Clock = system_clock
-
-
-DEFAULT_CONTEXT = Context()
+# Each country's verification method, reapplication, e-mail release (registration_policy.toml)
+DEFAULT_POLICY = RegistrationPolicy()
 
 
 def confirmation_token() -> str:
@@ -35,14 +27,16 @@ def confirmation_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-async def register_school(
-    cmd: commands.RegisterSchool, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
-) -> School:
+async def register_school(cmd: commands.RegisterSchool, uow: UnitOfWork, clock: Clock) -> School:
     async def work(tx: Transaction) -> School:
         school = School.register(
-            f"sch_{uuid4().hex[:16]}", cmd.name, cmd.town, cmd.country, ctx.clock(),
+            f"sch_{uuid4().hex[:16]}",
+            cmd.name,
+            cmd.town,
+            cmd.country,
+            clock.now(),
             **cmd.details,
-        )  # fmt: skip
+        )
         await Repositories(tx).schools.add(school)
         await _publish(tx, school.events)
         return school
@@ -51,13 +45,19 @@ async def register_school(
 
 
 async def register_teacher(
-    cmd: commands.RegisterTeacher, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
+    cmd: commands.RegisterTeacher,
+    uow: UnitOfWork,
+    clock: Clock,
+    policy: RegistrationPolicy = DEFAULT_POLICY,
 ) -> Teacher:
-    return await uow.run(lambda tx: register_teacher_in(tx, cmd, ctx))
+    return await uow.run(lambda tx: register_teacher_in(tx, cmd, clock, policy))
 
 
 async def register_teacher_in(
-    tx: Transaction, cmd: commands.RegisterTeacher, ctx: Context = DEFAULT_CONTEXT
+    tx: Transaction,
+    cmd: commands.RegisterTeacher,
+    clock: Clock,
+    policy: RegistrationPolicy = DEFAULT_POLICY,
 ) -> Teacher:
     """The one path that creates a teacher, inside an open transaction: the HTTP API and the
     intake consumer (whose transaction also holds the inbox record) both come here."""
@@ -70,7 +70,7 @@ async def register_teacher_in(
         if not is_participating(country):
             raise unknown_country(country)  # R-REG-6, before looking for the school
         school = await repositories.schools.get_by_identity(cmd.school_identity_key)
-    now = ctx.clock()
+    now = clock.now()
     teacher = Teacher.apply(
         teacher_id=f"tch_{uuid4().hex[:16]}", name=cmd.name, email=cmd.email, role=cmd.role,
         language=cmd.language, school=school, now=now, subjects=cmd.subjects,
@@ -78,9 +78,9 @@ async def register_teacher_in(
         pupil_age_max=cmd.pupil_age_max, source=cmd.source,
         identity_subject=cmd.identity_subject,
     )  # fmt: skip
-    await _release_email_of_deactivated(repositories, teacher.email, ctx)
+    await _release_email_of_deactivated(repositories, teacher.email, now, policy)
     teacher.start_verification(
-        ctx.policy.verification_of(school.country), school, confirmation_token(), now
+        policy.verification_of(school.country), school, confirmation_token(), now
     )
     await repositories.teachers.add(teacher)
     await _publish(tx, teacher.events)
@@ -88,43 +88,42 @@ async def register_teacher_in(
 
 
 async def _release_email_of_deactivated(
-    repositories: Repositories, email: str, ctx: Context
+    repositories: Repositories, email: str, now: datetime, policy: RegistrationPolicy
 ) -> None:
     """R-REG-7: the address of a profile deactivated long enough ago (policy) registers
     again; the old profile gives it up. Any other holder keeps it (duplicate_email)."""
     holder = await repositories.teachers.find_by_email(email)
     if holder is None or holder.status is not TeacherStatus.DEACTIVATED:
         return
-    if ctx.policy.email_released(holder.status_changed_at, ctx.clock()):
+    if policy.email_released(holder.status_changed_at, now):
         holder.release_email()
         await repositories.teachers.save(holder)
 
 
-async def validate_teacher(
-    cmd: commands.ValidateTeacher, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
-) -> Teacher:
+async def validate_teacher(cmd: commands.ValidateTeacher, uow: UnitOfWork, clock: Clock) -> Teacher:
     async def work(tx: Transaction) -> Teacher:
         repositories = Repositories(tx)
         teacher = await repositories.teachers.get(cmd.teacher_id)
         school = await repositories.schools.get(teacher.school_id)
-        teacher.validate(by_country=cmd.nso_country, school=school, now=ctx.clock())
+        teacher.validate(by_country=cmd.nso_country, school=school, now=clock.now())
         return await _save(tx, teacher)
 
     return await uow.run(work)
 
 
-async def reject_teacher(
-    cmd: commands.RejectTeacher, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
-) -> Teacher:
+async def reject_teacher(cmd: commands.RejectTeacher, uow: UnitOfWork, clock: Clock) -> Teacher:
     return await _change(
         uow,
         cmd.teacher_id,
-        lambda t: t.reject(by_country=cmd.nso_country, reason=cmd.reason, now=ctx.clock()),
+        lambda t: t.reject(by_country=cmd.nso_country, reason=cmd.reason, now=clock.now()),
     )
 
 
 async def change_school(
-    cmd: commands.ChangeSchool, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
+    cmd: commands.ChangeSchool,
+    uow: UnitOfWork,
+    clock: Clock,
+    policy: RegistrationPolicy = DEFAULT_POLICY,
 ) -> Teacher:
     """R-REG-5: back in validation, in the new school's NSO's queue, verified again the way
     that country verifies (its head is asked where the country does so)."""
@@ -133,9 +132,9 @@ async def change_school(
         repositories = Repositories(tx)
         teacher = await repositories.teachers.get(cmd.teacher_id)
         school = await repositories.schools.get(cmd.school_id)
-        now = ctx.clock()
+        now = clock.now()
         teacher.change_school(school=school, now=now)
-        method = ctx.policy.verification_of(school.country)
+        method = policy.verification_of(school.country)
         teacher.start_verification(method, school, confirmation_token(), now)
         return await _save(tx, teacher)
 
@@ -143,7 +142,10 @@ async def change_school(
 
 
 async def reapply(
-    cmd: commands.Reapply, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
+    cmd: commands.Reapply,
+    uow: UnitOfWork,
+    clock: Clock,
+    policy: RegistrationPolicy = DEFAULT_POLICY,
 ) -> Teacher:
     """R-REG-2: a rejected teacher corrects their data and waits for validation again."""
 
@@ -151,44 +153,40 @@ async def reapply(
         repositories = Repositories(tx)
         teacher = await repositories.teachers.get(cmd.teacher_id)
         school = await repositories.schools.get(cmd.school_id or teacher.school_id)
-        now = ctx.clock()
+        now = clock.now()
         teacher.reapply(
-            may_reapply=ctx.policy.rejected_may_reapply, school=school, now=now,
+            may_reapply=policy.rejected_may_reapply, school=school, now=now,
             name=cmd.name, role=cmd.role, subjects=cmd.subjects, languages=cmd.languages,
             pupil_age_min=cmd.pupil_age_min, pupil_age_max=cmd.pupil_age_max,
         )  # fmt: skip
-        method = ctx.policy.verification_of(school.country)
+        method = policy.verification_of(school.country)
         teacher.start_verification(method, school, confirmation_token(), now)
         return await _save(tx, teacher)
 
     return await uow.run(work)
 
 
-async def confirm_by_head(
-    cmd: commands.ConfirmByHead, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
-) -> Teacher:
+async def confirm_by_head(cmd: commands.ConfirmByHead, uow: UnitOfWork, clock: Clock) -> Teacher:
     """R-REG-3 (e.g. ES): the school head followed the confirmation link."""
 
     async def work(tx: Transaction) -> Teacher:
         teacher = await Repositories(tx).teachers.get_by_confirmation(cmd.token)
-        teacher.confirm_by_head(cmd.token, ctx.clock())
+        teacher.confirm_by_head(cmd.token, clock.now())
         return await _save(tx, teacher)
 
     return await uow.run(work)
 
 
 async def deactivate_teacher(
-    cmd: commands.DeactivateTeacher, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
+    cmd: commands.DeactivateTeacher, uow: UnitOfWork, clock: Clock
 ) -> Teacher:
     return await _change(
-        uow, cmd.teacher_id, lambda t: t.deactivate(by=cmd.by, reason=cmd.reason, now=ctx.clock())
+        uow, cmd.teacher_id, lambda t: t.deactivate(by=cmd.by, reason=cmd.reason, now=clock.now())
     )
 
 
-async def erase_teacher(
-    cmd: commands.EraseTeacher, uow: UnitOfWork, ctx: Context = DEFAULT_CONTEXT
-) -> Teacher:
-    return await _change(uow, cmd.teacher_id, lambda t: t.erase(now=ctx.clock()))
+async def erase_teacher(cmd: commands.EraseTeacher, uow: UnitOfWork, clock: Clock) -> Teacher:
+    return await _change(uow, cmd.teacher_id, lambda t: t.erase(now=clock.now()))
 
 
 async def _change(uow: UnitOfWork, teacher_id: str, change: Callable[[Teacher], None]) -> Teacher:

@@ -13,6 +13,7 @@ import pytest
 
 from services.registration.bootstrap import build_app
 from services.registration.config import RegistrationSettings
+from shared.clock import SettableClock
 from tests.support.probes import eventually
 from tests.support.problems import problem_code
 from tests.support.registration_helpers import (
@@ -30,22 +31,14 @@ from tests.support.services import running, service_settings
 pytestmark = pytest.mark.integration
 
 
-class MovableClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
+def clock() -> SettableClock:
+    return SettableClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture
 async def registration(
-    vhost: Vhost, mongodb_url: str, database_prefix: str, probe: EventProbe, clock: MovableClock
+    vhost: Vhost, mongodb_url: str, database_prefix: str, probe: EventProbe, clock: SettableClock
 ) -> AsyncIterator[RunningRegistration]:
     settings = service_settings(
         "registration", amqp_url=vhost.url, mongodb_url=mongodb_url, prefix=database_prefix
@@ -74,12 +67,12 @@ async def queue(registration: RunningRegistration, country: str) -> list[dict[st
 
 
 async def test_r_reg_3_the_es_head_is_asked_and_the_nso_sees_head_confirmed(
-    registration: RunningRegistration, probe: EventProbe, clock: MovableClock
+    registration: RunningRegistration, probe: EventProbe, clock: SettableClock
 ) -> None:
     http = registration.http
     elx = await new_school(http, head_name="Marta Ruiz", head_email="direccion@ies.example")
     first = await new_teacher(http, elx["id"], "ana@example.org")
-    clock.now += timedelta(hours=1)
+    clock.advance(timedelta(hours=1))
     second = await new_teacher(http, elx["id"], "luis@example.org")
     [asked, _] = await events_of(probe, "registration.teacher.head_confirmation_requested", 2)
     payload = asked["payload"]
@@ -168,7 +161,7 @@ async def test_r_reg_2_a_rejected_teacher_corrects_their_data_and_waits_again(
 
 
 async def test_r_reg_7_a_deactivated_e_mail_registers_again_after_the_period(
-    registration: RunningRegistration, clock: MovableClock
+    registration: RunningRegistration, clock: SettableClock
 ) -> None:
     http = registration.http
     elx = await new_school(http)
@@ -180,10 +173,10 @@ async def test_r_reg_7_a_deactivated_e_mail_registers_again_after_the_period(
     assert deactivated.status_code == 200
     body = {"name": "Ana García", "email": "ana@example.org", "role": "teacher",
             "school_id": elx["id"]}  # fmt: skip
-    clock.now += timedelta(days=29)
+    clock.advance(timedelta(days=29))
     early = await http.post("/teachers", json=body, headers=new_applicant())
     assert problem_code(early) == "duplicate_email"
-    clock.now += timedelta(days=1)
+    clock.advance(timedelta(days=1))
     again = await http.post("/teachers", json=body, headers=new_applicant())
     assert again.status_code == 201, again.text
     assert again.json()["id"] != ana["id"]
