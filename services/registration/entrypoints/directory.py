@@ -8,8 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.registration.adapters.repository import SCHOOLS, TEACHERS, school_from, teacher_from
-from services.registration.domain.model import TeacherStatus, normalized
+from services.registration.adapters import queries
+from services.registration.domain.model import TeacherStatus
 from services.registration.entrypoints.access import POLICY
 from services.registration.entrypoints.http import SchoolOut, TeacherOut
 from shared.events.fields import CountryCode
@@ -17,8 +17,6 @@ from shared.http.access import Grant
 from shared.http.dependencies import UoW
 
 router = APIRouter(tags=["registration"])
-
-PREFIX_END = "\U0010ffff"
 
 
 @router.get("/schools")
@@ -32,14 +30,8 @@ async def find_schools(
 ) -> list[SchoolOut]:
     """Schools of `country` whose name starts with `name` (case- and accent-insensitive)."""
     country = grant.narrow_country(country) or country
-    key = normalized(name)
-    query = {"country": country, "name_key": {"$gte": key, "$lt": key + PREFIX_END}}
-    cursor = uow.database[SCHOOLS].find(query).sort("name_key", 1).limit(limit * 4)
-    schools = [school_from(document) async for document in cursor]
-    if town:
-        wanted = normalized(town)
-        schools = [school for school in schools if normalized(school.town).startswith(wanted)]
-    return [SchoolOut.of(school) for school in schools[:limit]]
+    schools = await queries.schools_named(uow.database, country, name, town, limit)
+    return [SchoolOut.of(school) for school in schools]
 
 
 @router.get("/teachers")
@@ -52,9 +44,6 @@ async def teachers_of_country(
 ) -> list[TeacherOut]:
     """Teachers in `status` (default: waiting for validation), oldest registration first; an
     NSO sees its own country's."""
-    query: dict[str, str] = {"status": status.value}
     chosen = grant.narrow_country(country)
-    if chosen:
-        query["country"] = chosen
-    cursor = uow.database[TEACHERS].find(query).sort("registered_at", 1).limit(limit)
-    return [TeacherOut.of(teacher_from(document)) async for document in cursor]
+    teachers = await queries.teachers_in_status(uow.database, status, chosen, limit)
+    return [TeacherOut.of(teacher) for teacher in teachers]
