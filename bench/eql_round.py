@@ -127,7 +127,8 @@ async def nominate_for(
         try:
             await rounds.nominate(uow, policy, command, CLOCK)
         except NominationRefused as refused:
-            counts[refused.rule] = counts.get(refused.rule, 0) + 1
+            key = refused.rule or refused.code
+            counts[key] = counts.get(key, 0) + 1
             continue
         used += 1
         counts["nominated"] = counts.get("nominated", 0) + 1

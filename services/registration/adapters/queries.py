@@ -1,13 +1,13 @@
-"""Read side of the registration API: one school or one teacher by id, schools by the start
-of their name, teachers by status (partner search has its own module,
-adapters/partner_search.py)."""
+"""Read side of the registration API: one school or one teacher by id, teachers by status
+(partner search and school search have their own modules, adapters/partner_search.py and
+adapters/school_search.py)."""
 
 from __future__ import annotations
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.registration.adapters.repository import SCHOOLS, TEACHERS, school_from, teacher_from
-from services.registration.domain.model import School, Teacher, TeacherStatus, normalized
+from services.registration.domain.model import School, Teacher, TeacherStatus
 from shared.storage.mongo import Document
 
 
@@ -19,25 +19,6 @@ async def find_school(database: AsyncDatabase[Document], school_id: str) -> Scho
 async def find_teacher(database: AsyncDatabase[Document], teacher_id: str) -> Teacher | None:
     document = await database[TEACHERS].find_one({"_id": teacher_id})
     return None if document is None else teacher_from(document)
-
-
-PREFIX_END = "\U0010ffff"
-
-
-async def schools_named(
-    database: AsyncDatabase[Document], country: str, name: str, town: str | None, limit: int
-) -> list[School]:
-    """Schools of `country` whose name starts with `name` and, if given, whose town starts with
-    `town` (case- and accent-insensitive), by name."""
-    key = normalized(name)
-    query = {"country": country, "name_key": {"$gte": key, "$lt": key + PREFIX_END}}
-    # a few more than asked, so the town filter (not indexed) still fills the page
-    cursor = database[SCHOOLS].find(query).sort("name_key", 1).limit(limit * 4)
-    schools = [school_from(document) async for document in cursor]
-    if town:
-        wanted = normalized(town)
-        schools = [school for school in schools if normalized(school.town).startswith(wanted)]
-    return schools[:limit]
 
 
 async def teachers_in_status(

@@ -23,13 +23,14 @@ from shared.http.inputs import (
     Identifier,
     Keyword,
     Name,
-    PageNumber,
     PageSize,
     ShortText,
     Text,
 )
 
 router = APIRouter(tags=["registration"])
+# A partner-search cursor: the last row's `partner_order` (validation time | teacher id).
+CURSOR_PATTERN = r"^\d{8}T\d{6}\.\d{6}(\|[\w-]*)?$"
 
 
 class SchoolIn(BaseModel):
@@ -131,9 +132,11 @@ class Partner(BaseModel):
 
 class PartnerPage(BaseModel):
     items: list[Partner]
-    page: int
-    page_size: int
-    next_page: int | None = Field(description="The next page's number; null on the last page.")
+    next: str | None = Field(description="Cursor of the next page (`after`); null at the end.")
+    total: int = Field(
+        description="Matches: exact when `total_is_estimate` is false, else an order of magnitude."
+    )
+    total_is_estimate: bool
 
 
 def _actor(principal: Principal | None) -> str:
@@ -267,6 +270,7 @@ async def erase_teacher(
 @router.get("/partners")
 async def find_partners(
     uow: UoW,
+    clock: ServiceClock,
     _: Annotated[Grant, POLICY.grant("partners.search")],
     country: Annotated[CountryCode | None, Query()] = None,
     subject: Annotated[Keyword | None, Query()] = None,
@@ -275,15 +279,20 @@ async def find_partners(
     age_to: Annotated[Age | None, Query(description="Oldest pupils.")] = None,
     q: Annotated[
         Keyword | None,
-        Query(min_length=2, description="Prefix of a name or school name."),
+        Query(min_length=3, description="Prefix of the school's name or town."),
     ] = None,
-    page: Annotated[PageNumber, Query()] = 1,
+    after: Annotated[
+        str | None,
+        Query(max_length=200, pattern=CURSOR_PATTERN, description="`next` of the previous page."),
+    ] = None,
     page_size: Annotated[PageSize, Query()] = 20,
 ) -> PartnerPage:
-    """Validated teachers only (R-REG-4), sorted by name; case- and accent-insensitive."""
-    query = PartnerQuery(country, subject, language, age_from, age_to, q, page, page_size)
-    documents, more = await search_partners(uow.database, query)
-    items = [Partner(id=d.pop("_id"), **{"school_name": "", **d}) for d in documents]
+    """Validated teachers only (R-REG-4), newest validation first; case- and
+    accent-insensitive. A page may hold fewer than `page_size` items while `next` is set (the
+    search stops after examining a bounded number of rows); `total` is exact or estimated."""
+    query = PartnerQuery(country, subject, language, age_from, age_to, q, after, page_size)
+    found = await search_partners(uow.database, query, now=clock.now())
+    items = [Partner(id=d.pop("_id"), **{"school_name": "", **d}) for d in found.items]
     return PartnerPage(
-        items=items, page=page, page_size=page_size, next_page=page + 1 if more else None
+        items=items, next=found.next, total=found.total, total_is_estimate=found.total_is_estimate
     )
