@@ -17,9 +17,11 @@ router = APIRouter(prefix="/nso")
 
 
 def current_year(request: Request) -> int:
+    """The label year a page opens on: the school year now running, named by the calendar
+    year it ends in (September on belongs to the next year's round)."""
     clock = getattr(request.app.state, "clock", None)
     moment: datetime = clock() if clock else datetime.now(UTC)
-    return moment.year
+    return moment.year + 1 if moment.month >= 9 else moment.year
 
 
 @router.get("", response_class=HTMLResponse)
