@@ -29,7 +29,7 @@ import httpx
 import yaml
 
 from shared.settings import DEV_JWT_SECRET
-from tools import local_broker
+from tools import local_broker, portal_run
 from tools.demo_story import Story, StoryLog, Tokens
 from tools.smtp_sink import SmtpSink
 
@@ -228,6 +228,7 @@ async def main(mode: str) -> int:
     others: list[subprocess.Popen[bytes]] = []
     services: list[ServiceProcess] = []
     sink: SmtpSink | None = None
+    portal: portal_run.RunningPortal | None = None
     try:
         mongodb_url = os.environ.get("MONGODB_URL")
         if mongodb_url is None:
@@ -240,12 +241,23 @@ async def main(mode: str) -> int:
             smtp_url = sink.url
             say(f"✓ local SMTP sink at {smtp_url}")
         secret = os.environ.get("JWT_SECRET", DEV_JWT_SECRET)
-        services = start_services(platform_env(amqp_url, mongodb_url, smtp_url, secret))
+        env = platform_env(amqp_url, mongodb_url, smtp_url, secret)
+        env.setdefault("PUBLIC_BASE_URL", portal_run.PORTAL_URL)  # mails' links open the portal
+        services = start_services(env)
         await wait_ready(services)
+        portal = portal_run.start_portal({s.name: s.url for s in services}, env, RUN_DIR / "logs")
         log = await play_story(services, secret, run_tag=uuid.uuid4().hex[:6])
         # What the CLI and the integration guide's example need to reach this platform.
         urls = {"AMQP_URL": amqp_url, "MONGODB_URL": mongodb_url, "INTAKE_AMQP_URL": intake_url}
         report(log, services, sink, urls)
+        registration_url = next(s.url for s in services if s.name == "registration")
+        people = portal_run.register_people(
+            portal.provider_url, registration_url, secret, "etwinning-platform"
+        )
+        say(f"\nThe portal: {portal.url}  (log: .run/logs/portal.log)")
+        say(f"  sign in at the local provider ({portal.provider_url}) by typing one of:")
+        for subject, who in people:
+            say(f"    {subject:<10} {who}")
         if mode == "demo":
             say(f"\n{'DEMO OK' if log.ok else 'DEMO FAILED'}: {len(log.steps)} steps observed")
             return 0 if log.ok else 1
@@ -254,6 +266,8 @@ async def main(mode: str) -> int:
         return 0
     finally:
         say("Stopping…")
+        if portal is not None:
+            portal.stop()
         stop_all(services, others)
         if sink is not None:
             sink.stop()
