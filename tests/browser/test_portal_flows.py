@@ -267,7 +267,9 @@ def test_css_runs_the_eql_round_and_the_nso_sees_its_candidates(
     expect(css.locator("table")).to_contain_text(f"NETWORK {RUN}")
     css.goto(f"{stack.portal_url}/css")
     css.get_by_role("button", name="Run the School Label eligibility").click()
-    expect(css.locator(".card", has_text="School Label").locator(".notice, .problem").first).to_be_visible()
+    expect(
+        css.locator(".card", has_text="School Label").locator(".notice, .problem").first
+    ).to_be_visible()
     css.get_by_role("button", name="Close the round and award the EQLs").click()
     expect(css.locator("#round")).to_contain_text("Closed")
     css.goto(f"{stack.portal_url}/css/prizes")
@@ -279,16 +281,36 @@ def _partner_label_granted(stack: PortalStack) -> None:
     labels from two countries."""
     project_id, joao_id = people["project_id"], people["joao_id"]
     joao = {"role": "teacher", "subject": f"joao-{RUN}", "teacher_id": joao_id}
-    application = stack.api("awards", "POST", f"/nql/projects/{project_id}/applications", json={
-        "answers": {question: True for question in (
-            "common_goals", "finished_or_nearly_finished", "contributed_to_all_activities",
-            "partners_organised_collaborative_activities", "data_protection_and_copyright")},
-        "evidence": {"text": "Our pupils designed the Batalha half of the network."},
-    }, **joao)  # fmt: skip
+    application = stack.api(
+        "awards",
+        "POST",
+        f"/nql/projects/{project_id}/applications",
+        json={
+            "answers": {
+                question: True
+                for question in (
+                    "common_goals",
+                    "finished_or_nearly_finished",
+                    "contributed_to_all_activities",
+                    "partners_organised_collaborative_activities",
+                    "data_protection_and_copyright",
+                )
+            },
+            "evidence": {"text": "Our pupils designed the Batalha half of the network."},
+        },
+        **joao,
+    )
     rubric = stack.api("awards", "GET", "/nql/rubrics/PT", role="operator", subject="op")
     scores = {s["id"]: s["max_points"] for c in rubric["criteria"] for s in c["sub_criteria"]}
-    stack.api("awards", "POST", f"/nql/applications/{application['id']}/evaluation",
-              json={"scores": scores}, role="nso", subject="nso:PT", country="PT")  # fmt: skip
+    stack.api(
+        "awards",
+        "POST",
+        f"/nql/applications/{application['id']}/evaluation",
+        json={"scores": scores},
+        role="nso",
+        subject="nso:PT",
+        country="PT",
+    )
 
 
 def _year(page: Page) -> str:
