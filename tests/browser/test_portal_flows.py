@@ -9,11 +9,13 @@ import re
 import uuid
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import check_accessibility, new_page, screenshot, sign_in
 from tests.support.portal_stack import PortalStack
 
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 RUN = uuid.uuid4().hex[:6]
 people: dict[str, Any] = {}
 

@@ -4,6 +4,7 @@ candidates of the country with the quota and nominations."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
@@ -38,10 +39,11 @@ async def _home(
     status_code: int = 200,
 ) -> HTMLResponse:
     person = person_of(request, "nso")
-    waiting = await read(request, "registration", "/teachers")
-    approvals = await read(
-        request, "projects", "/projects", country=person.country, status="PENDING_NSO", limit=50
-    )
+    waiting, approvals = await asyncio.gather(
+        read(request, "registration", "/teachers"),
+        read(request, "projects", "/projects", country=person.country, status="PENDING_NSO",
+             limit=50),
+    )  # fmt: skip
     return await render(
         request,
         "nso/home.html",

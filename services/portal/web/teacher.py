@@ -4,6 +4,7 @@ certificates, and the inbox (which every signed-in person has)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -158,8 +159,10 @@ async def register(request: Request) -> Response:
 @router.get("/teacher", response_class=HTMLResponse)
 async def teacher_home(request: Request) -> HTMLResponse:
     person = person_of(request, "teacher")
-    profile = await read(request, "registration", f"/teachers/{person.teacher_id}")
-    page = await read(request, "projects", f"/teachers/{person.teacher_id}/projects", limit=50)
+    profile, page = await asyncio.gather(
+        read(request, "registration", f"/teachers/{person.teacher_id}"),
+        read(request, "projects", f"/teachers/{person.teacher_id}/projects", limit=50),
+    )
     projects = page["items"]
     to_answer = [
         p
