@@ -52,11 +52,10 @@ PORT_OFFSET = 300  # beside a `make run` on the compose ports
 def _projects(count: int, validated: list[Teacher], rng: random.Random) -> list[Project]:
     made = []
     for i in range(count):
-        founder, cofounder = rng.sample(validated, 2)
-        if i % 50 == 0:  # the benchmark's teacher founds one project in 50
-            founder = validated[0]
-            if cofounder is founder:
-                cofounder = validated[1]
+        founder = validated[0] if i % 50 == 0 else rng.choice(validated)  # ours: one in 50
+        cofounder = rng.choice(validated)
+        while cofounder.school_id == founder.school_id:  # R-PRJ-1: two schools
+            cofounder = rng.choice(validated)
         known = [
             KnownTeacher(t.id, "VALIDATED", t.school_id, t.school_name, t.country)
             for t in (founder, cofounder)
