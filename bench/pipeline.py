@@ -95,7 +95,8 @@ class BenchProject(Story):
         self.teacher_ids = members
 
     async def register_teacher(self, slot: str, school_id: str, email: str) -> str:
-        applicant = self.tokens.header(subject="eu-login:bench", role="applicant")
+        # Each person applies with their own account: one subject, one profile (R-REG-7).
+        applicant = self.tokens.header(subject=f"eu-login:{email}", role="applicant")
         name, _, language = TEACHERS[slot[:2]]
         teacher = await self._call(
             "registration", "POST", "/teachers", applicant,

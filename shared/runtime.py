@@ -28,11 +28,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.contract import ServiceContract, consumed_models
 from shared.events import CATALOG
 from shared.events.base import EventPayload
+from shared.http.auth import TeacherOfSubject
 from shared.http.contract import contract_router
 from shared.http.health import health_router
+from shared.http.me import me_router
 from shared.http.metrics import metrics_router
 from shared.http.middleware import install_correlation_middleware
 from shared.http.problems import install_problem_handlers
+from shared.identity.verifier import token_verifier_for
 from shared.logging import configure_logging, get_logger
 from shared.messaging.broker import build_broker, declare_topology
 from shared.messaging.consumer import EventConsumer, EventHandler
@@ -83,7 +86,7 @@ class Runtime:
     metrics: ServiceMetrics
     held: HeldDeliveries
     startup: StartUp = field(default_factory=StartUp)
-    broker_connector: asyncio.Task[None] | None = None
+    start_up_task: asyncio.Task[None] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,15 +102,24 @@ class ServiceDefinition:
     workers: Sequence[Callable[[Runtime], BackgroundWorker]] = ()
     # Objects the service's routes share with its handlers, set on `app.state` by name.
     app_state: Mapping[str, Any] = field(default_factory=dict)
+    # How this service finds the teacher linked to a provider subject, in its own read models.
+    teacher_of_subject: TeacherOfSubject | None = None
 
 
 def create_app(definition: ServiceDefinition) -> FastAPI:
     settings = definition.settings
     _check_handlers_are_routed(definition)
+    token_verifier = token_verifier_for(settings)  # refuses to start without an identity
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, json=settings.log_json, level=settings.log_level)
+        if token_verifier.dev_mode:
+            log.warning(
+                "auth.development_mode",
+                detail="HS256 tokens signed with JWT_SECRET are accepted (AUTH_DEV_MODE): "
+                "anyone with the secret can mint any role; never in production",
+            )
         runtime = _assemble(definition)
         app.state.runtime = runtime
         workers = [make(runtime) for make in definition.workers]
@@ -130,12 +142,15 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         static_url=DOCS_ASSETS,
     )
     app.state.settings = settings
+    app.state.token_verifier = token_verifier
+    app.state.teacher_of_subject = definition.teacher_of_subject
     for name, value in definition.app_state.items():
         setattr(app.state, name, value)
     install_problem_handlers(app)
     install_correlation_middleware(app)
     app.include_router(health_router)
     app.include_router(metrics_router)
+    app.include_router(me_router)
     app.include_router(contract_router(service_contract(definition)))
     for router in definition.routers:
         app.include_router(router)
@@ -176,7 +191,7 @@ async def _start(
     runtime: Runtime, definition: ServiceDefinition, workers: Sequence[BackgroundWorker]
 ) -> None:
     if not await _try_to_start(runtime, definition, workers):
-        runtime.broker_connector = asyncio.create_task(_keep_starting(runtime, definition, workers))
+        runtime.start_up_task = asyncio.create_task(_keep_starting(runtime, definition, workers))
 
 
 async def _keep_starting(
@@ -297,10 +312,10 @@ async def _keep_raw_body(message: StreamMessage[Any]) -> bytes:
 
 
 async def _stop(runtime: Runtime) -> None:
-    if runtime.broker_connector is not None and not runtime.broker_connector.done():
-        runtime.broker_connector.cancel()
+    if runtime.start_up_task is not None and not runtime.start_up_task.done():
+        runtime.start_up_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await runtime.broker_connector
+            await runtime.start_up_task
     await runtime.relay.stop()
     try:
         await runtime.broker.stop()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +32,47 @@ class ServiceSettings(BaseSettings):
     )
     log_json: bool | None = Field(default=None, description="JSON logs; default: when not a TTY.")
     log_level: str = "INFO"
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="`production` refuses development-mode authentication (AUTH_DEV_MODE).",
+    )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="The OpenID Connect issuer whose access tokens this service accepts, "
+        "exactly as in the tokens' `iss` (e.g. https://idp.example/realms/etwinning).",
+    )
+    oidc_discovery_url: str | None = Field(
+        default=None,
+        description="Where this service reads the issuer's discovery document, when it "
+        "reaches the provider by another address than the issuer's (inside a cluster).",
+    )
+    oidc_audience: str = Field(
+        default="etwinning-services", description="The `aud` access tokens must carry."
+    )
+    oidc_algorithms: tuple[str, ...] = Field(
+        default=("RS256",), description="Signature algorithms accepted (asymmetric only)."
+    )
+    oidc_leeway_seconds: float = Field(default=30.0, ge=0, description="Clock skew allowed.")
+    oidc_jwks_refresh_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="At most one JWKS refetch this often when a token names an unknown key.",
+    )
+    oidc_groups_claim: str = Field(
+        default="groups",
+        description="Claim holding the person's groups or roles; dots walk into objects "
+        "(Keycloak realm roles: `realm_access.roles`).",
+    )
+    oidc_group_roles: dict[str, str] = Field(
+        default={"nso-{country}": "nso", "css": "css", "operator": "operator"},
+        description="Group name -> platform role; `{country}` in a name matches an ISO code "
+        "and makes the person staff of that country's NSO. JSON in the environment.",
+    )
+    auth_dev_mode: bool = Field(
+        default=False,
+        description="Accept HS256 tokens signed with JWT_SECRET (tools/mint_token.py): for "
+        "tests and local use only; refused when ENVIRONMENT=production.",
+    )
     jwt_secret: SecretStr = Field(default=SecretStr(DEV_JWT_SECRET), min_length=32)
     jwt_issuer: str = "etwinning-platform"
     amqp_prefetch: int = Field(default=10, ge=1, description="Unacked deliveries per consumer.")

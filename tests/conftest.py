@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -8,10 +9,16 @@ from pathlib import Path
 import pytest
 from pymongo import AsyncMongoClient
 
+from tests.support.oidc import fresh_oidc_provider, oidc_provider, start_oidc_provider
 from tests.support.servers import Vhost, with_retry_writes_off
 from tests.support.watchdog import hang_watchdog
 
-__all__ = ["hang_watchdog"]
+__all__ = ["fresh_oidc_provider", "hang_watchdog", "oidc_provider", "start_oidc_provider"]
+
+# The suite's services accept the HS256 tokens its helpers mint (tools/mint_token.py); the
+# identity tests turn this off in the settings they build and configure an issuer instead.
+# Set for the processes the tests start, too.
+os.environ.setdefault("AUTH_DEV_MODE", "true")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -51,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--message-id", help="only this message")
 
     commands.add_parser(
-        "token", help="mint a bearer token for local use (etwinning token --help)", add_help=False
+        "token",
+        help="mint a development-mode token, or fetch a real one with --provider "
+        "(etwinning token --help, etwinning token --provider --help)",
+        add_help=False,
     )
 
     trace_parser = commands.add_parser(

@@ -39,6 +39,31 @@ TEACHERS = {
     "TR": ("Ayşe Yılmaz", "ayse.yilmaz@borusanmtal.example", "tr"),
 }
 
+# The people of the story at the identity provider: each teacher applies with their own
+# account (one subject, one profile: R-REG-7); staff are known by their groups.
+TEACHER_ACCOUNTS = {"ES": "lucia.martinez", "PT": "joao.ferreira", "TR": "ayse.yilmaz"}
+OPERATOR_ACCOUNT = "operator-demo"
+
+
+def teacher_account(country: str, run_tag: str = "") -> str:
+    account = TEACHER_ACCOUNTS[country]
+    return f"{account}.{run_tag}" if run_tag else account
+
+
+def nso_account(country: str) -> str:
+    return f"nso-{country.lower()}"
+
+
+def demo_people(run_tag: str = "") -> dict[str, dict[str, object]]:
+    """Subject -> claims, as created at the provider (`PUT /users/<sub>` or Keycloak)."""
+    people: dict[str, dict[str, object]] = {}
+    for country, (name, email, _) in TEACHERS.items():
+        people[teacher_account(country, run_tag)] = {"name": name, "email": email, "groups": []}
+    for country in SCHOOLS:
+        people[nso_account(country)] = {"name": f"NSO {country}", "groups": [f"nso-{country}"]}
+    people[OPERATOR_ACCOUNT] = {"name": "Platform operator", "groups": ["operator"]}
+    return people
+
 
 @dataclass
 class StoryLog:
@@ -53,6 +78,8 @@ class StoryLog:
 
 
 class Tokens:
+    """Development-mode tokens: minted here, carrying the role themselves."""
+
     def __init__(self, secret: str, issuer: str) -> None:
         self._secret = secret
         self._issuer = issuer
@@ -62,11 +89,29 @@ class Tokens:
         return {"Authorization": f"Bearer {token}"}
 
 
+class ProviderTokens:
+    """Tokens of the identity provider: the person of `subject` logs in (`login` returns an
+    access token); the role is the services' reading of the provider's claims, so the rest of
+    the principal is not sent anywhere."""
+
+    def __init__(self, login: Callable[[str], str]) -> None:
+        self._login = login
+        self._tokens: dict[str, str] = {}
+
+    def header(self, *, subject: str, **_: Any) -> dict[str, str]:
+        if subject not in self._tokens:
+            self._tokens[subject] = self._login(subject)
+        return {"Authorization": f"Bearer {self._tokens[subject]}"}
+
+
+TokenSource = Tokens | ProviderTokens
+
+
 class Story:
     def __init__(
         self,
         clients: dict[str, httpx.AsyncClient],
-        tokens: Tokens,
+        tokens: TokenSource,
         timeout: float = 30.0,
         run_tag: str = "",
     ) -> None:
@@ -90,8 +135,9 @@ class Story:
         return self.log
 
     async def _register_and_validate(self) -> None:
-        applicant = self.tokens.header(subject="eu-login:demo", role="applicant")
         for country, school in SCHOOLS.items():
+            account = teacher_account(country, self.run_tag)
+            applicant = self.tokens.header(subject=account, role="applicant")
             school_id = await self._school(applicant, school)
             self.school_ids[country] = school_id
             name, email, language = TEACHERS[country]
@@ -104,7 +150,7 @@ class Story:
                 201,
             )  # fmt: skip
             self.teacher_ids[country] = teacher["id"]
-            nso = self.tokens.header(subject=f"nso:{country}", role="nso", country=country)
+            nso = self._nso(country)
             path = f"/teachers/{teacher['id']}/validation"
             await self._call("registration", "POST", path, nso, None, 200)
             self.log.record(f"{name} ({school['name']}, {country}) registered and validated", True)
@@ -127,7 +173,7 @@ class Story:
             "projects", "POST", self._path("cofounder-answer"), pt, {"accept": True}, 200
         )
         for country in ("ES", "PT"):
-            nso = self.tokens.header(subject=f"nso:{country}", role="nso", country=country)
+            nso = self._nso(country)
             body = {"approve": True}
             decided = await self._call(
                 "projects", "POST", self._path("nso-decision"), nso, body, 200
@@ -150,7 +196,7 @@ class Story:
         self._expect("a founder marked NETWORK completed", completed["status"] == "COMPLETED")
 
     async def _labels_open_and_mails_go_out(self) -> None:
-        operator = self.tokens.header(subject="operator:demo", role="operator")
+        operator = self.tokens.header(subject=OPERATOR_ACCOUNT, role="operator")
 
         async def three_applications() -> list[dict[str, Any]]:
             found = await self._call(
@@ -163,7 +209,7 @@ class Story:
 
         applications = await self._eventually("awards opened NQL applications", three_applications)
         self.log.record(f"awards opened {len(applications)} NQL applications", True)
-        operator = self.tokens.header(subject="operator:demo", role="operator")
+        operator = self.tokens.header(subject=OPERATOR_ACCOUNT, role="operator")
 
         async def mails_sent() -> list[dict[str, Any]]:
             sent = []
@@ -191,9 +237,11 @@ class Story:
 
     def _teacher(self, country: str) -> dict[str, str]:
         teacher_id = self.teacher_ids[country]
-        return self.tokens.header(
-            subject=f"teacher:{teacher_id}", role="teacher", teacher_id=teacher_id
-        )
+        account = teacher_account(country, self.run_tag)
+        return self.tokens.header(subject=account, role="teacher", teacher_id=teacher_id)
+
+    def _nso(self, country: str) -> dict[str, str]:
+        return self.tokens.header(subject=nso_account(country), role="nso", country=country)
 
     def _path(self, action: str) -> str:
         return f"/projects/{self.project_id}/{action}"

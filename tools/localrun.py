@@ -1,10 +1,15 @@
 """`make run` / `make demo`: the whole platform on this machine.
 
 Prepares the local RabbitMQ (vhost `etwinning` and the intake user the integration guide uses,
-tools/local_broker.py) and checks it, starts an embedded SecantusDB (unless MONGODB_URL is set)
-and an SMTP sink (unless SMTP_URL is set), starts the four services as separate processes with
-the commands docker-compose.yml gives them, waits until each is ready, plays the NETWORK story,
-and then either keeps running until Ctrl-C (`run`) or exits with the story's verdict (`demo`).
+tools/local_broker.py) and checks it, starts an embedded SecantusDB (unless MONGODB_URL is set),
+an SMTP sink (unless SMTP_URL is set) and an OpenID Connect provider with the story's people
+(tools/oidc_provider.py, unless OIDC_ISSUER names one), starts the four services as separate
+processes with the commands docker-compose.yml gives them, waits until each is ready, plays the
+NETWORK story with every person logged in at the provider, and then either keeps running until
+Ctrl-C (`run`) or exits with the story's verdict (`demo`).
+
+The services accept the provider's tokens and, for `etwinning token`, development tokens too
+(AUTH_DEV_MODE=true: they log a warning saying so).
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ import httpx
 import yaml
 
 from shared.settings import DEV_JWT_SECRET
-from tools import local_broker, portal_run
-from tools.demo_story import Story, StoryLog, Tokens
+from tools import local_broker, oidc_provider, portal_run
+from tools.demo_story import ProviderTokens, Story, StoryLog, demo_people
 from tools.smtp_sink import SmtpSink
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +43,7 @@ RUN_DIR = ROOT / ".run"
 SERVICES = ("registration", "projects", "awards", "notifications")
 # The services run on the vhost the URL names, or `etwinning` (as under compose) if it names none.
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+OIDC_PROVIDER_PORT = 9400
 
 
 @dataclass
@@ -99,14 +105,34 @@ def start_secantus(
     return process, url
 
 
-def platform_env(amqp_url: str, mongodb_url: str, smtp_url: str, secret: str) -> dict[str, str]:
-    """The environment every service process gets (on top of this process's own)."""
+def platform_env(
+    amqp_url: str, mongodb_url: str, smtp_url: str, secret: str, issuer: str | None = None
+) -> dict[str, str]:
+    """The environment every service process gets (on top of this process's own): the
+    provider's tokens when there is one, and development tokens (this machine only)."""
+    identity = {"OIDC_ISSUER": issuer} if issuer else {}
     return {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "AMQP_URL": amqp_url, "MONGODB_URL": mongodb_url, "SMTP_URL": smtp_url,
+        **identity, "AUTH_DEV_MODE": "true",
         "JWT_SECRET": secret, "HTTP_HOST": "127.0.0.1", "LOG_JSON": "1",
     }  # fmt: skip
+
+
+def start_identity_provider(run_tag: str) -> tuple[subprocess.Popen[bytes] | None, str]:
+    """The local provider with the story's people, or the one OIDC_ISSUER names (whose people
+    then must exist there: deploy/keycloak/ has them)."""
+    issuer = os.environ.get("OIDC_ISSUER")
+    if issuer:
+        say(f"✓ identity provider {issuer} (OIDC_ISSUER)")
+        return None, issuer
+    log = RUN_DIR / "logs" / "oidc-provider.log"
+    provider = oidc_provider.start_provider(OIDC_PROVIDER_PORT, log=log)
+    for subject, claims in demo_people(run_tag).items():
+        provider.put_user(subject, claims)
+    say(f"✓ OpenID Connect provider at {provider.issuer} with the story's people")
+    return provider.process, provider.issuer
 
 
 def start_services(
@@ -154,10 +180,12 @@ async def wait_ready(services: list[ServiceProcess], within_seconds: float = 60.
                 await asyncio.sleep(0.3)
 
 
-async def play_story(services: list[ServiceProcess], secret: str, run_tag: str) -> StoryLog:
+async def play_story(services: list[ServiceProcess], issuer: str, run_tag: str) -> StoryLog:
+    """Every person of the story logs in at the provider (authorization code + PKCE)."""
     clients = {s.name: httpx.AsyncClient(base_url=s.url, timeout=10.0) for s in services}
+    tokens = ProviderTokens(lambda subject: oidc_provider.login(issuer, subject).access_token)
     try:
-        story = Story(clients, Tokens(secret, "etwinning-platform"), timeout=60.0, run_tag=run_tag)
+        story = Story(clients, tokens, timeout=60.0, run_tag=run_tag)
         return await story.play()
     finally:
         for client in clients.values():
@@ -186,6 +214,7 @@ def report(
     services: list[ServiceProcess],
     sink: SmtpSink | None,
     urls: dict[str, str | None] | None = None,
+    people: dict[str, str] | None = None,
 ) -> None:
     say("\nThe NETWORK story:")
     for step, ok, detail in log.steps:
@@ -197,7 +226,12 @@ def report(
     say("\nWhere to look:")
     for service in services:
         say(f"  {service.name:<14} {service.url}/docs    log: {service.log_path.relative_to(ROOT)}")
-    say("  tokens for the APIs:  .venv/bin/python -m tools.mint_token --role nso --country ES")
+    if people:
+        issuer = (urls or {}).get("OIDC_ISSUER")
+        say(f"\nTokens of the story's people, from the provider ({issuer}):")
+        for subject, who in people.items():
+            say(f"  {who:<28} etwinning token --provider --issuer {issuer} --user {subject}")
+    say("  development token:           etwinning token --role nso --country ES  (AUTH_DEV_MODE)")
     for name, url in (urls or {}).items():
         if url is not None:
             say(f"  {name}={url}")
@@ -240,24 +274,30 @@ async def main(mode: str) -> int:
             sink = SmtpSink(folder=RUN_DIR / "mail").start()
             smtp_url = sink.url
             say(f"✓ local SMTP sink at {smtp_url}")
+        run_tag = uuid.uuid4().hex[:6]
+        provider, issuer = start_identity_provider(run_tag)
+        if provider is not None:
+            others.append(provider)
         secret = os.environ.get("JWT_SECRET", DEV_JWT_SECRET)
-        env = platform_env(amqp_url, mongodb_url, smtp_url, secret)
+        env = platform_env(amqp_url, mongodb_url, smtp_url, secret, issuer)
         env.setdefault("PUBLIC_BASE_URL", portal_run.PORTAL_URL)  # mails' links open the portal
         services = start_services(env)
         await wait_ready(services)
-        portal = portal_run.start_portal({s.name: s.url for s in services}, env, RUN_DIR / "logs")
-        log = await play_story(services, secret, run_tag=uuid.uuid4().hex[:6])
-        # What the CLI and the integration guide's example need to reach this platform.
-        urls = {"AMQP_URL": amqp_url, "MONGODB_URL": mongodb_url, "INTAKE_AMQP_URL": intake_url}
-        report(log, services, sink, urls)
-        registration_url = next(s.url for s in services if s.name == "registration")
-        people = portal_run.register_people(
-            portal.provider_url, registration_url, secret, "etwinning-platform"
+        portal = portal_run.start_portal(
+            {s.name: s.url for s in services}, env, issuer, RUN_DIR / "logs"
         )
-        say(f"\nThe portal: {portal.url}  (log: .run/logs/portal.log)")
-        say(f"  sign in at the local provider ({portal.provider_url}) by typing one of:")
-        for subject, who in people:
-            say(f"    {subject:<10} {who}")
+        log = await play_story(services, issuer, run_tag=run_tag)
+        # What the CLI and the integration guide's example need to reach this platform.
+        urls = {
+            "AMQP_URL": amqp_url, "MONGODB_URL": mongodb_url, "INTAKE_AMQP_URL": intake_url,
+            "OIDC_ISSUER": issuer,
+        }  # fmt: skip
+        people = {s: str(c.get("name", s)) for s, c in demo_people(run_tag).items()}
+        report(log, services, sink, urls, people)
+        say(f"\nThe portal: {portal.url}  (log: .run/logs/portal.log); sign in at the provider")
+        say("  by typing one of these subjects and pressing Authorize:")
+        for subject, who in portal_run.sign_in_as(people).items():
+            say(f"    {subject:<22} {who}")
         if mode == "demo":
             say(f"\n{'DEMO OK' if log.ok else 'DEMO FAILED'}: {len(log.steps)} steps observed")
             return 0 if log.ok else 1

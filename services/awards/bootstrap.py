@@ -30,6 +30,7 @@ from services.awards.school_label.adapters.repository import (
 from services.awards.school_label.entrypoints import http as school_label_http
 from shared.events import awards as emitted
 from shared.events import projects, registration
+from shared.identity.links import teacher_of_subject, with_link_indexes
 from shared.messaging.consumer import EventHandler
 from shared.runtime import ServiceDefinition, create_app
 from shared.storage.mongo import Document
@@ -88,7 +89,8 @@ def definition(settings: AwardsSettings | None = None) -> ServiceDefinition:
             emitted.PrizeEntryDecided,
             emitted.PrizeWon,
         ],
-        ensure_indexes=ensure_all_indexes,
+        ensure_indexes=with_link_indexes(ensure_all_indexes),
+        teacher_of_subject=teacher_of_subject,
     )
 
 

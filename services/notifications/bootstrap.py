@@ -22,6 +22,7 @@ from services.notifications.domain.locale import default_date_formatter
 from services.notifications.entrypoints.http import routers
 from services.notifications.service_layer.handlers import build_handlers
 from shared.events.notifications import DeliveryFailed
+from shared.identity.links import teacher_of_subject, with_link_indexes
 from shared.runtime import Runtime, ServiceDefinition, create_app
 from shared.storage.leases import LeasedQueue
 
@@ -84,7 +85,8 @@ def definition(settings: NotificationsSettings | None = None) -> ServiceDefiniti
         routers=routers,
         handlers=build_handlers(rules, dates, subscriptions),
         emits=[DeliveryFailed],
-        ensure_indexes=ensure_indexes,
+        ensure_indexes=with_link_indexes(ensure_indexes),
+        teacher_of_subject=teacher_of_subject,
         workers=[mail_dispatcher, webhook_dispatcher, digest_worker],
         app_state={"webhook_subscriptions": subscriptions},
     )

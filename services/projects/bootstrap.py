@@ -9,6 +9,7 @@ from services.projects.config import ProjectsSettings
 from services.projects.entrypoints.http import router, teachers_router
 from services.projects.service_layer.teacher_facts import HANDLERS
 from shared.events import projects as emitted
+from shared.identity.links import teacher_of_subject, with_link_indexes
 from shared.runtime import ServiceDefinition, create_app
 
 
@@ -34,7 +35,8 @@ def definition(settings: ProjectsSettings | None = None) -> ServiceDefinition:
             emitted.ProjectCompleted,
             emitted.ProjectArchived,
         ],
-        ensure_indexes=ensure_indexes,
+        ensure_indexes=with_link_indexes(ensure_indexes),
+        teacher_of_subject=teacher_of_subject,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.registration.adapters.repository import ensure_indexes
+from services.registration.adapters.repository import ensure_indexes, teacher_of_subject
 from services.registration.config import RegistrationSettings
 from services.registration.entrypoints import directory
 from services.registration.entrypoints.http import router
@@ -32,6 +32,7 @@ def definition(settings: RegistrationSettings | None = None) -> ServiceDefinitio
             emitted.TeacherErased,
         ],
         ensure_indexes=ensure_indexes,
+        teacher_of_subject=teacher_of_subject,
     )
 
 

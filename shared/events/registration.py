@@ -50,6 +50,12 @@ class TeacherRegistered(EventPayload):
         description="`http` for the platform's API, or the `producer` of the intake event "
         "(e.g. a national portal) that requested the sign-up.",
     )
+    identity_subject: str | None = Field(
+        default=None,
+        description="The teacher's subject (`sub`) at the identity provider, linked when they "
+        "applied: services map a caller's token to this teacher from it. Absent for sign-ups "
+        "by intake or by an operator.",
+    )
 
 
 class TeacherValidated(EventPayload):
@@ -68,6 +74,12 @@ class TeacherValidated(EventPayload):
     school_name: str
     country: CountryCode = Field(description="Country of the teacher's school (R-REG-6).")
     validated_at: datetime
+    identity_subject: str | None = Field(
+        default=None,
+        description="The teacher's subject (`sub`) at the identity provider, linked when they "
+        "applied: services map a caller's token to this teacher from it. Absent for sign-ups "
+        "by intake or by an operator.",
+    )
 
 
 class TeacherRejected(EventPayload):

@@ -20,8 +20,12 @@ RUN = uuid.uuid4().hex[:6]
 people: dict[str, Any] = {}
 
 
-def _teacher_via_api(stack: PortalStack, country: str, name: str, school: str) -> str:
-    applicant = {"subject": f"seed:{name}", "role": "applicant"}
+def _teacher_via_api(stack: PortalStack, subject: str, country: str, name: str, school: str) -> str:
+    """A validated teacher registered through the APIs by their own provider account (so the
+    services know the account as that teacher)."""
+    email = f"{name.split()[0].lower()}.{RUN}@example.org"
+    stack.set_user(subject, name=name, email=email, groups=[], locale="pt-PT")
+    applicant = {"as_user": subject}
     created = stack.api(
         "registration",
         "POST",
@@ -35,7 +39,7 @@ def _teacher_via_api(stack: PortalStack, country: str, name: str, school: str) -
         "/teachers",
         json={
             "name": name,
-            "email": f"{name.split()[0].lower()}.{RUN}@example.org",
+            "email": email,
             "role": "teacher",
             "language": "pt",
             "school_id": created["id"],
@@ -57,7 +61,7 @@ def _teacher_via_api(stack: PortalStack, country: str, name: str, school: str) -
 
 def test_teacher_registers_and_the_nso_validates(stack: PortalStack, browser: Browser) -> None:
     stack.set_user(f"lucia-{RUN}", name="Lucía Martínez", email=f"lucia.{RUN}@example.org")
-    stack.set_user("nso-es", name="Carmen (NSO Spain)", role="nso", country="ES")
+    stack.set_user("nso-es", name="Carmen (NSO Spain)", groups=["nso-ES"])
     teacher = new_page(browser, locale="es-ES")
     sign_in(teacher, stack, f"lucia-{RUN}")
     expect(teacher).to_have_url(re.compile(r"/register"))
@@ -111,7 +115,9 @@ def test_teacher_runs_a_project_and_the_nso_grants_the_label(
 ) -> None:
     lucia: Page = people["lucia_page"]
     nso: Page = people["nso_page"]
-    joao_id = _teacher_via_api(stack, "PT", "João Ferreira", "Escola Básica da Batalha")
+    joao_id = _teacher_via_api(
+        stack, f"joao-{RUN}", "PT", "João Ferreira", "Escola Básica da Batalha"
+    )
     lucia.goto(f"{stack.portal_url}/partners?country=PT&subject=computer+science")
     check_accessibility(lucia, "teacher: partner search")
     lucia.get_by_role("link", name=re.compile("João Ferreira")).click()
@@ -132,14 +138,6 @@ def test_teacher_runs_a_project_and_the_nso_grants_the_label(
     expect(lucia.locator("#project-status")).to_contain_text(re.compile("cofundador|co-founder"))
     project_id = lucia.url.rstrip("/").rsplit("/", 1)[-1]
 
-    stack.set_user(
-        f"joao-{RUN}",
-        name="João Ferreira",
-        role="teacher",
-        teacher_id=joao_id,
-        country="PT",
-        locale="pt-PT",
-    )
     joao = new_page(browser, locale="pt-PT")
     sign_in(joao, stack, f"joao-{RUN}")
     joao.get_by_role("button", name="Aceitar como cofundador").click()
@@ -179,7 +177,13 @@ def test_teacher_runs_a_project_and_the_nso_grants_the_label(
 
     stack.eventually(nql_open, what="the NQL form")
     stack.eventually(
-        lambda: stack.api("awards", "GET", f"/nql/applications?project_id={project_id}"),
+        lambda: stack.api(
+            "awards",
+            "GET",
+            f"/nql/applications?project_id={project_id}",
+            role="operator",
+            subject="operator:tests",
+        ),
         what="awards opened the applications",
     )
     for checkbox in lucia.locator("fieldset").first.locator("input[type=checkbox]").all():
@@ -244,7 +248,7 @@ def test_css_runs_the_eql_round_and_the_nso_sees_its_candidates(
 ) -> None:
     nso: Page = people["nso_page"]
     _partner_label_granted(stack)
-    stack.set_user("css-1", name="Central Support Service", role="css")
+    stack.set_user("css-1", name="Central Support Service", groups=["css"])
     css = new_page(browser)
     sign_in(css, stack, "css-1")
     expect(css).to_have_url(re.compile(r"/css$"))
@@ -322,7 +326,7 @@ def _year(page: Page) -> str:
 def test_operator_sees_every_service_and_sign_out_ends_the_session(
     stack: PortalStack, browser: Browser
 ) -> None:
-    stack.set_user("operator-1", name="Platform operator", role="operator")
+    stack.set_user("operator-1", name="Platform operator", groups=["operator"])
     operator = new_page(browser, locale="de-DE")
     sign_in(operator, stack, "operator-1")
     expect(operator).to_have_url(re.compile(r"/operator$"))

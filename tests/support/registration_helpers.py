@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from uuid import uuid4
 
 import aio_pika
 import httpx
@@ -23,6 +24,11 @@ TOKENS = Tokens(DEV_JWT_SECRET, "etwinning-platform")
 APPLICANT = TOKENS.header(subject="applicant-1", role="applicant")
 OPERATOR = TOKENS.header(subject="operator-1", role="operator")
 CSS = TOKENS.header(subject="css-1", role="css")
+
+
+def new_applicant() -> dict[str, str]:
+    """A person who has not applied yet: one subject applies once (R-REG-7)."""
+    return TOKENS.header(subject=f"applicant-{uuid4().hex[:8]}", role="applicant")
 
 
 def nso(country: str) -> dict[str, str]:
@@ -55,7 +61,7 @@ async def new_teacher(
 ) -> dict[str, Any]:
     body = {"name": "Ana García", "email": email, "role": "teacher", "language": "es",
             "school_id": school_id, **extra}  # fmt: skip
-    response = await client.post("/teachers", json=body, headers=APPLICANT)
+    response = await client.post("/teachers", json=body, headers=new_applicant())
     assert response.status_code == 201, response.text
     teacher: dict[str, Any] = response.json()
     return teacher

@@ -11,6 +11,7 @@ from services.notifications.adapters.repository import ContactBook, ProjectBook,
 from services.notifications.domain.messages import Contact
 from shared.envelope import EventEnvelope
 from shared.events import projects, registration
+from shared.identity.links import SubjectLinks
 from shared.storage.unit_of_work import Transaction
 
 ReadModelUpdate = Callable[[Any, EventEnvelope, Transaction], Awaitable[None]]
@@ -23,12 +24,14 @@ async def on_teacher_known(
 ) -> None:
     contact = Contact(event.teacher_id, event.name, event.email, event.language)
     await ContactBook(tx).remember(contact, envelope.occurred_at)
+    await SubjectLinks(tx).link(event.identity_subject, event.teacher_id, envelope.occurred_at)
 
 
 async def on_teacher_erased(
     event: registration.TeacherErased, envelope: EventEnvelope, tx: Transaction
 ) -> None:
     await ContactBook(tx).erase(event.teacher_id, envelope.occurred_at)
+    await SubjectLinks(tx).erase(event.teacher_id, envelope.occurred_at)
 
 
 async def on_school_registered(

@@ -161,9 +161,10 @@ async def teacher_home(request: Request) -> HTMLResponse:
     person = person_of(request, "teacher")
     profile, page = await asyncio.gather(
         read(request, "registration", f"/teachers/{person.teacher_id}"),
-        read(request, "projects", f"/teachers/{person.teacher_id}/projects", limit=50),
+        # Projects learns of a new teacher through events: until then it does not know them.
+        read_or_none(request, "projects", f"/teachers/{person.teacher_id}/projects", limit=50),
     )
-    projects = page["items"]
+    projects = page["items"] if page else []
     to_answer = [
         p
         for p in projects
@@ -173,6 +174,7 @@ async def teacher_home(request: Request) -> HTMLResponse:
     return await render(
         request,
         "teacher/home.html",
+        projects_unknown=page is None,
         profile=profile,
         projects=projects,
         to_answer=to_answer,

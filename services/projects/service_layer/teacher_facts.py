@@ -7,6 +7,7 @@ from __future__ import annotations
 from services.projects.adapters.repository import TeacherDirectory
 from shared.envelope import EventEnvelope
 from shared.events import registration as facts
+from shared.identity.links import SubjectLinks
 from shared.messaging.consumer import EventHandler
 from shared.storage.unit_of_work import Transaction
 
@@ -26,6 +27,7 @@ async def on_validated(
             "erased": False,
         },
     )
+    await SubjectLinks(tx).link(event.identity_subject, event.teacher_id, envelope.occurred_at)
 
 
 async def on_rejected(
@@ -62,6 +64,7 @@ async def on_deactivated(
 
 async def on_erased(event: facts.TeacherErased, envelope: EventEnvelope, tx: Transaction) -> None:
     await TeacherDirectory(tx).erase(event.teacher_id, envelope.occurred_at)
+    await SubjectLinks(tx).erase(event.teacher_id, envelope.occurred_at)
 
 
 HANDLERS: dict[str, EventHandler] = {

@@ -42,6 +42,7 @@ async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
             IndexModel([("email", ASCENDING)], unique=True),
             IndexModel([("country", ASCENDING), ("status", ASCENDING)]),
             IndexModel([("school_id", ASCENDING)]),
+            IndexModel([("identity_subject", ASCENDING)]),  # who calls, on every request
             # Partner search (R-REG-4: only VALIDATED teachers): one index per driving filter
             # (services/registration/adapters/partner_search.py); `country` alone is served
             # by the (country, status) index above.
@@ -99,6 +100,19 @@ def duplicate_email() -> RegistrationRefused:
     )
 
 
+def subject_already_registered() -> RegistrationRefused:
+    return RegistrationRefused(
+        "R-REG-7", "subject_already_registered",
+        "this account already has a teacher profile (one profile per person)",
+    )  # fmt: skip
+
+
+async def teacher_of_subject(database: AsyncDatabase[Document], subject: str) -> str | None:
+    """The teacher this provider subject applied as (erasure unlinks it)."""
+    document = await database[TEACHERS].find_one({"identity_subject": subject}, {"_id": 1})
+    return None if document is None else str(document["_id"])
+
+
 class TeacherRepository:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
@@ -109,6 +123,10 @@ class TeacherRepository:
             {"email": teacher.email}, {"_id": 1}, session=self._tx.session
         ):
             raise duplicate_email()
+        if teacher.identity_subject is not None and await self._collection.find_one(
+            {"identity_subject": teacher.identity_subject}, {"_id": 1}, session=self._tx.session
+        ):
+            raise subject_already_registered()
         try:
             await self._collection.insert_one(teacher_document(teacher), session=self._tx.session)
         except DuplicateKeyError as error:  # a concurrent sign-up with the same address won

@@ -128,6 +128,8 @@ class Teacher:
     validated_at: datetime | None = None
     status_reason: str | None = None
     status_changed_at: datetime | None = None
+    # The person's subject at the identity provider, linked when they applied themselves.
+    identity_subject: str | None = None
     version: int = 0
     events: list[DomainEvent] = field(default_factory=list)
 
@@ -136,7 +138,7 @@ class Teacher:
         cls, *, teacher_id: str, name: str, email: str, role: str, language: str,
         school: School, now: datetime, subjects: list[str], languages: list[str],
         pupil_age_min: int | None = None, pupil_age_max: int | None = None,
-        source: str = "http",
+        source: str = "http", identity_subject: str | None = None,
     ) -> Teacher:  # fmt: skip
         _require_participating(school.country)  # R-REG-6: the school's country is theirs
         role = checked_role(role)
@@ -146,6 +148,7 @@ class Teacher:
             teacher_id, name.strip(), address, role, language, school.id, school.country,
             TeacherStatus.WAITING_FOR_VALIDATION, now, _clean(subjects), _clean(languages),
             school.name, pupil_age_min, pupil_age_max, status_changed_at=now,
+            identity_subject=identity_subject,
         )  # fmt: skip
         teacher.events.append(TeacherApplied(teacher, source))
         return teacher
@@ -204,6 +207,7 @@ class Teacher:
         self.subjects, self.languages = [], []
         self.pupil_age_min = self.pupil_age_max = None
         self.status = TeacherStatus.ERASED
+        self.identity_subject = None  # the person may register again, as anyone may
         self.status_reason = None
         self.validated_at = None
         self.status_changed_at = now

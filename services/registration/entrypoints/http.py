@@ -155,9 +155,12 @@ async def get_school(
 
 @router.post("/teachers", status_code=status.HTTP_201_CREATED)
 async def register_teacher(
-    body: TeacherIn, uow: UoW, _: Annotated[Grant, POLICY.grant("teachers.register")]
+    body: TeacherIn, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.register")]
 ) -> TeacherOut:
-    command = commands.RegisterTeacher(**body.model_dump())
+    # A person applying links their provider subject; an operator registering someone does not.
+    caller = grant.principal
+    subject = caller.subject if caller is not None and caller.role == "applicant" else None
+    command = commands.RegisterTeacher(**body.model_dump(), identity_subject=subject)
     return TeacherOut.of(await handlers.register_teacher(command, uow))
 
 

@@ -29,6 +29,7 @@ class RegisterTeacher:
     pupil_age_max: int | None = None
     school_identity_key: str | None = None
     source: str = "http"
+    identity_subject: str | None = None  # who applied, when they applied themselves
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ async def register_teacher_in(tx: Transaction, cmd: commands.RegisterTeacher) ->
         language=cmd.language, school=school, now=_now(), subjects=cmd.subjects,
         languages=cmd.languages, pupil_age_min=cmd.pupil_age_min,
         pupil_age_max=cmd.pupil_age_max, source=cmd.source,
+        identity_subject=cmd.identity_subject,
     )  # fmt: skip
     await repositories.teachers.add(teacher)
     await _publish(tx, teacher.events)

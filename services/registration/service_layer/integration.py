@@ -18,14 +18,14 @@ def integration_event(event: model.DomainEvent) -> EventPayload:
             return contract.TeacherRegistered(
                 teacher_id=t.id, name=t.name, email=t.email, language=t.language, role=t.role,
                 school_id=t.school_id, country=t.country, registered_at=t.registered_at,
-                source=source,
+                source=source, identity_subject=t.identity_subject,
             )  # fmt: skip
         case model.TeacherWasValidated(teacher=t, school=s):
             assert t.validated_at is not None
             return contract.TeacherValidated(
                 teacher_id=t.id, name=t.name, email=t.email, language=t.language, role=t.role,
                 school_id=s.id, school_name=s.name, country=t.country,
-                validated_at=t.validated_at,
+                validated_at=t.validated_at, identity_subject=t.identity_subject,
             )  # fmt: skip
         case model.TeacherWasRejected(teacher=t, reason=reason):
             return contract.TeacherRejected(

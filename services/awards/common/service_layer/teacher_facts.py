@@ -7,6 +7,7 @@ from services.awards.common.service_layer import school_facts
 from services.awards.nql.adapters.repository import NqlRepository
 from shared.envelope import EventEnvelope
 from shared.events import registration as facts
+from shared.identity.links import SubjectLinks
 from shared.storage.unit_of_work import Transaction
 
 
@@ -18,6 +19,7 @@ async def on_teacher_registered(
         {"name": event.name, "school_id": event.school_id, "country": event.country},
         envelope.occurred_at,
     )
+    await SubjectLinks(tx).link(event.identity_subject, event.teacher_id, envelope.occurred_at)
     await school_facts.on_teacher_registered(event, envelope, tx)
 
 
@@ -34,6 +36,7 @@ async def on_teacher_validated(
         },
         envelope.occurred_at,
     )
+    await SubjectLinks(tx).link(event.identity_subject, event.teacher_id, envelope.occurred_at)
     await school_facts.on_teacher_validated(event, envelope, tx)
 
 
@@ -41,4 +44,5 @@ async def on_teacher_erased(
     event: facts.TeacherErased, envelope: EventEnvelope, tx: Transaction
 ) -> None:
     await NqlRepository(tx).erase_teacher(event.teacher_id, envelope.occurred_at)
+    await SubjectLinks(tx).erase(event.teacher_id, envelope.occurred_at)
     await school_facts.on_teacher_erased(event, envelope, tx)
