@@ -208,6 +208,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "AMQP_URL": amqp,
             "MONGODB_URL": mongodb_url,
             "JWT_SECRET": DEV_JWT_SECRET,
+            "AUTH_DEV_MODE": "true",  # the portal mints development tokens (SERVICE_TOKENS)
             "HTTP_HOST": "127.0.0.1",
             "LOG_JSON": "1",
             "LOG_LEVEL": "WARNING",
