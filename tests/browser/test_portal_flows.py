@@ -235,6 +235,13 @@ def test_teacher_runs_a_project_and_the_nso_grants_the_label(
 
     stack.eventually(inbox_has_label, what="the teacher's inbox")
     check_accessibility(lucia, "teacher: inbox")
+    # Marked read in place (htmx): the item and the unread count change without a reload.
+    unread_before = int(lucia.locator("#unread-count").inner_text())
+    first = lucia.locator(".inbox .card.unread").first
+    item_id = first.get_attribute("id")
+    first.get_by_role("button", name="Marcar como leído").click()
+    expect(lucia.locator(f"#{item_id}")).to_contain_text("Leído")
+    expect(lucia.locator("#unread-count")).to_have_text(str(unread_before - 1))
     lucia.goto(f"{stack.portal_url}/teacher")
     expect(lucia.locator("#unread-count")).not_to_have_text("0")
     check_accessibility(lucia, "teacher: home")
