@@ -5,7 +5,6 @@ candidates of the country with the quota and nominations."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -13,15 +12,17 @@ from fastapi.responses import HTMLResponse, Response
 from services.portal.adapters.problems import Problem
 from services.portal.web.base import check_csrf, notice, person_of, render, see_other
 from services.portal.web.forms import attempt, read, read_or_none
+from shared.clock import Clock
 
 router = APIRouter(prefix="/nso")
 
 
 def current_year(request: Request) -> int:
-    """The label year a page opens on: the school year now running, named by the calendar
-    year it ends in (September on belongs to the next year's round)."""
-    clock = getattr(request.app.state, "clock", None)
-    moment: datetime = clock() if clock else datetime.now(UTC)
+    """The label year a page opens on, by the portal's clock (its composition root's; tests
+    set it): the school year now running, named by the calendar year it ends in (September
+    on belongs to the next year's round, as awards counts NQLs)."""
+    clock: Clock = request.app.state.clock
+    moment = clock.now()
     return moment.year + 1 if moment.month >= 9 else moment.year
 
 
