@@ -156,6 +156,14 @@ def nql_applied(teacher_id: str, reapplication: bool = False) -> awards.NqlAppli
     )  # fmt: skip
 
 
+def nql_not_evaluated(teacher_id: str) -> awards.NqlNotEvaluated:
+    return awards.NqlNotEvaluated(
+        application_id=f"nql-{teacher_id}-5", project_id=PROJECT, project_title=TITLE,
+        teacher_id=teacher_id, country=TEACHERS[teacher_id][4], school_year="2025/26",
+        position_in_school_year=5, cap=4, submitted_at=WHEN,
+    )  # fmt: skip
+
+
 def decision_check(check: str, required: int, actual: int) -> awards.DecisionCheck:
     """One line of an NQL decision, worded as the awards service words it (R-NQL-5)."""
     titles = {"ict": "Choice and use of ICT (all digital tools)",
@@ -225,6 +233,7 @@ def sample_of(event_type: str) -> EventPayload:
         "projects.project.completed": project_completed(),
         "awards.nql.application_opened": nql_application_opened("t-es"),
         "awards.nql.applied": nql_applied("t-es"),
+        "awards.nql.not_evaluated": nql_not_evaluated("t-es"),
         "awards.nql.granted": nql_granted("t-es"),
         "awards.nql.refused": nql_refused("t-es"),
         "awards.certificate.issued": certificate_issued("t-es"),

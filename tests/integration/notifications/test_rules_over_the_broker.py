@@ -63,6 +63,7 @@ async def _play_the_world(service: Notifications) -> None:
         sample.school_changed("t-es", to_school="s-de"),
         sample.project_withdrawn(by="t-es"),
         sample.nql_applied("t-tr"),
+        sample.nql_not_evaluated("t-pt"),
     ):
         await service.publish(event)
 
@@ -73,7 +74,7 @@ async def test_each_rule_notifies_the_right_people_in_their_language(
     staff = await _staff(service)
     await _play_the_world(service)
 
-    expected_mails = 11
+    expected_mails = 12
     await eventually(lambda: len(sink.mails) >= expected_mails, seconds=10, what="mails sent")
     mails = {(mail.to[0], mail.subject) for mail in sink.mails}
     assert mails == {
@@ -94,6 +95,8 @@ async def test_each_rule_notifies_the_right_people_in_their_language(
         # NQL applied -> the TR NSO, and "under review" -> the applicant
         ("nso-tr@nso.example", '"NETWORK" için yeni Ulusal Kalite Etiketi başvurusu'),
         ("ayse@tr.example", "Ulusal Kalite Etiketi başvurunuz değerlendiriliyor"),
+        # R-NQL-3: beyond the cap -> the teacher, with when to submit again
+        ("joao@pt.example", 'A sua candidatura com "NETWORK" não será avaliada este ano letivo'),
     }
     assert len(sink.mails) == expected_mails
     registration = next(m for m in sink.mails if m.to == ["nso-es@nso.example"]
@@ -104,6 +107,8 @@ async def test_each_rule_notifies_the_right_people_in_their_language(
     head = next(m for m in sink.mails if m.to == ["direccion@school.example"])
     assert "http://portal.test/head-confirmations/a-secret-confirmation-token" in head.text
     assert "Servicio Nacional de Apoyo de España" in head.text
+    capped = next(m for m in sink.mails if m.to == ["joao@pt.example"])
+    assert "a partir de 1 de setembro de 2026" in capped.text
     html = registration.message.get_body(preferencelist=("html",))
     assert html is not None and "<p>Hola, NSO ES:</p>" in html.get_content()
 
@@ -118,6 +123,7 @@ async def test_each_rule_notifies_the_right_people_in_their_language(
     assert sorted(kinds["t-pt"]) == sorted([
         "project_proposed", "project_activated", "partner_joined", "project_completed",
         "project_rejected", "project_withdrawn",  # the other founder withdrew it (R-PRJ-3)
+        "nql_not_evaluated",
     ])  # fmt: skip
     assert sorted(kinds["t-tr"]) == sorted([
         "partner_invited", "partner_joined", "project_completed", "nql_application_opened",

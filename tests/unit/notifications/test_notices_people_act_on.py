@@ -2,13 +2,15 @@
 portal paths), names countries in the reader's language, and the rule book's missing notices
 exist: the school head asked to confirm (R-REG-3), the school change to the new NSO
 (R-REG-5), the withdrawn project to the co-founder (R-PRJ-3), "under review" to the NQL
-applicant (R-NQL-5)."""
+applicant (R-NQL-5), the capped application to the teacher with when to apply again
+(R-NQL-3)."""
 
 from __future__ import annotations
 
 import pytest
 
 from services.notifications.adapters.action_links import load_action_links
+from services.notifications.adapters.nql_values import not_evaluated_values
 from services.notifications.adapters.rules_file import load_rules
 from services.notifications.adapters.templates import TEMPLATES, available_languages, render
 from services.notifications.domain.locale import BuiltinDateFormatter
@@ -111,3 +113,24 @@ def test_r_nql_5_the_applicant_is_told_the_application_is_under_review() -> None
     assert LINKS.url_for("nql_under_review", payload) == (
         f"https://portal.example/nql/{payload['application_id']}"
     )
+
+
+def test_r_nql_3_a_capped_application_says_from_when_it_may_be_submitted_again() -> None:
+    event = sample.nql_not_evaluated("t-es")
+    payload = event.model_dump(mode="json")
+    rule = only_rule(event.event_type, payload, "nql_not_evaluated")
+    assert rule.recipients_of(payload) == [Teachers(("t-es",))]  # type: ignore[attr-defined]
+    derived, _ = not_evaluated_values(payload, "es", BuiltinDateFormatter())
+    assert derived["may_apply_again_from"] == "1 de septiembre de 2026"  # next school year
+    given = payload | {"may_apply_again_from": "2026-09-15"}  # as awards says it, when it does
+    assert (
+        not_evaluated_values(given, "en", BuiltinDateFormatter())[0]["may_apply_again_from"]
+        == "September 15, 2026"
+    )
+    values = _flatten(event.model_dump(), "es", BuiltinDateFormatter()) | derived | {
+        "recipient_name": "Lucía", "project_title": "NETWORK",
+        "action_url": LINKS.url_for("nql_not_evaluated", payload) or "",
+    }  # fmt: skip
+    mail = render("nql_not_evaluated", "es", values)
+    assert "a partir del 1 de septiembre de 2026" in mail.text
+    assert "https://portal.example/nql/nql-t-es-5" in mail.text
