@@ -86,7 +86,7 @@ class Runtime:
     metrics: ServiceMetrics
     held: HeldDeliveries
     startup: StartUp = field(default_factory=StartUp)
-    broker_connector: asyncio.Task[None] | None = None
+    start_up_task: asyncio.Task[None] | None = None
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ async def _start(
     runtime: Runtime, definition: ServiceDefinition, workers: Sequence[BackgroundWorker]
 ) -> None:
     if not await _try_to_start(runtime, definition, workers):
-        runtime.broker_connector = asyncio.create_task(_keep_starting(runtime, definition, workers))
+        runtime.start_up_task = asyncio.create_task(_keep_starting(runtime, definition, workers))
 
 
 async def _keep_starting(
@@ -312,10 +312,10 @@ async def _keep_raw_body(message: StreamMessage[Any]) -> bytes:
 
 
 async def _stop(runtime: Runtime) -> None:
-    if runtime.broker_connector is not None and not runtime.broker_connector.done():
-        runtime.broker_connector.cancel()
+    if runtime.start_up_task is not None and not runtime.start_up_task.done():
+        runtime.start_up_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await runtime.broker_connector
+            await runtime.start_up_task
     await runtime.relay.stop()
     try:
         await runtime.broker.stop()

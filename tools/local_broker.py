@@ -29,6 +29,7 @@ LOCAL_INTAKE_URL = (
     "amqp://intake_example:dev-intake-example-amqp@127.0.0.1:5672/etwinning"  # the guide's
 )
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 Rabbitmqctl = Callable[[Sequence[str]], None]
 
 
@@ -97,6 +98,13 @@ def prepare(
     admin_user = unquote(urlsplit(admin_url).username or "guest")
     password = password if password is not None else intake_password()
     steps = commands(admin_user, vhost, intake_user, password)
+    host = urlsplit(admin_url).hostname or ""
+    if rabbitmqctl is run_rabbitmqctl and host not in LOCAL_HOSTS:
+        # rabbitmqctl manages the node on this machine, which is not the broker of this URL.
+        raise BrokerNotPrepared(
+            f"{host} is not this machine's broker; create vhost {vhost!r} and the intake user "
+            f"there:\n{_by_hand(steps)}"
+        )
     try:
         for step in steps:
             try:
@@ -106,16 +114,20 @@ def prepare(
                     raise
                 rabbitmqctl(["change_password", intake_user, password])
     except (OSError, subprocess.SubprocessError) as error:
-        by_hand = "\n".join(
-            "  rabbitmqctl " + " ".join(shlex.quote(part) for part in step) for step in steps
-        )
         raise BrokerNotPrepared(
             f"could not prepare vhost {vhost!r} with rabbitmqctl ({_why(error)}). Run as the "
-            f"broker's administrator (sudo, or `docker exec <container>` before each):\n{by_hand}"
+            f"broker's administrator (sudo, or `docker exec <container>` before each):\n"
+            f"{_by_hand(steps)}"
         ) from error
     return PreparedBroker(
         services_url=on_vhost(admin_url, vhost),
         intake_url=on_vhost(admin_url, vhost, user=intake_user, password=password),
+    )
+
+
+def _by_hand(steps: list[list[str]]) -> str:
+    return "\n".join(
+        "  rabbitmqctl " + " ".join(shlex.quote(part) for part in step) for step in steps
     )
 
 

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.registration.adapters.repository import ensure_indexes, teacher_of_subject
 from services.registration.config import RegistrationSettings
+from services.registration.entrypoints import directory
 from services.registration.entrypoints.http import router
 from services.registration.service_layer.intake import HANDLERS
 from shared.events import registration as emitted
@@ -19,7 +20,7 @@ def definition(settings: RegistrationSettings | None = None) -> ServiceDefinitio
         description="Schools, school staff, their validation by the NSO, partner search, "
         "erasure and sign-ups from other systems (R-REG-1..7).",
         settings=settings or RegistrationSettings(),
-        routers=[router],
+        routers=[router, directory.router],
         handlers=HANDLERS,
         emits=[
             emitted.SchoolRegistered,

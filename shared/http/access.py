@@ -89,9 +89,7 @@ class Grant:
         if self.scope in (Scope.OWN, Scope.MEMBER) and self.teacher not in set(teacher_ids):
             raise HttpProblem(403, "not_your_record", f"{self._who()} may not read this record")
         if self.scope is Scope.COUNTRY and self.country not in set(countries):
-            raise HttpProblem(
-                403, "wrong_nso", "an NSO reads the records of its own country only", "R-REG-3"
-            )
+            raise HttpProblem(403, "wrong_nso", "an NSO reads the records of its own country only")
 
     def narrow_teacher(self, asked: str | None) -> str | None:
         """The teacher filter of a listing: the one asked for, limited to the caller's own."""
@@ -106,9 +104,7 @@ class Grant:
         if self.country is None:
             return asked
         if asked is not None and asked != self.country:
-            raise HttpProblem(
-                403, "wrong_nso", "an NSO lists the records of its own country only", "R-REG-3"
-            )
+            raise HttpProblem(403, "wrong_nso", "an NSO lists the records of its own country only")
         return self.country
 
     def _who(self) -> str:

@@ -73,6 +73,11 @@ async def test_a_service_started_without_its_database_serves_then_starts_when_it
     assert "Traceback" not in service.log_path.read_text()
     status, body = await readiness(service.url)
     assert status == 503 and "last error" in body["reasons"]["startup"], body
+    async with httpx.AsyncClient(timeout=10) as http:
+        metrics = await http.get(f"{service.url}/metrics")  # served, the database away
+    assert metrics.status_code == 200
+    assert 'etwinning_not_ready{check="database"} 1.0' in metrics.text
+    assert 'etwinning_not_ready{check="startup"} 1.0' in metrics.text
 
     await asyncio.to_thread(absent_database.start)
     await service.ready(seconds=40)

@@ -35,6 +35,10 @@ def bearer(**principal: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def operator() -> dict[str, str]:
+    return bearer(role="operator", subject="operator:tests")
+
+
 def teacher(teacher_id: str) -> dict[str, str]:
     return bearer(role="teacher", teacher_id=teacher_id)
 
@@ -75,7 +79,7 @@ class AwardsOnBus:
         return await eventually(enough, seconds=15, interval=0.1, what=f"{count} {event_type}")
 
     async def applications(self, **query: str) -> list[dict[str, Any]]:
-        response = await self.http.get("/nql/applications", params=query)
+        response = await self.http.get("/nql/applications", params=query, headers=operator())
         response.raise_for_status()
         result: list[dict[str, Any]] = response.json()
         return result

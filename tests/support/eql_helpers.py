@@ -105,7 +105,14 @@ async def grant_nqls(
             "status": "GRANTED" if total >= 15 else "REFUSED",
             "opened_at": decided_at,
             "decision": {
-                "decision": {"outcome": "GRANTED", "total": total, "rubric_id": "default-2026"},
+                "decision": {
+                    "outcome": "GRANTED",
+                    "total": total,
+                    "rubric_id": "default-2026",
+                    "scores": {},
+                    "max_total": 30,
+                    "checks": [],
+                },
                 "decided_at": decided_at,
                 "decided_by": f"nso-{c}",
                 "summary": "",

@@ -31,11 +31,16 @@ def served_routes(app: FastAPI) -> Iterator[ServedRoute]:
         if isinstance(context.original_route, Mount):
             continue  # static assets of the docs pages, which are routes with entries
         # The docs pages (FastAPI's own, or fastapi-offline's APIRoutes kept out of the
-        # schema) are listed in the shared policy rather than guarded.
+        # schema) are listed in the shared policy rather than guarded; /metrics, also out of
+        # the schema, is guarded like the rest.
         route = context.original_route
-        api = isinstance(route, APIRoute) and route.include_in_schema
+        api = isinstance(route, APIRoute) and (route.include_in_schema or _has_guard(context))
         for method in sorted(set(context.methods or ()) - {"HEAD"}):
             yield ServedRoute(method, str(context.path), api, context)
+
+
+def _has_guard(context: Any) -> bool:
+    return any(True for _ in _guards(context.dependant))
 
 
 def _guards(dependant: Any) -> Iterator[Rule]:

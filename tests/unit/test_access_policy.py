@@ -16,7 +16,9 @@ from services.projects.bootstrap import build_app as projects_app
 from services.projects.entrypoints.access import POLICY as PROJECTS
 from services.registration.bootstrap import build_app as registration_app
 from services.registration.entrypoints.access import POLICY as REGISTRATION
-from shared.http.access import SHARED, Policy, Scope, rule
+from shared.http.access import SHARED, Grant, Policy, Scope, rule
+from shared.http.auth import Principal
+from shared.http.problems import HttpProblem
 from tests.support.routes import served_routes
 from tools import access_table
 
@@ -79,3 +81,38 @@ def test_an_entry_names_known_audiences_and_a_route_only_once() -> None:
         Policy("s", [rule("a", "GET /x", "x"), rule("a", "GET /y", "y")])
     with pytest.raises(ValueError, match="a route has two entries"):
         Policy("s", [rule("a", "GET /x", "x"), rule("b", "GET /x", "y")])
+
+
+ENTRY = rule("x.read", "GET /x/{x_id}", "x", teacher=Scope.MEMBER, nso=Scope.COUNTRY, css=Scope.ALL)
+
+
+def _grant(role: str, scope: Scope, **fields: str) -> Grant:
+    return Grant(ENTRY, Principal(subject=f"{role}:1", role=role, **fields), scope)  # type: ignore[arg-type]
+
+
+def test_a_grant_lets_through_only_the_rows_of_its_scope() -> None:
+    member = _grant("teacher", Scope.MEMBER, teacher_id="t-1")
+    member.check(teacher_ids=["t-2", "t-1"], countries=["ES"])
+    with pytest.raises(HttpProblem) as refused:
+        member.check(teacher_ids=["t-2"], countries=["ES"])
+    assert (refused.value.status_code, refused.value.code) == (403, "not_your_record")
+    nso = _grant("nso", Scope.COUNTRY, country="ES")
+    nso.check(teacher_ids=[], countries=["PT", "ES"])
+    with pytest.raises(HttpProblem) as foreign:
+        nso.check(teacher_ids=["t-1"], countries=["PT"])
+    assert (foreign.value.status_code, foreign.value.code) == (403, "wrong_nso")
+    _grant("css", Scope.ALL).check(teacher_ids=[], countries=[])
+
+
+def test_a_grant_narrows_a_listing_to_its_scope_and_refuses_to_widen_it() -> None:
+    teacher = _grant("teacher", Scope.OWN, teacher_id="t-1")
+    assert (teacher.narrow_teacher(None), teacher.narrow_teacher("t-1")) == ("t-1", "t-1")
+    assert teacher.narrow_country("FR") == "FR"  # a teacher's rows are narrowed by teacher
+    with pytest.raises(HttpProblem):
+        teacher.narrow_teacher("t-2")
+    nso = _grant("nso", Scope.COUNTRY, country="ES")
+    assert (nso.narrow_country(None), nso.narrow_teacher("t-9")) == ("ES", "t-9")
+    with pytest.raises(HttpProblem):
+        nso.narrow_country("PT")
+    css = _grant("css", Scope.ALL)
+    assert (css.narrow_country(None), css.narrow_teacher("t-9")) == (None, "t-9")

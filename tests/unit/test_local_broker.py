@@ -92,3 +92,8 @@ def test_a_broker_it_cannot_manage_yields_the_commands_to_run() -> None:
         "rabbitmqctl set_permissions -p etwinning intake_example '^$' '^etwinning\\.events$'"
         in (message)
     )
+
+
+def test_a_broker_elsewhere_is_not_touched_by_the_local_rabbitmqctl() -> None:
+    with pytest.raises(local_broker.BrokerNotPrepared, match="not this machine's broker"):
+        local_broker.prepare("amqp://admin:pw@rabbitmq.example:5672/etwinning")

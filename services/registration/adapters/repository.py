@@ -30,7 +30,13 @@ PARTNER_SORT = [("name_key", ASCENDING), ("_id", ASCENDING)]
 
 
 async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
-    await database[SCHOOLS].create_indexes([IndexModel([("identity_key", ASCENDING)], unique=True)])
+    await database[SCHOOLS].create_indexes(
+        [
+            IndexModel([("identity_key", ASCENDING)], unique=True),
+            # The portal's school finder: a name prefix within a country.
+            IndexModel([("country", ASCENDING), ("name_key", ASCENDING)]),
+        ]
+    )
     await database[TEACHERS].create_indexes(
         [
             IndexModel([("email", ASCENDING)], unique=True),

@@ -6,19 +6,33 @@ token, after a seeded flow; each answer is checked against the access policy's t
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from services.awards.nql.adapters.repository import CERTIFICATES
 from services.notifications.bootstrap import build_app as notifications_app
 from services.notifications.config import NotificationsSettings
 from services.projects.bootstrap import build_app as projects_app
 from services.projects.config import ProjectsSettings
+from tests.integration.awards.test_school_label_api import known_world
 from tests.integration.notifications.conftest import OPERATOR, Notifications
 from tests.support import notifications_helpers as sample
 from tests.support.access_walk import Probe, Row, WalkReport, shared_probes, walk
+from tests.support.awards_bus import AwardsOnBus, awards_on_bus, nso, operator, teacher
+from tests.support.awards_helpers import ALL_YES, EVIDENCE, project_completed
+from tests.support.eql_helpers import YEAR as EQL_YEAR
+from tests.support.eql_helpers import grant_nqls
 from tests.support.probes import eventually
 from tests.support.projects_helpers import ProjectSteps, know_validated, new_teacher
 from tests.support.registration_helpers import new_school, registration_app, validated_teacher
+from tests.support.school_label_helpers import (
+    CURRENT_YEAR,
+    css_headers,
+    project_completed_by,
+    write_rounds_opening_tomorrow,
+)
 from tests.support.servers import Vhost, connected_broker
 from tests.support.services import running, service_settings
 from tools.smtp_sink import SmtpSink
@@ -150,4 +164,157 @@ async def _seed_notifications(service: Notifications) -> dict[str, list[Probe]]:
         ],
         "/webhooks": [Probe("/webhooks", hook)],
         "/webhooks/{webhook_id}/deliveries": [Probe(f"/webhooks/{hook}/deliveries")],
+    }
+
+
+async def test_awards_routes_answer_as_the_policy_says(
+    vhost: Vhost, mongodb_url: str, database_prefix: str, tmp_path: Path
+) -> None:
+    policy = write_rounds_opening_tomorrow(tmp_path)
+    async with awards_on_bus(
+        vhost, mongodb_url, database_prefix, school_label_policy_path=policy
+    ) as awards:
+        probes = {
+            **shared_probes("awards.nql.granted"),
+            **await _seed_nql_and_school_label(awards),
+            **await _seed_eql_and_prizes(awards),
+        }
+        _passed(await walk(awards.app, awards.http, probes))
+
+
+async def _seed_nql_and_school_label(awards: AwardsOnBus) -> dict[str, list[Probe]]:
+    """s-es's teachers t-1, t-2, t-3: t-1 holds an NQL on p-1 (with t-pt of PT), t-3's
+    application on p-2 waits in the Spanish queue, the round finds s-es eligible, t-2 applies
+    for the School Label and the NSO of Spain grants it; p-nat leaves n-1 not eligible."""
+    await known_world(awards)
+    await awards.publish(
+        project_completed_by("p-2", [("t-3", "s-es", "ES"), ("t-pt", "s-pt", "PT")])
+    )
+    [waiting] = await eventually(
+        lambda: awards.applications(project_id="p-2", teacher_id="t-3"), what="t-3's NQL"
+    )
+    applied = await awards.http.post(
+        "/nql/projects/p-2/applications",
+        json={"answers": ALL_YES, "evidence": EVIDENCE},
+        headers=teacher("t-3"),
+    )
+    assert applied.status_code == 201, applied.text
+    await awards.publish(project_completed("p-nat", "NATIONAL", (("n-1", "ES"), ("n-2", "ES"))))
+    ran = await awards.http.post(
+        f"/school-label/rounds/{CURRENT_YEAR}/eligibility-run", headers=css_headers()
+    )
+    assert ran.json()["newly_eligible"] == ["s-es"], ran.text
+    label = await awards.http.post(
+        "/school-label/applications",
+        json={"school_id": "s-es", "year": CURRENT_YEAR, "head_declaration": True,
+              "head_name": "María Pérez", "statement": "Our plan."},
+        headers=teacher("t-2"),
+    )  # fmt: skip
+    assert label.status_code == 201, label.text
+    label_id = label.json()["id"]
+    decided = await awards.http.post(
+        f"/school-label/applications/{label_id}/decision",
+        json={"outcome": "GRANTED", "reason": "A school-wide plan."},
+        headers=nso("ES"),
+    )
+    assert decided.status_code == 200, decided.text
+    [granted] = await awards.applications(project_id="p-1", teacher_id="t-1")
+    [code] = [c["_id"] async for c in awards.app.state.runtime.database[CERTIFICATES].find(
+        {"application_id": granted["id"]})]  # fmt: skip
+    await _not_eligible_recorded(awards)
+    t1 = Row.of(teachers=["t-1"], countries=["ES"])
+    school = Row.of(teachers=["t-1", "t-2", "t-3"], countries=["ES"])
+    applicant = Row.of(teachers=["t-2"], countries=["ES"])
+    application = f"/nql/applications/{granted['id']}"
+    return {
+        "/nql/applications": [
+            Probe("/nql/applications", granted["id"], t1),
+            Probe("/nql/applications", granted["id"], t1, {"teacher_id": "t-1"}),
+            Probe("/nql/applications", granted["id"], t1, {"country": "ES"}),
+        ],
+        "/nql/applications/{application_id}": [Probe(application, granted["id"], t1)],
+        "/nql/applications/{application_id}/certificate.pdf": [
+            Probe(f"{application}/certificate.pdf", None, t1)
+        ],
+        "/nql/queue": [Probe("/nql/queue", waiting["id"], Row.of(countries=["ES"]))],
+        "/nql/labels": [Probe("/nql/labels", granted["id"], t1, {"project_id": "p-1"})],
+        "/nql/not-eligible": [
+            Probe("/nql/not-eligible", '"teacher_id":"n-1"', Row.of(teachers=["n-1"]),
+                  {"project_id": "p-nat"})
+        ],
+        "/certificates/{code}": [Probe(f"/certificates/{code}", code)],
+        "/school-label/rounds/{year}/eligible-schools": [
+            Probe(f"/school-label/rounds/{CURRENT_YEAR}/eligible-schools", "s-es", school)
+        ],
+        "/school-label/applications": [Probe("/school-label/applications", label_id, applicant)],
+        "/school-label/applications/{application_id}": [
+            Probe(f"/school-label/applications/{label_id}", label_id, applicant)
+        ],
+        "/school-label/labels": [Probe("/school-label/labels", label_id, applicant)],
+    }  # fmt: skip
+
+
+async def _not_eligible_recorded(awards: AwardsOnBus) -> None:
+    async def recorded() -> list[Any]:
+        answer = await awards.http.get(
+            "/nql/not-eligible", params={"project_id": "p-nat"}, headers=operator()
+        )
+        found: list[Any] = answer.json()
+        return found if len(found) == 2 else []
+
+    await eventually(recorded, seconds=15, what="R-NQL-2 recorded")
+
+
+async def _seed_eql_and_prizes(awards: AwardsOnBus) -> dict[str, list[Probe]]:
+    """Spain granted NQLs on four projects (quota 1) and nominates p-good (with Portugal);
+    the round closes, g-es enters p-good for a prize and it wins."""
+    database = awards.app.state.runtime.database
+    await grant_nqls(database, "p-good", [("g-es", "ES", 25), ("g-pt", "PT", 25)])
+    for filler in ("p-f1", "p-f2", "p-f3"):
+        await grant_nqls(
+            database, filler, [(f"{filler}-es", "ES", 18), (f"{filler}-de", "DE", None)]
+        )
+    css = css_headers()
+    opened = await awards.http.post("/eql/rounds", json={"year": EQL_YEAR}, headers=css)
+    assert opened.status_code == 201, opened.text
+    nominated = await awards.http.post(
+        f"/eql/rounds/{EQL_YEAR}/nominations", json={"project_id": "p-good"}, headers=nso("ES")
+    )
+    assert nominated.status_code == 201, nominated.text
+    closed = await awards.http.post(f"/eql/rounds/{EQL_YEAR}/closure", headers=css)
+    assert closed.status_code == 200, closed.text
+    entered = await awards.http.post(
+        f"/prizes/{EQL_YEAR}/entries",
+        json={"project_id": "p-good", "category": "12-15"},
+        headers=teacher("g-es"),
+    )
+    assert entered.status_code == 201, entered.text
+    won = await awards.http.post(
+        f"/prizes/{EQL_YEAR}/winners", json={"project_id": "p-good"}, headers=css
+    )
+    assert won.status_code == 201, won.text
+    labels = await awards.http.get("/eql/labels", params={"project_id": "p-good"}, headers=css)
+    [label] = [found for found in labels.json() if found["teacher_id"] == "g-es"]
+    g_es = Row.of(teachers=["g-es"], countries=["ES"])
+    year = f"/eql/rounds/{EQL_YEAR}"
+    return {
+        "/eql/rounds/{year}": [Probe(year, opened.json()["round_id"])],
+        "/eql/rounds/{year}/candidates": [
+            Probe(f"{year}/candidates", "p-good", Row.of(countries=["ES", "PT"]))
+        ],
+        "/eql/rounds/{year}/nominations": [
+            Probe(f"{year}/nominations", "p-good", Row.of(countries=["ES"]))
+        ],
+        "/eql/labels": [Probe("/eql/labels", label["label_id"], g_es, {"project_id": "p-good"})],
+        "/eql/labels/{label_id}/certificate.pdf": [
+            Probe(f"/eql/labels/{label['label_id']}/certificate.pdf", None, g_es)
+        ],
+        "/eql/certificates/{code}": [
+            Probe(f"/eql/certificates/{label['certificate_code']}", label["certificate_code"])
+        ],
+        "/prizes/categories": [Probe("/prizes/categories", "12-15")],
+        "/prizes/{year}/entries": [
+            Probe(f"/prizes/{EQL_YEAR}/entries", "p-good", Row.of(teachers=["g-es"]))
+        ],
+        "/prizes/{year}/winners": [Probe(f"/prizes/{EQL_YEAR}/winners", "p-good")],
     }

@@ -132,7 +132,9 @@ async def test_every_refusal_is_a_4xx_with_its_rule_id_and_numbers(
         refused(await http.post("/eql/rounds", json={"year": YEAR}, headers=CSS), 409, "R-EQL-1")
         assert (await http.get("/eql/rounds/2031/candidates", headers=CSS)).status_code == 404
 
-        labels = (await http.get("/eql/labels", params={"project_id": "p-good"})).json()
+        labels = (
+            await http.get("/eql/labels", params={"project_id": "p-good"}, headers=CSS)
+        ).json()
         assert sorted(label["teacher_id"] for label in labels) == ["g-es", "g-pt"]
         code = labels[0]["certificate_code"]
         verified = await http.get(f"/eql/certificates/{code.lower()}")

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from services.awards.nql.domain.model import application_id
-from tests.support.awards_bus import AwardsOnBus, awards_on_bus, nso, teacher
+from tests.support.awards_bus import AwardsOnBus, awards_on_bus, nso, operator, teacher
 from tests.support.awards_helpers import (
     ALL_YES,
     EVIDENCE,
@@ -64,7 +64,9 @@ async def test_every_bad_input_is_a_4xx_with_its_rule_id(
 
         async def national_recorded() -> list[Any]:
             found = (
-                await awards.http.get("/nql/not-eligible", params={"project_id": "p-nat"})
+                await awards.http.get(
+                    "/nql/not-eligible", params={"project_id": "p-nat"}, headers=operator()
+                )
             ).json()
             return found if len(found) == 2 else []
 
@@ -200,7 +202,11 @@ async def test_only_the_first_four_of_a_school_year_are_evaluated_and_queued_old
         )
 
         assert (await score(awards, application_id("p-0", "t-es"), "ES")).status_code == 200
-        labels = (await awards.http.get("/nql/labels", params={"teacher_id": "t-es"})).json()
+        labels = (
+            await awards.http.get(
+                "/nql/labels", params={"teacher_id": "t-es"}, headers=teacher("t-es")
+            )
+        ).json()
         assert [label["project_id"] for label in labels] == ["p-0"]
         queue = (await awards.http.get("/nql/queue", headers=nso("ES"))).json()
         assert [a["project_id"] for a in queue] == ["p-1", "p-2", "p-3"]

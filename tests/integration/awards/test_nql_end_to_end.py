@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.events.registration import TeacherErased
-from tests.support.awards_bus import awards_on_bus, nso, teacher
+from tests.support.awards_bus import awards_on_bus, nso, operator, teacher
 from tests.support.awards_helpers import (
     ALL_YES,
     EVIDENCE,
@@ -79,7 +79,9 @@ async def test_project_completion_leads_to_a_granted_label_with_a_verifiable_cer
         assert len(await awards.emitted("awards.nql.applied", application_id=mine["id"])) == 1
         code = issued["payload"]["verification_code"]
 
-        [label] = (await awards.http.get("/nql/labels", params={"project_id": "p-net"})).json()
+        [label] = (
+            await awards.http.get("/nql/labels", params={"project_id": "p-net"}, headers=operator())
+        ).json()
         assert (label["teacher_id"], label["certificate_code"]) == ("t-es", code)
         assert label["decision"]["explanation"][0]["rule"] == "R-NQL-5"
         assert (await awards.http.get("/nql/queue", headers=nso("ES"))).json() == []

@@ -105,7 +105,7 @@ async def test_the_round_finds_the_school_once_and_the_label_follows_r_sch_1_and
         [eligible] = await awards.eventually_emitted("awards.school_label.eligible")
         assert eligible["payload"]["teacher_ids"] == ["t-1", "t-2", "t-3"]
         assert eligible["payload"]["round"] == f"{YEAR}-{YEAR + 1}"
-        listed = await awards.http.get(f"/school-label/rounds/{YEAR}/eligible-schools")
+        listed = await awards.http.get(f"/school-label/rounds/{YEAR}/eligible-schools", headers=CSS)
         assert [s["school_id"] for s in listed.json()] == ["s-es"]
 
         async def apply(teacher_id: str, **body: Any) -> httpx.Response:
@@ -143,7 +143,9 @@ async def test_the_round_finds_the_school_once_and_the_label_follows_r_sch_1_and
             "t-2",
             "R-SCH-2",
         )
-        labels = await awards.http.get("/school-label/labels", params={"school_id": "s-es"})
+        labels = await awards.http.get(
+            "/school-label/labels", params={"school_id": "s-es"}, headers=CSS
+        )
         assert [label["id"] for label in labels.json()] == [application_id]
 
         following = (await run(awards, year=YEAR + 1)).json()

@@ -15,7 +15,7 @@ from services.awards.bootstrap import build_app as awards_app
 from services.awards.config import AwardsSettings
 from services.notifications.bootstrap import build_app as notifications_app
 from services.notifications.config import NotificationsSettings
-from tests.support.awards_bus import nso, teacher
+from tests.support.awards_bus import nso, operator, teacher
 from tests.support.awards_helpers import ALL_YES, EVIDENCE, PERFECT
 from tests.support.probes import envelope_of, eventually, publish_envelope, wait_queue_drained
 from tests.support.school_label_helpers import (
@@ -55,7 +55,8 @@ def _apps(vhost: Vhost, mongodb_url: str, prefix: str, smtp_url: str, policy: Pa
 async def _grant_nql(awards: httpx.AsyncClient, teacher_id: str) -> None:
     async def opened() -> list[dict[str, Any]]:
         query = {"project_id": "p-1", "teacher_id": teacher_id}
-        found: list[dict[str, Any]] = (await awards.get("/nql/applications", params=query)).json()
+        answer = await awards.get("/nql/applications", params=query, headers=operator())
+        found: list[dict[str, Any]] = answer.json()
         return found
 
     [application] = await eventually(opened, seconds=15, what="NQL application opened")

@@ -14,6 +14,7 @@ from services.notifications.bootstrap import build_app
 from services.notifications.config import NotificationsSettings
 from tests.integration.notifications.conftest import OPERATOR, Notifications, token
 from tests.support import notifications_helpers as sample
+from tests.support.problems import problem_code
 from tests.support.servers import Vhost, connected_broker
 from tests.support.services import running, service_settings
 from tools.smtp_sink import SmtpSink
@@ -48,7 +49,7 @@ MARTA = {"name": "Marta Puig", "email": "marta@nso-es.example", "language": "ca"
 
 
 def _code(response: Any) -> str:
-    return str(response.json()["error"]["code"])
+    return problem_code(response)
 
 
 async def test_operators_manage_the_staff_directory(service: Notifications) -> None:

@@ -26,6 +26,7 @@ from tests.support.probes import envelope_of, eventually, publish_envelope
 from tests.support.projects_helpers import (
     ProjectSteps,
     Teacher,
+    as_operator,
     error_of,
     new_teacher,
     validated,
@@ -148,7 +149,9 @@ async def _inbox_holds(database: Any, count: int) -> bool:
 
 
 async def _applications(client: Any, project_id: str, count: int) -> list[dict[str, Any]]:
-    response = await client.get("/nql/applications", params={"project_id": project_id})
+    response = await client.get(
+        "/nql/applications", params={"project_id": project_id}, headers=as_operator()
+    )
     if response.status_code != 200:
         return []
     found: list[dict[str, Any]] = response.json()

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from services.awards.access import POLICY
 from services.awards.common.domain.certificates import CertificateContent
 from services.awards.common.service_layer.certificates import (
     certificate_by_code,
     content_of,
     eql_content_by_code,
 )
+from shared.http.access import Grant
 from shared.http.problems import HttpProblem
 from shared.runtime import runtime_of
 
@@ -48,7 +51,9 @@ class VerificationOut(BaseModel):
 
 
 @router.get("/{code}")
-async def verify_certificate(code: str, request: Request) -> VerificationOut:
+async def verify_certificate(
+    code: str, request: Request, _: Annotated[Grant, POLICY.grant("certificates.verify")]
+) -> VerificationOut:
     """No token needed: confirms that the code belongs to a granted National or European
     Quality Label."""
     database = runtime_of(request).database

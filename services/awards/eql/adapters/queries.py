@@ -71,12 +71,10 @@ async def labels(
     project_id: str | None,
     year: int | None,
     limit: int,
+    country: str | None = None,
 ) -> list[Document]:
-    query: dict[str, Any] = {
-        k: v
-        for k, v in {"teacher_id": teacher_id, "project_id": project_id, "year": year}.items()
-        if v is not None
-    }
+    given = {"teacher_id": teacher_id, "project_id": project_id, "year": year, "country": country}
+    query: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     cursor = database[LABELS].find(query).sort([("year", 1), ("_id", 1)]).limit(limit)
     return [document async for document in cursor]
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
+from services.awards.access import POLICY
 from services.awards.common.domain.certificates import CertificateContent
 from services.awards.common.entrypoints.verification import EQL_LABEL, VerificationOut
 from services.awards.common.service_layer.certificates import (
@@ -21,7 +22,8 @@ from services.awards.eql.domain.model import Assessment, CountryBreakdown, Nomin
 from services.awards.eql.domain.policy import EqlPolicy
 from services.awards.eql.service_layer import use_cases as rounds
 from shared.errors import NotFound
-from shared.http.auth import Principal, require_role
+from shared.http.access import Grant
+from shared.http.auth import Principal
 from shared.http.dependencies import UoW
 from shared.http.problems import HttpProblem
 from shared.storage.mongo import Document
@@ -37,10 +39,6 @@ def eql_policy(request: Request) -> EqlPolicy:
 
 
 Policy = Annotated[EqlPolicy, Depends(eql_policy)]
-CssPrincipal = Annotated[Principal, Depends(require_role("css"))]
-NsoPrincipal = Annotated[Principal, Depends(require_role("nso"))]
-Staff = Annotated[Principal, Depends(require_role("nso", "css", "operator"))]
-Reader = Annotated[Principal, Depends(require_role("teacher", "nso", "css", "operator"))]
 
 
 class OpenRoundIn(BaseModel):
@@ -124,25 +122,33 @@ async def _round(uow: UnitOfWork, year: int) -> Document:
 
 
 @router.post("/rounds", status_code=status.HTTP_201_CREATED)
-async def open_round(body: OpenRoundIn, uow: UoW, policy: Policy, css: CssPrincipal) -> RoundOut:
+async def open_round(
+    body: OpenRoundIn, uow: UoW, policy: Policy, grant: Annotated[Grant, POLICY.grant("eql.open")]
+) -> RoundOut:
     """Open the year's round (R-EQL-1): candidates and quotas are computed now, once."""
-    command = rounds.OpenRound(year=body.year, opened_by=css.subject)
+    command = rounds.OpenRound(year=body.year, opened_by=_principal(grant).subject)
     return _round_out(await rounds.open_round(uow, policy, command))
 
 
 @router.get("/rounds/{year}")
-async def get_round(year: int, uow: UoW) -> RoundOut:
+async def get_round(
+    year: int, uow: UoW, _: Annotated[Grant, POLICY.grant("eql.round")]
+) -> RoundOut:
     return _round_out(await _round(uow, year))
 
 
 @router.post("/rounds/{year}/closure")
 async def close_round(
-    year: int, request: Request, uow: UoW, policy: Policy, css: CssPrincipal
+    year: int,
+    request: Request,
+    uow: UoW,
+    policy: Policy,
+    grant: Annotated[Grant, POLICY.grant("eql.close")],
 ) -> RoundOut:
     """Close the round: every nominated project's recipients get the EQL and a certificate.
     Safe to repeat while it is closing (it resumes); refused once closed (R-EQL-1)."""
     settings = request.app.state.settings
-    command = rounds.CloseRound(year=year, closed_by=css.subject)
+    command = rounds.CloseRound(year=year, closed_by=_principal(grant).subject)
     closed = await rounds.close_round(
         uow, policy, command, settings.base_url, settings.eql_close_batch_projects
     )
@@ -154,15 +160,14 @@ async def list_candidates(
     year: int,
     uow: UoW,
     policy: Policy,
-    reader: Staff,
+    grant: Annotated[Grant, POLICY.grant("eql.candidates")],
     country: str | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> CandidatesOut:
     """An NSO sees the candidates on which its country granted an NQL, best average first,
     with its quota; the CSS and operators see any country's, or all."""
+    country = grant.narrow_country(country)
     current = await _round(uow, year)
-    if reader.role == "nso":
-        country = reader.country
     found = await queries.candidates(uow.database, current["snapshot_id"], country, limit)
     nominated = await queries.nominating_countries(
         uow.database, current["_id"], [d["project_id"] for d in found]
@@ -192,10 +197,15 @@ async def list_candidates(
 
 @router.post("/rounds/{year}/nominations", status_code=status.HTTP_201_CREATED)
 async def nominate(
-    year: int, body: NominationIn, uow: UoW, policy: Policy, nso: NsoPrincipal
+    year: int,
+    body: NominationIn,
+    uow: UoW,
+    policy: Policy,
+    grant: Annotated[Grant, POLICY.grant("eql.nominate")],
 ) -> NominationOut:
     """Nominate a candidate of your country (R-EQL-4, R-EQL-5). A refusal answers 4xx with the
     rule id and the numbers: average, min_average, quota, quota_used."""
+    nso = _principal(grant)
     assert nso.country is not None
     command = rounds.Nominate(
         year=year, project_id=body.project_id, country=nso.country, nominated_by=nso.subject
@@ -211,11 +221,13 @@ async def nominate(
 
 @router.get("/rounds/{year}/nominations")
 async def list_nominations(
-    year: int, uow: UoW, reader: Staff, country: str | None = None
+    year: int,
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("eql.nominations")],
+    country: str | None = None,
 ) -> list[NominationOut]:
+    country = grant.narrow_country(country)
     current = await _round(uow, year)
-    if reader.role == "nso":
-        country = reader.country
     return [
         NominationOut(**d) for d in await queries.nominations(uow.database, current["_id"], country)
     ]
@@ -224,16 +236,22 @@ async def list_nominations(
 @router.get("/labels")
 async def list_labels(
     uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("eql.labels")],
     teacher_id: str | None = None,
     project_id: str | None = None,
     year: int | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[LabelOut]:
-    """EQLs of a teacher or of a project (public, like the NQL labels)."""
+    """EQLs of a teacher or of a project: a teacher sees their own, an NSO its country's."""
     if not (teacher_id or project_id):
         raise HttpProblem(422, "invalid_request", "give teacher_id or project_id")
     found = await queries.labels(
-        uow.database, teacher_id=teacher_id, project_id=project_id, year=year, limit=limit
+        uow.database,
+        teacher_id=grant.narrow_teacher(teacher_id),
+        project_id=project_id,
+        year=year,
+        country=grant.narrow_country(None),
+        limit=limit,
     )
     return [LabelOut(**d, label_id=d["_id"]) for d in found]
 
@@ -244,14 +262,16 @@ async def list_labels(
     responses={200: {"content": {"application/pdf": {}}}},
 )
 async def download_certificate(
-    label_id: str, request: Request, uow: UoW, reader: Reader
+    label_id: str,
+    request: Request,
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("eql.certificate")],
 ) -> Response:
-    """The holder, NSOs, the CSS and operators download it."""
+    """The holder, the NSO of the holder's country, the CSS and operators download it."""
     label = await queries.label(uow.database, label_id)
     if label is None:
         raise NotFound(f"no EQL {label_id}")
-    if reader.role == "teacher" and reader.teacher_id != label["teacher_id"]:
-        raise HttpProblem(403, "forbidden", "another teacher's certificate")
+    grant.check(teacher_ids=[label["teacher_id"]], countries=[label["country"]])
     content = await _content(uow, label["certificate_code"], request)
     if content is None:
         raise NotFound(f"{label_id} has no certificate")
@@ -264,12 +284,19 @@ async def download_certificate(
 
 
 @router.get("/certificates/{code}")
-async def verify_certificate(code: str, request: Request, uow: UoW) -> VerificationOut:
+async def verify_certificate(
+    code: str, request: Request, uow: UoW, _: Annotated[Grant, POLICY.grant("eql.verify")]
+) -> VerificationOut:
     """No token needed: confirms that the code belongs to a European Quality Label."""
     content = await _content(uow, code, request)
     if content is None:
         raise HttpProblem(404, "unknown_certificate", f"no EQL certificate has the code {code!r}")
     return VerificationOut.of(content, EQL_LABEL)
+
+
+def _principal(grant: Grant) -> Principal:
+    assert grant.principal is not None
+    return grant.principal
 
 
 async def _content(uow: UnitOfWork, code: str, request: Request) -> CertificateContent | None:

@@ -31,14 +31,11 @@ async def applications(
     project_id: str | None,
     status: str | None,
     limit: int,
+    country: str | None = None,
 ) -> list[Document]:
     """Oldest opened first."""
-    cursor = (
-        database[APPLICATIONS]
-        .find(_given(teacher_id=teacher_id, project_id=project_id, status=status))
-        .sort("opened_at", 1)
-        .limit(limit)
-    )
+    where = _given(teacher_id=teacher_id, project_id=project_id, status=status, country=country)
+    cursor = database[APPLICATIONS].find(where).sort("opened_at", 1).limit(limit)
     return [document async for document in cursor]
 
 
@@ -58,11 +55,17 @@ async def nso_queue(database: Database, country: str | None, limit: int) -> list
 
 
 async def granted_labels(
-    database: Database, *, teacher_id: str | None, project_id: str | None, limit: int
+    database: Database,
+    *,
+    teacher_id: str | None,
+    project_id: str | None,
+    limit: int,
+    country: str | None = None,
 ) -> list[GrantedLabel]:
     """Granted applications of a teacher or a project, oldest decision first, each with its
     certificate's code (two queries, whatever the number of labels)."""
-    query = {**_given(teacher_id=teacher_id, project_id=project_id), "status": "GRANTED"}
+    given = _given(teacher_id=teacher_id, project_id=project_id, country=country)
+    query = {**given, "status": "GRANTED"}
     cursor = database[APPLICATIONS].find(query).sort("decision.decided_at", 1).limit(limit)
     granted = [document async for document in cursor]
     codes = {
@@ -74,5 +77,8 @@ async def granted_labels(
     return [GrantedLabel(document, codes.get(document["_id"])) for document in granted]
 
 
-async def not_eligible(database: Database, project_id: str) -> list[Document]:
-    return [document async for document in database[NOT_ELIGIBLE].find({"project_id": project_id})]
+async def not_eligible(
+    database: Database, project_id: str, teacher_id: str | None = None
+) -> list[Document]:
+    query = {"project_id": project_id, **_given(teacher_id=teacher_id)}
+    return [document async for document in database[NOT_ELIGIBLE].find(query)]

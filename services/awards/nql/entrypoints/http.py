@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, Field, HttpUrl
 
+from services.awards.access import POLICY
 from services.awards.common.service_layer.certificates import (
     CertificateRenderer,
     certificate_of_application,
@@ -27,7 +28,8 @@ from services.awards.nql.entrypoints.responses import (
 )
 from services.awards.nql.service_layer import use_cases as applications
 from shared.errors import NotFound
-from shared.http.auth import Principal, require_role
+from shared.http.access import Grant
+from shared.http.auth import Principal
 from shared.http.dependencies import UoW
 from shared.http.problems import HttpProblem
 from shared.storage.unit_of_work import UnitOfWork
@@ -41,9 +43,6 @@ def nql_policy(request: Request) -> NqlPolicy:
 
 
 Policy = Annotated[NqlPolicy, Depends(nql_policy)]
-TeacherPrincipal = Annotated[Principal, Depends(require_role("teacher"))]
-NsoPrincipal = Annotated[Principal, Depends(require_role("nso"))]
-Reader = Annotated[Principal, Depends(require_role("teacher", "nso", "css", "operator"))]
 
 
 class EvidenceIn(BaseModel):
@@ -77,10 +76,15 @@ class EvaluationIn(BaseModel):
 
 @router.post("/projects/{project_id}/applications", status_code=status.HTTP_201_CREATED)
 async def apply(
-    project_id: str, body: ApplyIn, uow: UoW, policy: Policy, teacher: TeacherPrincipal
+    project_id: str,
+    body: ApplyIn,
+    uow: UoW,
+    policy: Policy,
+    grant: Annotated[Grant, POLICY.grant("nql.apply")],
 ) -> ApplicationDetailOut:
     """Apply for the NQL on one of your projects (R-NQL-1..4, R-NQL-6). Beyond the yearly
     cap the application is kept with status NOT_EVALUATED_CAP (R-NQL-3)."""
+    teacher = _principal(grant)
     assert teacher.teacher_id is not None
     command = applications.Apply(
         teacher_id=teacher.teacher_id,
@@ -98,9 +102,10 @@ async def evaluate(
     request: Request,
     uow: UoW,
     policy: Policy,
-    nso: NsoPrincipal,
+    grant: Annotated[Grant, POLICY.grant("nql.evaluate")],
 ) -> ApplicationDetailOut:
     """Score an application of your country; the decision is computed (R-NQL-5)."""
+    nso = _principal(grant)
     assert nso.country is not None
     command = applications.Evaluate(
         application_id=application_id,
@@ -115,35 +120,48 @@ async def evaluate(
 @router.get("/applications")
 async def list_applications(
     uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("nql.applications")],
     teacher_id: str | None = None,
     project_id: str | None = None,
     status: str | None = None,
+    country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ApplicationOut]:
-    """Applications with their status and, once decided, the explanation (no evidence)."""
+    """Applications with their status and, once decided, the explanation (no evidence): a
+    teacher's own, an NSO's country's."""
     found = await queries.applications(
-        uow.database, teacher_id=teacher_id, project_id=project_id, status=status, limit=limit
+        uow.database,
+        teacher_id=grant.narrow_teacher(teacher_id),
+        project_id=project_id,
+        status=status,
+        country=grant.narrow_country(country),
+        limit=limit,
     )
     return [application_out(d) for d in found]
 
 
 @router.get("/applications/{application_id}")
-async def get_application(application_id: str, uow: UoW, reader: Reader) -> ApplicationDetailOut:
-    document = await _readable_application(uow, application_id, reader)
+async def get_application(
+    application_id: str, uow: UoW, grant: Annotated[Grant, POLICY.grant("nql.application")]
+) -> ApplicationDetailOut:
+    document = await _readable_application(uow, application_id, grant)
     return detail_out(document)
 
 
 @router.get("/queue")
 async def nso_queue(
-    uow: UoW, nso: NsoPrincipal, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("nql.queue")],
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ApplicationDetailOut]:
     """Applications waiting for this NSO's evaluation, oldest submission first."""
-    return [detail_out(d) for d in await queries.nso_queue(uow.database, nso.country, limit)]
+    return [detail_out(d) for d in await queries.nso_queue(uow.database, grant.country, limit)]
 
 
 @router.get("/labels")
 async def list_labels(
     uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("nql.labels")],
     teacher_id: str | None = None,
     project_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -152,14 +170,22 @@ async def list_labels(
     if not (teacher_id or project_id):
         raise HttpProblem(422, "invalid_request", "give teacher_id or project_id")
     granted = await queries.granted_labels(
-        uow.database, teacher_id=teacher_id, project_id=project_id, limit=limit
+        uow.database,
+        teacher_id=grant.narrow_teacher(teacher_id),
+        project_id=project_id,
+        country=grant.narrow_country(None),
+        limit=limit,
     )
     return [label_out(label.application, label.certificate_code) for label in granted]
 
 
 @router.get("/not-eligible")
-async def list_not_eligible(uow: UoW, project_id: str) -> list[NotEligibleOut]:
-    return [NotEligibleOut(**d) for d in await queries.not_eligible(uow.database, project_id)]
+async def list_not_eligible(
+    uow: UoW, project_id: str, grant: Annotated[Grant, POLICY.grant("nql.not_eligible")]
+) -> list[NotEligibleOut]:
+    """Members of a project who may not apply, and why (a teacher sees their own)."""
+    found = await queries.not_eligible(uow.database, project_id, grant.narrow_teacher(None))
+    return [NotEligibleOut(**d) for d in found]
 
 
 @router.get(
@@ -168,9 +194,12 @@ async def list_not_eligible(uow: UoW, project_id: str) -> list[NotEligibleOut]:
     responses={200: {"content": {"application/pdf": {}}}},
 )
 async def download_certificate(
-    application_id: str, request: Request, uow: UoW, reader: Reader
+    application_id: str,
+    request: Request,
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("nql.certificate")],
 ) -> Response:
-    await _readable_application(uow, application_id, reader)
+    await _readable_application(uow, application_id, grant)
     certificate = await certificate_of_application(uow.database, application_id)
     if certificate is None:
         raise NotFound(f"{application_id} has no certificate: it is not granted")
@@ -184,14 +213,16 @@ async def download_certificate(
 
 
 async def _readable_application(
-    uow: UnitOfWork, application_id: str, reader: Principal
+    uow: UnitOfWork, application_id: str, grant: Grant
 ) -> dict[str, Any]:
     """The teacher reads their own; an NSO those of its country; the CSS and operators all."""
     document = await queries.application(uow.database, application_id)
     if document is None:
         raise NotFound(f"no NQL application {application_id}")
-    if reader.role == "teacher" and reader.teacher_id != document["teacher_id"]:
-        raise HttpProblem(403, "forbidden", "another teacher's application", rule="R-NQL-1")
-    if reader.role == "nso" and reader.country != document["country"]:
-        raise HttpProblem(403, "forbidden", "an application of another country", rule="R-NQL-1")
+    grant.check(teacher_ids=[document["teacher_id"]], countries=[document["country"]])
     return document
+
+
+def _principal(grant: Grant) -> Principal:
+    assert grant.principal is not None
+    return grant.principal

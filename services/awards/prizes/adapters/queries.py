@@ -10,9 +10,10 @@ from shared.storage.mongo import Document
 Database = AsyncDatabase[Document]
 
 
-async def entries(database: Database, year: int) -> list[Document]:
-    """In the order they were submitted."""
-    cursor = database[PRIZE_ENTRIES].find({"year": year}).sort("submitted_at", 1)
+async def entries(database: Database, year: int, submitted_by: str | None = None) -> list[Document]:
+    """In the order they were submitted (those one teacher submitted, if given)."""
+    query = {"year": year, **({"submitted_by": submitted_by} if submitted_by else {})}
+    cursor = database[PRIZE_ENTRIES].find(query).sort("submitted_at", 1)
     return [document async for document in cursor]
 
 

@@ -5,21 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
+from services.awards.access import POLICY
 from services.awards.eql.domain.policy import PrizeCategory
 from services.awards.eql.entrypoints.http import Policy
 from services.awards.prizes.adapters import queries
 from services.awards.prizes.service_layer import use_cases as prizes
-from shared.http.auth import Principal, require_role
+from shared.http.access import Grant
 from shared.http.dependencies import UoW
 
 router = APIRouter(prefix="/prizes", tags=["european prizes"])
-
-
-TeacherPrincipal = Annotated[Principal, Depends(require_role("teacher"))]
-CssPrincipal = Annotated[Principal, Depends(require_role("css"))]
 
 
 class EntryIn(BaseModel):
@@ -51,16 +48,23 @@ class WinnerOut(BaseModel):
 
 
 @router.get("/categories")
-async def categories(policy: Policy) -> list[PrizeCategory]:
+async def categories(
+    policy: Policy, _: Annotated[Grant, POLICY.grant("prizes.categories")]
+) -> list[PrizeCategory]:
     return policy.prizes.categories
 
 
 @router.post("/{year}/entries", status_code=status.HTTP_201_CREATED)
 async def enter(
-    year: int, body: EntryIn, uow: UoW, policy: Policy, teacher: TeacherPrincipal
+    year: int,
+    body: EntryIn,
+    uow: UoW,
+    policy: Policy,
+    grant: Annotated[Grant, POLICY.grant("prizes.enter")],
 ) -> EntryOut:
     """Enter a project holding an EQL of this year's round, once, in one age category."""
-    assert teacher.teacher_id is not None
+    teacher = grant.principal
+    assert teacher is not None and teacher.teacher_id is not None
     command = prizes.EnterPrize(
         year=year, project_id=body.project_id, category=body.category, teacher_id=teacher.teacher_id
     )
@@ -68,17 +72,30 @@ async def enter(
 
 
 @router.get("/{year}/entries")
-async def list_entries(year: int, uow: UoW) -> list[EntryOut]:
-    return [EntryOut(**d) for d in await queries.entries(uow.database, year)]
+async def list_entries(
+    year: int, uow: UoW, grant: Annotated[Grant, POLICY.grant("prizes.entries")]
+) -> list[EntryOut]:
+    """The year's entries (a teacher sees those they submitted)."""
+    found = await queries.entries(uow.database, year, grant.narrow_teacher(None))
+    return [EntryOut(**d) for d in found]
 
 
 @router.post("/{year}/winners", status_code=status.HTTP_201_CREATED)
-async def record_winner(year: int, body: WinnerIn, uow: UoW, css: CssPrincipal) -> WinnerOut:
+async def record_winner(
+    year: int,
+    body: WinnerIn,
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("prizes.record_winner")],
+) -> WinnerOut:
     """Record a winning entry; its EQL holders are notified (awards.prize.won)."""
+    css = grant.principal
+    assert css is not None
     command = prizes.RecordWinner(year=year, project_id=body.project_id, recorded_by=css.subject)
     return WinnerOut(**await prizes.record_winner(uow, command))
 
 
 @router.get("/{year}/winners")
-async def list_winners(year: int, uow: UoW) -> list[WinnerOut]:
+async def list_winners(
+    year: int, uow: UoW, _: Annotated[Grant, POLICY.grant("prizes.winners")]
+) -> list[WinnerOut]:
     return [WinnerOut(**d) for d in await queries.winners(uow.database, year)]

@@ -122,9 +122,11 @@ async def already_eligible(database: Database, year: int, school_ids: Sequence[s
 
 
 async def eligible_schools(
-    database: Database, year: int, country: str | None, limit: int
+    database: Database, year: int, country: str | None, limit: int, teacher_id: str | None = None
 ) -> list[Document]:
     query: dict[str, Any] = {"year": year, **({"country": country} if country else {})}
+    if teacher_id is not None:
+        query["teacher_ids"] = teacher_id
     cursor = database[ELIGIBILITY].find(query).sort("_id", 1).limit(limit)
     return [document async for document in cursor]
 
@@ -154,7 +156,15 @@ async def application(database: Database, application_id: str) -> Document | Non
     return await database[LABEL_APPLICATIONS].find_one({"_id": application_id})
 
 
-async def granted_labels(database: Database, school_id: str | None, limit: int) -> list[Document]:
-    query: dict[str, Any] = {"status": "GRANTED", **({"school_id": school_id} if school_id else {})}
+async def granted_labels(
+    database: Database,
+    school_id: str | None,
+    limit: int,
+    *,
+    country: str | None = None,
+    applicant_id: str | None = None,
+) -> list[Document]:
+    given = {"school_id": school_id, "country": country, "applicant_id": applicant_id}
+    query: dict[str, Any] = {"status": "GRANTED", **{k: v for k, v in given.items() if v}}
     cursor = database[LABEL_APPLICATIONS].find(query).sort("_id", 1).limit(limit)
     return [document async for document in cursor]

@@ -9,14 +9,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field
 
+from services.awards.access import POLICY
 from services.awards.school_label.adapters import queries
 from services.awards.school_label.domain.model import Declaration
 from services.awards.school_label.domain.policy import SchoolLabelPolicy
 from services.awards.school_label.service_layer import use_cases as school_label
 from shared.errors import NotFound
-from shared.http.auth import Principal, require_role
+from shared.http.access import Grant
+from shared.http.auth import Principal
 from shared.http.dependencies import UoW
-from shared.http.problems import HttpProblem
 
 router = APIRouter(prefix="/school-label", tags=["eTwinning School Label"])
 
@@ -27,10 +28,6 @@ def school_label_policy(request: Request) -> SchoolLabelPolicy:
 
 
 Policy = Annotated[SchoolLabelPolicy, Depends(school_label_policy)]
-RoundRunner = Annotated[Principal, Depends(require_role("css", "operator"))]
-TeacherPrincipal = Annotated[Principal, Depends(require_role("teacher"))]
-NsoPrincipal = Annotated[Principal, Depends(require_role("nso"))]
-Reader = Annotated[Principal, Depends(require_role("teacher", "nso", "css", "operator"))]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
@@ -86,13 +83,20 @@ class EligibleSchoolOut(BaseModel):
     found_at: datetime
 
 
+def _principal(grant: Grant) -> Principal:
+    assert grant.principal is not None
+    return grant.principal
+
+
 def _application_out(document: dict[str, Any]) -> ApplicationOut:
     fields = {k: v for k, v in document.items() if k in ApplicationOut.model_fields}
     return ApplicationOut(**{**fields, "id": document["_id"]})
 
 
 @router.post("/rounds/{year}/eligibility-run")
-async def run_eligibility(year: int, uow: UoW, policy: Policy, _: RoundRunner) -> RunOut:
+async def run_eligibility(
+    year: int, uow: UoW, policy: Policy, _: Annotated[Grant, POLICY.grant("school_label.run")]
+) -> RunOut:
     """Find the round's eligible schools and tell each one's registered eTwinners (R-SCH-1,
     R-SCH-2). Safe to repeat: a school already found is not told again."""
     summary = await school_label.run_eligibility(uow, policy, year, datetime.now(UTC))
@@ -108,18 +112,30 @@ async def run_eligibility(year: int, uow: UoW, policy: Policy, _: RoundRunner) -
 
 @router.get("/rounds/{year}/eligible-schools")
 async def eligible_schools(
-    year: int, uow: UoW, country: str | None = None, limit: Limit = 100
+    year: int,
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("school_label.eligible")],
+    country: str | None = None,
+    limit: Limit = 100,
 ) -> list[EligibleSchoolOut]:
-    found = await queries.eligible_schools(uow.database, year, country, limit)
+    """Eligible schools with their teachers: a teacher sees their own school's, an NSO its
+    country's."""
+    found = await queries.eligible_schools(
+        uow.database, year, grant.narrow_country(country), limit, grant.narrow_teacher(None)
+    )
     return [EligibleSchoolOut(**document) for document in found]
 
 
 @router.post("/applications", status_code=status.HTTP_201_CREATED)
 async def apply(
-    body: ApplyIn, uow: UoW, policy: Policy, teacher: TeacherPrincipal
+    body: ApplyIn,
+    uow: UoW,
+    policy: Policy,
+    grant: Annotated[Grant, POLICY.grant("school_label.apply")],
 ) -> ApplicationOut:
     """A teacher of an eligible school applies for it, with the head's declaration of honour
     (R-SCH-2). One application per school and round."""
+    teacher = _principal(grant)
     assert teacher.teacher_id is not None
     command = school_label.Apply(
         teacher_id=teacher.teacher_id,
@@ -137,9 +153,14 @@ async def apply(
 
 @router.post("/applications/{application_id}/decision")
 async def decide(
-    application_id: str, body: DecisionIn, uow: UoW, policy: Policy, nso: NsoPrincipal
+    application_id: str,
+    body: DecisionIn,
+    uow: UoW,
+    policy: Policy,
+    grant: Annotated[Grant, POLICY.grant("school_label.decide")],
 ) -> ApplicationOut:
     """The NSO of the school's country grants the label for a biennium, or refuses it."""
+    nso = _principal(grant)
     assert nso.country is not None
     command = school_label.Decide(
         application_id=application_id,
@@ -155,7 +176,7 @@ async def decide(
 @router.get("/applications")
 async def list_applications(
     uow: UoW,
-    reader: Reader,
+    grant: Annotated[Grant, POLICY.grant("school_label.applications")],
     year: int | None = None,
     school_id: str | None = None,
     status: str | None = None,
@@ -167,29 +188,40 @@ async def list_applications(
         year=year,
         school_id=school_id,
         status=status,
-        country=reader.country if reader.role == "nso" else None,
-        applicant_id=reader.teacher_id if reader.role == "teacher" else None,
+        country=grant.narrow_country(None),
+        applicant_id=grant.narrow_teacher(None),
         limit=limit,
     )
     return [_application_out(document) for document in found]
 
 
 @router.get("/applications/{application_id}")
-async def get_application(application_id: str, uow: UoW, reader: Reader) -> ApplicationOut:
+async def get_application(
+    application_id: str,
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("school_label.application")],
+) -> ApplicationOut:
     document = await queries.application(uow.database, application_id)
     if document is None:
         raise NotFound(f"no School Label application {application_id}")
-    if reader.role == "nso" and reader.country != document["country"]:
-        raise HttpProblem(403, "forbidden", "an application of another country", rule="R-SCH-2")
-    if reader.role == "teacher" and reader.teacher_id != document["applicant_id"]:
-        raise HttpProblem(403, "forbidden", "another teacher's application", rule="R-SCH-2")
+    grant.check(teacher_ids=[document["applicant_id"]], countries=[document["country"]])
     return _application_out(document)
 
 
 @router.get("/labels")
 async def labels(
-    uow: UoW, school_id: str | None = None, limit: Limit = 100
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("school_label.labels")],
+    school_id: str | None = None,
+    limit: Limit = 100,
 ) -> list[ApplicationOut]:
-    """Granted School Labels, each with its biennium (public)."""
-    found = await queries.granted_labels(uow.database, school_id, limit)
+    """Granted School Labels, each with its biennium and the head's declaration: the applying
+    teacher's, the NSO's country's."""
+    found = await queries.granted_labels(
+        uow.database,
+        school_id,
+        limit,
+        country=grant.narrow_country(None),
+        applicant_id=grant.narrow_teacher(None),
+    )
     return [_application_out(document) for document in found]

@@ -1,0 +1,1 @@
+"""What the portal talks to: the services' HTTP APIs, the provider, its session store."""

@@ -1,0 +1,140 @@
+"""Composition root of the portal: settings → service clients, session store, token source,
+OIDC client, templates and catalogs → the FastAPI app."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+
+from services.portal.adapters.credentials import BearerSource, DevBearer, ProviderBearer
+from services.portal.adapters.platform import Platform, ServiceProblem, start_tally
+from services.portal.adapters.sessions import SessionStore, StateCache
+from services.portal.config import PortalSettings
+from services.portal.web import css, nso, operator, signin, teacher
+from services.portal.web.base import CsrfRejected, Forbidden, Portal, SignInRequired, render
+from services.portal.web.i18n import load_translations
+from shared.logging import configure_logging
+
+HERE = Path(__file__).resolve().parent
+
+
+def bearer_source(settings: PortalSettings) -> BearerSource:
+    if settings.service_tokens == "provider":
+        return ProviderBearer()
+    return DevBearer(settings.jwt_secret.get_secret_value(), settings.jwt_issuer)
+
+
+def build_app(settings: PortalSettings | None = None) -> FastAPI:
+    settings = settings or PortalSettings()
+    configure_logging("portal", json=settings.log_json, level=settings.log_level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per service call is noise
+    platform = Platform(
+        {
+            "registration": settings.registration_url,
+            "projects": settings.projects_url,
+            "awards": settings.awards_url,
+            "notifications": settings.notifications_url,
+        },
+        timeout=settings.service_timeout_seconds,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await platform.aclose()
+
+    app = FastAPI(title="eTwinning portal", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.portal = Portal(
+        platform=platform,
+        sessions=SessionStore(settings.session_hours * 3600),
+        bearer=bearer_source(settings),
+        templates=Jinja2Templates(directory=HERE / "templates"),
+        translations=load_translations(),
+    )
+    app.state.oidc = signin.oauth_client(settings, StateCache())
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret.get_secret_value(),
+        session_cookie="portal_session",
+        max_age=int(settings.session_hours * 3600),
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+
+    @app.middleware("http")
+    async def tally_and_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        tally = start_tally()
+        started = time.perf_counter()
+        response = await call_next(request)
+        total_ms = (time.perf_counter() - started) * 1000
+        response.headers["X-Portal-Service-Calls"] = str(tally.calls)
+        response.headers["Server-Timing"] = (
+            f"services;dur={tally.seconds * 1000:.1f}, total;dur={total_ms:.1f}"
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _install_health(app, platform)
+    _install_error_pages(app)
+    for module in (signin, teacher, nso, css, operator):
+        app.include_router(module.router)
+    return app
+
+
+def _install_health(app: FastAPI, platform: Platform) -> None:
+    @app.get("/health/live", include_in_schema=False)
+    async def live() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @app.get("/health/ready", include_in_schema=False)
+    async def ready() -> JSONResponse:
+        """Ready when the four services answer theirs: the portal can do nothing without them."""
+        checks = await platform.ready()
+        ok = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ok else "not_ready", "checks": checks},
+            status_code=200 if ok else 503,
+        )
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(SignInRequired)
+    async def to_sign_in(_: Request, exc: SignInRequired) -> Response:
+        from urllib.parse import quote
+
+        return Response(
+            status_code=303, headers={"Location": f"/login?next={quote(exc.next_path)}"}
+        )
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, _: Forbidden) -> HTMLResponse:
+        return await render(request, "error.html", status_code=403, error_key="forbidden")
+
+    @app.exception_handler(CsrfRejected)
+    async def csrf(request: Request, _: CsrfRejected) -> HTMLResponse:
+        return await render(request, "error.html", status_code=403, error_key="csrf")
+
+    @app.exception_handler(ServiceProblem)
+    async def service_problem(request: Request, exc: ServiceProblem) -> HTMLResponse:
+        return await render(
+            request,
+            "error.html",
+            status_code=502 if exc.problem.status >= 500 else exc.problem.status,
+            error_key="service",
+            problem=exc.problem,
+        )

@@ -1,0 +1,60 @@
+"""Lists the portal needs: schools found by name, town and country (a teacher's first
+registration finds their school before creating it), and the teachers of a country waiting
+for validation (the NSO's queue, R-REG-3)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from services.registration.adapters.repository import SCHOOLS, TEACHERS, school_from, teacher_from
+from services.registration.domain.model import TeacherStatus, normalized
+from services.registration.entrypoints.access import POLICY
+from services.registration.entrypoints.http import SchoolOut, TeacherOut
+from shared.events.fields import CountryCode
+from shared.http.access import Grant
+from shared.http.dependencies import UoW
+
+router = APIRouter(tags=["registration"])
+
+PREFIX_END = "\U0010ffff"
+
+
+@router.get("/schools")
+async def find_schools(
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("schools.find")],
+    country: CountryCode,
+    name: Annotated[str, Query(min_length=2, max_length=200, description="Start of the name.")],
+    town: Annotated[str | None, Query(max_length=120)] = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> list[SchoolOut]:
+    """Schools of `country` whose name starts with `name` (case- and accent-insensitive)."""
+    country = grant.narrow_country(country) or country
+    key = normalized(name)
+    query = {"country": country, "name_key": {"$gte": key, "$lt": key + PREFIX_END}}
+    cursor = uow.database[SCHOOLS].find(query).sort("name_key", 1).limit(limit * 4)
+    schools = [school_from(document) async for document in cursor]
+    if town:
+        wanted = normalized(town)
+        schools = [school for school in schools if normalized(school.town).startswith(wanted)]
+    return [SchoolOut.of(school) for school in schools[:limit]]
+
+
+@router.get("/teachers")
+async def teachers_of_country(
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("teachers.queue")],
+    country: CountryCode | None = None,
+    status: Annotated[TeacherStatus, Query()] = TeacherStatus.WAITING_FOR_VALIDATION,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[TeacherOut]:
+    """Teachers in `status` (default: waiting for validation), oldest registration first; an
+    NSO sees its own country's."""
+    query: dict[str, str] = {"status": status.value}
+    chosen = grant.narrow_country(country)
+    if chosen:
+        query["country"] = chosen
+    cursor = uow.database[TEACHERS].find(query).sort("registered_at", 1).limit(limit)
+    return [TeacherOut.of(teacher_from(document)) async for document in cursor]

@@ -1,0 +1,236 @@
+"""Each role's main flow through the portal in a real browser, ending on what the other side
+sees: the NSO validates → the teacher's page says validated; the NSO grants → the teacher's
+inbox and the caught mail link to the certificate; the CSS opens the round → the NSO sees its
+candidates and nominates → the CSS sees the nomination; the operator sees every service."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import check_accessibility, new_page, screenshot, sign_in
+from tests.support.portal_stack import PortalStack
+
+RUN = uuid.uuid4().hex[:6]
+people: dict[str, Any] = {}
+
+
+def _teacher_via_api(stack: PortalStack, country: str, name: str, school: str) -> str:
+    applicant = {"subject": f"seed:{name}", "role": "applicant"}
+    created = stack.api(
+        "registration",
+        "POST",
+        "/schools",
+        json={"name": f"{school} {RUN}", "town": "Batalha", "country": country},
+        **applicant,
+    )
+    teacher = stack.api(
+        "registration",
+        "POST",
+        "/teachers",
+        json={
+            "name": name,
+            "email": f"{name.split()[0].lower()}.{RUN}@example.org",
+            "role": "teacher",
+            "language": "pt",
+            "school_id": created["id"],
+            "subjects": ["computer science"],
+            "languages": ["en"],
+        },
+        **applicant,
+    )
+    stack.api(
+        "registration",
+        "POST",
+        f"/teachers/{teacher['id']}/validation",
+        role="nso",
+        subject=f"nso:{country}",
+        country=country,
+    )
+    return str(teacher["id"])
+
+
+def test_teacher_registers_and_the_nso_validates(stack: PortalStack, browser: Browser) -> None:
+    stack.set_user(f"lucia-{RUN}", name="Lucía Martínez", email=f"lucia.{RUN}@example.org")
+    stack.set_user("nso-es", name="Carmen (NSO Spain)", role="nso", country="ES")
+    teacher = new_page(browser, locale="es-ES")
+    sign_in(teacher, stack, f"lucia-{RUN}")
+    expect(teacher).to_have_url(re.compile(r"/register"))
+    # First registration: the school is not there yet, so the teacher creates it.
+    teacher.get_by_label(re.compile("Nombre del centro|School name")).first.fill(
+        f"IES Severo {RUN}"
+    )
+    teacher.locator("#f-country").fill("ES")
+    teacher.locator("form[action='/register'] button[type=submit]").first.click()
+    teacher.locator("details summary").click()
+    teacher.locator("#f-school_name").fill(f"IES Severo Ochoa {RUN}")
+    teacher.locator("#f-school_town").fill("Elx")
+    teacher.locator("#f-school_country").fill("ES")
+    teacher.locator("form[action='/register/school'] button").click()
+    expect(teacher.locator("input[name=school_id][type=radio]:checked")).to_have_count(1)
+    teacher.locator("form[method=get] button[type=submit]").last.click()
+    check_accessibility(teacher, "teacher: registration")
+    # A bad address: the service's problem shows by the form; what was typed stays.
+    teacher.locator("#f-teacher_name").fill("Lucía Martínez")
+    teacher.locator("#f-email").fill("not-an-address")
+    teacher.locator("#f-subjects").fill("computer science, maths")
+    teacher.evaluate("document.querySelector('#f-email').type = 'text'")
+    teacher.locator("form[action='/register'][method=post] button").click()
+    expect(teacher.locator("#register-problem")).to_be_visible()
+    expect(teacher.locator("#f-subjects")).to_have_value("computer science, maths")
+    teacher.locator("#f-email").fill(f"lucia.{RUN}@example.org")
+    teacher.locator("form[action='/register'][method=post] button").click()
+    expect(teacher).to_have_url(re.compile(r"/teacher$"))
+    expect(teacher.locator("#teacher-status")).to_contain_text("validación")  # Spanish page
+    people["lucia_page"] = teacher
+
+    nso = new_page(browser)
+    sign_in(nso, stack, "nso-es")
+    expect(nso).to_have_url(re.compile(r"/nso$"))
+    card = nso.locator(".card", has_text="Lucía Martínez")
+    check_accessibility(nso, "nso: validation and approvals")
+    screenshot(nso, "nso")
+    card.get_by_role("button", name=re.compile("Validate")).click()
+    expect(nso.locator(".notice")).to_be_visible()
+    people["nso_page"] = nso
+
+    teacher.reload()
+    expect(teacher.locator("#teacher-status")).to_contain_text("Validad")
+    teacher_id = teacher.locator("body").get_attribute("data-teacher-id")
+    assert teacher_id
+    people["lucia_id"] = teacher_id
+
+
+def test_teacher_runs_a_project_and_the_nso_grants_the_label(
+    stack: PortalStack, browser: Browser
+) -> None:
+    lucia: Page = people["lucia_page"]
+    nso: Page = people["nso_page"]
+    joao_id = _teacher_via_api(stack, "PT", "João Ferreira", "Escola Básica da Batalha")
+    lucia.goto(f"{stack.portal_url}/partners?country=PT&subject=computer+science")
+    check_accessibility(lucia, "teacher: partner search")
+    lucia.get_by_role("link", name=re.compile("João Ferreira")).click()
+    lucia.locator("#f-title").fill(f"NETWORK {RUN}")
+    lucia.locator("#f-description").fill("Pupils in Elx and Batalha build and compare networks.")
+
+    def proposed() -> bool:
+        # Projects learns of validations through events: until it has, the portal shows the
+        # refusal next to the form and keeps what was typed, so submitting again is enough.
+        lucia.locator("form[action='/projects/new'] button").click()
+        lucia.wait_for_load_state()
+        if "/projects/new" in lucia.url:
+            expect(lucia.locator("#f-title")).to_have_value(f"NETWORK {RUN}")
+            return False
+        return True
+
+    stack.eventually(proposed, what="projects accepts the proposal")
+    expect(lucia.locator("#project-status")).to_contain_text(re.compile("cofundador|co-founder"))
+    project_id = lucia.url.rstrip("/").rsplit("/", 1)[-1]
+
+    stack.set_user(
+        f"joao-{RUN}",
+        name="João Ferreira",
+        role="teacher",
+        teacher_id=joao_id,
+        country="PT",
+        locale="pt-PT",
+    )
+    joao = new_page(browser, locale="pt-PT")
+    sign_in(joao, stack, f"joao-{RUN}")
+    joao.get_by_role("button", name="Aceitar como cofundador").click()
+    expect(joao.locator("#project-status")).to_contain_text("NSO")
+
+    nso.goto(f"{stack.portal_url}/nso")
+    nso.locator(".card", has_text=f"NETWORK {RUN}").get_by_role("button", name="Approve").click()
+    expect(nso.locator(".notice")).to_be_visible()
+    stack.api(
+        "projects",
+        "POST",
+        f"/projects/{project_id}/nso-decision",
+        json={"approve": True},
+        role="nso",
+        subject="nso:PT",
+        country="PT",
+    )
+
+    lucia.goto(f"{stack.portal_url}/projects/{project_id}")
+    expect(lucia.locator("#project-status")).to_contain_text("Activo")
+    # A refused value is shown next to its field, in the person's language, and kept.
+    lucia.locator("#pupil-count").fill("-3")
+    lucia.get_by_role("button", name="Registrar alumnos").click()
+    expect(lucia.locator("form[action$='/pupils'] .problem")).to_contain_text("no son válidos")
+    expect(lucia.locator("#pupil-count")).to_have_value("-3")
+    lucia.locator("#pupil-count").fill("24")
+    lucia.get_by_role("button", name="Registrar alumnos").click()
+    lucia.locator("#activity-title").fill("Cable a network between two classrooms")
+    lucia.get_by_role("button", name="Registrar actividad").click()
+    check_accessibility(lucia, "teacher: project")
+    lucia.get_by_role("button", name="Marcar como completado").click()
+    expect(lucia.locator("#project-status")).to_contain_text("Completado")
+
+    def nql_open() -> bool:
+        lucia.goto(f"{stack.portal_url}/projects/{project_id}/nql")
+        return lucia.locator("form[action$='/nql']").count() == 1
+
+    stack.eventually(nql_open, what="the NQL form")
+    stack.eventually(
+        lambda: stack.api("awards", "GET", f"/nql/applications?project_id={project_id}"),
+        what="awards opened the applications",
+    )
+    for checkbox in lucia.locator("fieldset").first.locator("input[type=checkbox]").all():
+        checkbox.check()
+    for area in lucia.locator("textarea").all():
+        area.fill("We planned every activity together and our pupils published the results.")
+    check_accessibility(lucia, "teacher: NQL application")
+    lucia.get_by_role("button", name="Solicitar").click()
+    expect(lucia.locator("#application-status")).to_contain_text("Enviada")
+    application_id = lucia.url.rstrip("/").rsplit("/", 1)[-1]
+
+    nso.goto(f"{stack.portal_url}/nso/nql")
+    check_accessibility(nso, "nso: NQL queue")
+    nso.get_by_role("link", name=f"NETWORK {RUN}").click()
+    inputs = nso.locator("input[name^=score_]")
+    for index in range(inputs.count()):
+        inputs.nth(index).fill("99")
+    nso.get_by_role("button", name="Submit the scores").click()
+    expect(nso.locator("#evaluation-problem")).to_be_visible()
+    expect(inputs.first).to_have_value("99")
+    for index in range(inputs.count()):
+        label = nso.locator(f"label[for='{inputs.nth(index).get_attribute('id')}']").inner_text()
+        maximum = re.search(r"0\u2013(\d+)", label)
+        assert maximum
+        inputs.nth(index).fill(maximum.group(1))
+    check_accessibility(nso, "nso: NQL evaluation")
+    nso.get_by_role("button", name="Submit the scores").click()
+    expect(nso.locator("#decision")).to_contain_text("Granted")
+
+    # The teacher's side: the decision, the inbox, and the mail's link to the certificate.
+    lucia.goto(f"{stack.portal_url}/nql/{application_id}")
+    expect(lucia.locator("#decision")).to_contain_text("Concedido")
+
+    def mail_with_certificate() -> str | None:
+        for mail in stack.sink.mails:
+            found = re.search(r"(http://\S+/certificate\.pdf)", mail.text)
+            if found and application_id in found.group(1):
+                return found.group(1)
+        return None
+
+    link = stack.eventually(mail_with_certificate, seconds=40, what="the certificate mail")
+    assert link.startswith(stack.portal_url)
+    pdf = lucia.request.get(link)
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+
+    def inbox_has_label() -> bool:
+        lucia.goto(f"{stack.portal_url}/inbox")
+        return lucia.locator(".inbox .card.unread").count() > 0
+
+    stack.eventually(inbox_has_label, what="the teacher's inbox")
+    check_accessibility(lucia, "teacher: inbox")
+    lucia.goto(f"{stack.portal_url}/teacher")
+    expect(lucia.locator("#unread-count")).not_to_have_text("0")
+    check_accessibility(lucia, "teacher: home")
+    screenshot(lucia, "teacher")
+    people["project_id"] = project_id
