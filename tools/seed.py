@@ -15,6 +15,7 @@ from typing import Literal
 
 import httpx
 
+from tools.answers import describe
 from tools.demo_story import OPERATOR_ACCOUNT, SCHOOLS, TEACHERS, Story, StoryLog, TokenSource
 
 SERVICES = ("registration", "projects", "awards", "notifications")
@@ -51,7 +52,7 @@ async def existing_demo(clients: dict[str, httpx.AsyncClient], tokens: TokenSour
     name = TEACHERS["ES"][0]
     response = await clients["registration"].get(
         "/partners",
-        params={"country": "ES", "q": name.split()[0], "page_size": 100},
+        params={"country": "ES", "q": SCHOOLS["ES"]["name"], "page_size": 100},
         headers=operator,
     )
     response.raise_for_status()
@@ -86,7 +87,7 @@ async def seed_demo(
         return await _seed_demo(clients, tokens, tag, wait_seconds, progress)
     except httpx.HTTPStatusError as error:
         hint = " (is JWT_SECRET the platform's?)" if error.response.status_code == 401 else ""
-        answer = f"{error.response.status_code} {error.response.text}"
+        answer = describe(error.response)
         return SeedOutcome("failed", [f"{error.request.url} answered {answer}{hint}"])
     except httpx.HTTPError as error:
         return SeedOutcome("failed", [f"the platform did not answer: {error!r}"])

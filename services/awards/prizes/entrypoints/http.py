@@ -14,18 +14,19 @@ from services.awards.eql.entrypoints.http import Policy
 from services.awards.prizes.adapters import queries
 from services.awards.prizes.service_layer import use_cases as prizes
 from shared.http.access import Grant
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
+from shared.http.inputs import Identifier, Keyword, Year
 
 router = APIRouter(prefix="/prizes", tags=["european prizes"])
 
 
 class EntryIn(BaseModel):
-    project_id: str = Field(min_length=1, max_length=64)
-    category: str = Field(description="An age category id (GET /prizes/categories).")
+    project_id: Identifier
+    category: Keyword = Field(description="An age category id (GET /prizes/categories).")
 
 
 class WinnerIn(BaseModel):
-    project_id: str = Field(min_length=1, max_length=64)
+    project_id: Identifier
 
 
 class EntryOut(BaseModel):
@@ -56,9 +57,10 @@ async def categories(
 
 @router.post("/{year}/entries", status_code=status.HTTP_201_CREATED)
 async def enter(
-    year: int,
+    year: Year,
     body: EntryIn,
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("prizes.enter")],
 ) -> EntryOut:
@@ -68,12 +70,12 @@ async def enter(
     command = prizes.EnterPrize(
         year=year, project_id=body.project_id, category=body.category, teacher_id=teacher.teacher_id
     )
-    return EntryOut(**await prizes.enter(uow, policy, command))
+    return EntryOut(**await prizes.enter(uow, policy, command, clock))
 
 
 @router.get("/{year}/entries")
 async def list_entries(
-    year: int, uow: UoW, grant: Annotated[Grant, POLICY.grant("prizes.entries")]
+    year: Year, uow: UoW, grant: Annotated[Grant, POLICY.grant("prizes.entries")]
 ) -> list[EntryOut]:
     """The year's entries (a teacher sees those they submitted)."""
     found = await queries.entries(uow.database, year, grant.narrow_teacher(None))
@@ -82,20 +84,21 @@ async def list_entries(
 
 @router.post("/{year}/winners", status_code=status.HTTP_201_CREATED)
 async def record_winner(
-    year: int,
+    year: Year,
     body: WinnerIn,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("prizes.record_winner")],
 ) -> WinnerOut:
     """Record a winning entry; its EQL holders are notified (awards.prize.won)."""
     css = grant.principal
     assert css is not None
     command = prizes.RecordWinner(year=year, project_id=body.project_id, recorded_by=css.subject)
-    return WinnerOut(**await prizes.record_winner(uow, command))
+    return WinnerOut(**await prizes.record_winner(uow, command, clock))
 
 
 @router.get("/{year}/winners")
 async def list_winners(
-    year: int, uow: UoW, _: Annotated[Grant, POLICY.grant("prizes.winners")]
+    year: Year, uow: UoW, _: Annotated[Grant, POLICY.grant("prizes.winners")]
 ) -> list[WinnerOut]:
     return [WinnerOut(**d) for d in await queries.winners(uow.database, year)]
