@@ -16,6 +16,7 @@ from services.registration.domain.countries import PARTICIPATING_COUNTRIES
 from shared.identity.roles import GroupRoles, StaffGrant
 from shared.settings import ServiceSettings
 from tools import keycloak_realm
+from tools import rabbitmq_definitions as rd
 from tools.demo_story import demo_people
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,6 +95,24 @@ def test_login_clients_put_the_audience_and_the_groups_in_access_tokens(
     assert groups["full.path"] == "false"  # `nso-ES`; /nso-ES would map too (roles.py)
     assert login["standardFlowEnabled"] is True
     assert login["attributes"]["pkce.code.challenge.method"] == "S256"
+
+
+def test_the_portal_signs_in_at_the_realm_with_its_client(
+    realm: dict[str, Any], compose: dict[str, Any]
+) -> None:
+    env = rd.read_env_file(ROOT / ".env.example")
+    issuer = f"{env['KEYCLOAK_URL']}/realms/{realm['realm']}"
+    portal = compose["services"]["portal"]["environment"]
+    assert env["OIDC_ISSUER"] == issuer
+    assert portal["OIDC_ISSUER"].endswith(f":-{issuer}}}")
+    assert env["PORTAL_OIDC_CLIENT_ID"] == keycloak_realm.PORTAL_CLIENT
+    assert compose["services"]["keycloak"]["environment"]["KEYCLOAK_PORTAL_SECRET"] == (
+        "${PORTAL_OIDC_CLIENT_SECRET:?set it in .env}"
+    )
+    assert (
+        f"{env['PORTAL_BASE_URL']}/*" in client(realm, keycloak_realm.PORTAL_CLIENT)["redirectUris"]
+    )
+    assert env["PORTAL_SERVICE_TOKENS"] == "provider"  # the services verify Keycloak's tokens
 
 
 def test_the_portal_is_confidential_and_the_cli_public(realm: dict[str, Any]) -> None:
