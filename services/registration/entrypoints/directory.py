@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.registration.adapters.repository import TEACHERS, teacher_from
+from services.registration.adapters import queries
 from services.registration.adapters.school_search import SchoolQuery, search_schools
 from services.registration.domain.model import TeacherStatus
 from services.registration.entrypoints.access import POLICY
@@ -62,9 +62,6 @@ async def teachers_of_country(
 ) -> list[TeacherOut]:
     """Teachers in `status` (default: waiting for validation), oldest registration first; an
     NSO sees its own country's."""
-    query: dict[str, str] = {"status": status.value}
     chosen = grant.narrow_country(country)
-    if chosen:
-        query["country"] = chosen
-    cursor = uow.database[TEACHERS].find(query).sort("registered_at", 1).limit(limit)
-    return [TeacherOut.of(teacher_from(document)) async for document in cursor]
+    teachers = await queries.teachers_in_status(uow.database, status, chosen, limit)
+    return [TeacherOut.of(teacher) for teacher in teachers]
