@@ -10,10 +10,10 @@ separate process whose peak RSS is reported. Prints ONE line of JSON.
 SecantusDB runs in its own process (bench/_embedded.py: `server_process`), connected with
 retryWrites=false; `--mongodb-url` runs against another server instead. Values are skewed as
 on the platform: a few large countries, languages and subjects and many small ones (Zipf-like
-weights); validations spread over 2005-2025, more in recent years. Queries draw half their values from the same weights, half uniformly (rare
-values). About 1 teacher in 1,000 reuses an e-mail on purpose: the unique index must refuse it
-(rejected_duplicate_emails). Each partner kind is timed on its first page and on a later one
-(the third, reached by following `next`).
+weights); validations spread over 2005-2025, more in recent years. Queries draw half their
+values from the same weights, half uniformly (rare values). About 1 teacher in 1,000 reuses an
+e-mail on purpose: the unique index must refuse it (rejected_duplicate_emails). Each partner
+kind is timed on its first page and on a later one (the third, reached by following `next`).
 """
 
 from __future__ import annotations
