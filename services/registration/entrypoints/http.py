@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
@@ -17,7 +16,7 @@ from services.registration.service_layer import commands, handlers
 from shared.events.fields import CountryCode, LanguageCode
 from shared.http.access import Grant, Scope
 from shared.http.auth import Principal
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 from shared.http.inputs import (
     Age,
     EmailText,
@@ -152,11 +151,14 @@ def _country(grant: Grant) -> str:
 
 @router.post("/schools", status_code=status.HTTP_201_CREATED)
 async def register_school(
-    body: SchoolIn, uow: UoW, _: Annotated[Grant, POLICY.grant("schools.register")]
+    body: SchoolIn,
+    uow: UoW,
+    clock: ServiceClock,
+    _: Annotated[Grant, POLICY.grant("schools.register")],
 ) -> SchoolOut:
     details = body.model_dump(exclude={"name", "town", "country"}, exclude_none=True, mode="json")
     command = commands.RegisterSchool(body.name, body.town, body.country, details)
-    return SchoolOut.of(await handlers.register_school(command, uow))
+    return SchoolOut.of(await handlers.register_school(command, uow, clock))
 
 
 @router.get("/schools/{school_id}")
@@ -172,13 +174,16 @@ async def get_school(
 
 @router.post("/teachers", status_code=status.HTTP_201_CREATED)
 async def register_teacher(
-    body: TeacherIn, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.register")]
+    body: TeacherIn,
+    uow: UoW,
+    clock: ServiceClock,
+    grant: Annotated[Grant, POLICY.grant("teachers.register")],
 ) -> TeacherOut:
     # A person applying links their provider subject; an operator registering someone does not.
     caller = grant.principal
     subject = caller.subject if caller is not None and caller.role == "applicant" else None
     command = commands.RegisterTeacher(**body.model_dump(), identity_subject=subject)
-    return TeacherOut.of(await handlers.register_teacher(command, uow))
+    return TeacherOut.of(await handlers.register_teacher(command, uow, clock))
 
 
 @router.get("/teachers/{teacher_id}")
@@ -196,10 +201,13 @@ async def get_teacher(
 
 @router.post("/teachers/{teacher_id}/validation")
 async def validate_teacher(
-    teacher_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.validate")]
+    teacher_id: Identifier,
+    uow: UoW,
+    clock: ServiceClock,
+    grant: Annotated[Grant, POLICY.grant("teachers.validate")],
 ) -> TeacherOut:
     command = commands.ValidateTeacher(teacher_id, _country(grant))  # R-REG-3 checks the row
-    return TeacherOut.of(await handlers.validate_teacher(command, uow))
+    return TeacherOut.of(await handlers.validate_teacher(command, uow, clock))
 
 
 @router.post("/teachers/{teacher_id}/rejection")
@@ -207,10 +215,11 @@ async def reject_teacher(
     teacher_id: Identifier,
     body: Rejection,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("teachers.reject")],
 ) -> TeacherOut:
     command = commands.RejectTeacher(teacher_id, _country(grant), body.reason)
-    return TeacherOut.of(await handlers.reject_teacher(command, uow))
+    return TeacherOut.of(await handlers.reject_teacher(command, uow, clock))
 
 
 @router.post("/teachers/{teacher_id}/school-change")
@@ -218,12 +227,13 @@ async def change_school(
     teacher_id: Identifier,
     body: SchoolChange,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("teachers.change_school")],
 ) -> TeacherOut:
     """R-REG-5: the teacher moves school and goes back to validation."""
     grant.check(teacher_ids=[teacher_id])
     command = commands.ChangeSchool(teacher_id, body.school_id)
-    return TeacherOut.of(await handlers.change_school(command, uow))
+    return TeacherOut.of(await handlers.change_school(command, uow, clock))
 
 
 @router.post("/teachers/{teacher_id}/deactivation")
@@ -231,6 +241,7 @@ async def deactivate_teacher(
     teacher_id: Identifier,
     body: Deactivation,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("teachers.deactivate")],
 ) -> TeacherOut:
     """R-REG-2: by the teacher, the NSO of the school's country (R-REG-3), the CSS or an
@@ -238,22 +249,28 @@ async def deactivate_teacher(
     if grant.scope is Scope.OWN:
         grant.check(teacher_ids=[teacher_id])  # an NSO's country is R-REG-3's, in the domain
     command = commands.DeactivateTeacher(teacher_id, body.reason, _actor(grant.principal))
-    return TeacherOut.of(await handlers.deactivate_teacher(command, uow))
+    return TeacherOut.of(await handlers.deactivate_teacher(command, uow, clock))
 
 
 @router.post("/teachers/{teacher_id}/erasure")
 async def erase_teacher(
-    teacher_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.erase")]
+    teacher_id: Identifier,
+    uow: UoW,
+    clock: ServiceClock,
+    grant: Annotated[Grant, POLICY.grant("teachers.erase")],
 ) -> TeacherOut:
     """Right to erasure: personal data removed here, and `registration.teacher.erased` tells
     every other service to drop it too."""
     grant.check(teacher_ids=[teacher_id])
-    return TeacherOut.of(await handlers.erase_teacher(commands.EraseTeacher(teacher_id), uow))
+    return TeacherOut.of(
+        await handlers.erase_teacher(commands.EraseTeacher(teacher_id), uow, clock)
+    )
 
 
 @router.get("/partners")
 async def find_partners(
     uow: UoW,
+    clock: ServiceClock,
     _: Annotated[Grant, POLICY.grant("partners.search")],
     country: Annotated[CountryCode | None, Query()] = None,
     subject: Annotated[Keyword | None, Query()] = None,
@@ -274,7 +291,7 @@ async def find_partners(
     accent-insensitive. A page may hold fewer than `page_size` items while `next` is set (the
     search stops after examining a bounded number of rows); `total` is exact or estimated."""
     query = PartnerQuery(country, subject, language, age_from, age_to, q, after, page_size)
-    found = await search_partners(uow.database, query, now=datetime.now(UTC))
+    found = await search_partners(uow.database, query, now=clock.now())
     items = [Partner(id=d.pop("_id"), **{"school_name": "", **d}) for d in found.items]
     return PartnerPage(
         items=items, next=found.next, total=found.total, total_is_estimate=found.total_is_estimate

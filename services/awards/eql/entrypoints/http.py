@@ -27,7 +27,7 @@ from services.awards.nql.domain.errors import TEACHER_OR_PROJECT_REQUIRED
 from shared.events.fields import CountryCode
 from shared.http.access import Grant
 from shared.http.auth import Principal
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 from shared.http.inputs import Identifier, Keyword, Year
 from shared.storage.mongo import Document
 from shared.storage.unit_of_work import UnitOfWork
@@ -125,11 +125,15 @@ async def _round(uow: UnitOfWork, year: int) -> Document:
 
 @router.post("/rounds", status_code=status.HTTP_201_CREATED)
 async def open_round(
-    body: OpenRoundIn, uow: UoW, policy: Policy, grant: Annotated[Grant, POLICY.grant("eql.open")]
+    body: OpenRoundIn,
+    uow: UoW,
+    clock: ServiceClock,
+    policy: Policy,
+    grant: Annotated[Grant, POLICY.grant("eql.open")],
 ) -> RoundOut:
     """Open the year's round (R-EQL-1): candidates and quotas are computed now, once."""
     command = rounds.OpenRound(year=body.year, opened_by=_principal(grant).subject)
-    return _round_out(await rounds.open_round(uow, policy, command))
+    return _round_out(await rounds.open_round(uow, policy, command, clock))
 
 
 @router.get("/rounds/{year}")
@@ -144,6 +148,7 @@ async def close_round(
     year: Year,
     request: Request,
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("eql.close")],
 ) -> RoundOut:
@@ -152,7 +157,7 @@ async def close_round(
     settings = request.app.state.settings
     command = rounds.CloseRound(year=year, closed_by=_principal(grant).subject)
     closed = await rounds.close_round(
-        uow, policy, command, settings.base_url, settings.eql_close_batch_projects
+        uow, policy, command, clock, settings.base_url, settings.eql_close_batch_projects
     )
     return _round_out(closed)
 
@@ -202,6 +207,7 @@ async def nominate(
     year: Year,
     body: NominationIn,
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("eql.nominate")],
 ) -> NominationOut:
@@ -212,7 +218,7 @@ async def nominate(
     command = rounds.Nominate(
         year=year, project_id=body.project_id, country=nso.country, nominated_by=nso.subject
     )
-    return NominationOut(**await rounds.nominate(uow, policy, command))
+    return NominationOut(**await rounds.nominate(uow, policy, command, clock))
 
 
 @router.get("/rounds/{year}/nominations")

@@ -5,7 +5,7 @@ nominated project's recipients get the EQL and a certificate). Events go through
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
@@ -24,6 +24,7 @@ from services.awards.eql.domain import errors
 from services.awards.eql.domain import model as eql
 from services.awards.eql.domain.model import CountryQuota, EqlLabel, NominationRefused
 from services.awards.eql.domain.policy import EqlPolicy
+from shared.clock import Clock
 from shared.errors import Refused
 from shared.events import awards as emitted
 from shared.events.base import EventPayload
@@ -63,7 +64,9 @@ def _one_round_per_year(year: int) -> Refused:
 # --- opening ---------------------------------------------------------------------------------
 
 
-async def open_round(uow: UnitOfWork, policy: EqlPolicy, command: OpenRound) -> Document:
+async def open_round(
+    uow: UnitOfWork, policy: EqlPolicy, command: OpenRound, clock: Clock
+) -> Document:
     """Computes every assessment with one indexed scan of the period's NQL decisions, writes
     the snapshot under a fresh id, then commits the round, the quota counters and the event.
     A second opening of the year is refused (R-EQL-1), even when both race."""
@@ -93,7 +96,7 @@ async def open_round(uow: UnitOfWork, policy: EqlPolicy, command: OpenRound) -> 
     snapshot_id = uuid4().hex
     await write_snapshot(database, snapshot_id, round_id, command.year, assessments)
     candidates = sum(1 for a in assessments if a.candidate)
-    now = datetime.now(UTC)
+    now = clock.now()
     document: Document = {
         "_id": round_id,
         "year": command.year,
@@ -139,21 +142,21 @@ async def open_round(uow: UnitOfWork, policy: EqlPolicy, command: OpenRound) -> 
 # --- nominating ------------------------------------------------------------------------------
 
 
-async def nominate(uow: UnitOfWork, policy: EqlPolicy, command: Nominate) -> Document:
+async def nominate(uow: UnitOfWork, policy: EqlPolicy, command: Nominate, clock: Clock) -> Document:
     """A refusal is committed (its record and awards.eql.nomination_refused), then raised."""
     try:
-        outcome = await uow.run(lambda tx: _nominate(tx, policy, command))
+        outcome = await uow.run(lambda tx: _nominate(tx, policy, command, clock))
     except DuplicateKeyError:
         # another NSO nominated the same project at the same moment: decide again, now
         # that its nomination is visible (one nomination is enough, R-EQL-5)
-        outcome = await uow.run(lambda tx: _nominate(tx, policy, command))
+        outcome = await uow.run(lambda tx: _nominate(tx, policy, command, clock))
     if isinstance(outcome, NominationRefused):
         raise outcome
     return outcome
 
 
 async def _nominate(
-    tx: Transaction, policy: EqlPolicy, command: Nominate
+    tx: Transaction, policy: EqlPolicy, command: Nominate, clock: Clock
 ) -> Document | NominationRefused:
     repository = EqlRepository(tx)
     round_id = eql.round_id(command.year)
@@ -165,7 +168,7 @@ async def _nominate(
     quota = None if counter is None else CountryQuota.model_validate(counter)
     used = 0 if counter is None else int(counter["used"])
     existing = await repository.nomination(round_id, command.project_id)
-    now = datetime.now(UTC)
+    now = clock.now()
     try:
         eql.check_nomination(
             current["status"],
@@ -262,6 +265,7 @@ async def close_round(
     uow: UnitOfWork,
     policy: EqlPolicy,
     command: CloseRound,
+    clock: Clock,
     base_url: str,
     batch_projects: int = 100,
 ) -> Document:
@@ -278,7 +282,7 @@ async def close_round(
         if current["status"] == "CLOSED":
             raise errors.ROUND_CLOSED(f"the {command.year} round is closed: one round per year")
         if current["status"] == "OPEN":
-            started = await repository.start_closing(round_id, command.closed_by, datetime.now(UTC))
+            started = await repository.start_closing(round_id, command.closed_by, clock.now())
             assert started is not None
             return started
         return current
@@ -286,13 +290,13 @@ async def close_round(
     current = await uow.run(start)
     year = int(current["year"])
     while await uow.run(
-        lambda tx: _award_batch(tx, policy, round_id, year, base_url, batch_projects)
+        lambda tx: _award_batch(tx, policy, round_id, year, base_url, batch_projects, clock)
     ):
         pass
 
     async def finish(tx: Transaction) -> Document:
         repository = EqlRepository(tx)
-        now = datetime.now(UTC)
+        now = clock.now()
         closed = await repository.finish_closing(round_id, now)
         if closed is None:  # a concurrent closing finished first
             found = await repository.round(round_id)
@@ -314,7 +318,13 @@ async def close_round(
 
 
 async def _award_batch(
-    tx: Transaction, policy: EqlPolicy, round_id: str, year: int, base_url: str, limit: int
+    tx: Transaction,
+    policy: EqlPolicy,
+    round_id: str,
+    year: int,
+    base_url: str,
+    limit: int,
+    clock: Clock,
 ) -> int:
     repository = EqlRepository(tx)
     nominations = await repository.nominations_to_award(round_id, limit)
@@ -323,7 +333,7 @@ async def _award_batch(
     project_ids = [n["project_id"] for n in nominations]
     facts = await repository.projects(project_ids)
     holders = await repository.granted_nqls(project_ids)
-    now = datetime.now(UTC)
+    now = clock.now()
     labels: list[EqlLabel] = []
     certificates: list[Certificate] = []
     events: list[EventPayload] = []

@@ -1,9 +1,9 @@
 """HTTP API of the eTwinning School Label (R-SCH-1, R-SCH-2). Thin: parse, authorize, call a
-use case or read a view."""
+use case or a read of adapters/queries.py, shape the answer."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -18,7 +18,7 @@ from services.awards.school_label.service_layer import use_cases as school_label
 from shared.events.fields import CountryCode
 from shared.http.access import Grant
 from shared.http.auth import Principal
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 from shared.http.inputs import Filter, Identifier, LongText, Name, Text, Year
 
 router = APIRouter(prefix="/school-label", tags=["eTwinning School Label"])
@@ -97,11 +97,15 @@ def _application_out(document: dict[str, Any]) -> ApplicationOut:
 
 @router.post("/rounds/{year}/eligibility-run")
 async def run_eligibility(
-    year: Year, uow: UoW, policy: Policy, _: Annotated[Grant, POLICY.grant("school_label.run")]
+    year: Year,
+    uow: UoW,
+    clock: ServiceClock,
+    policy: Policy,
+    _: Annotated[Grant, POLICY.grant("school_label.run")],
 ) -> RunOut:
     """Find the round's eligible schools and tell each one's registered eTwinners (R-SCH-1,
     R-SCH-2). Safe to repeat: a school already found is not told again."""
-    summary = await school_label.run_eligibility(uow, policy, year, datetime.now(UTC))
+    summary = await school_label.run_eligibility(uow, policy, year, clock.now())
     return RunOut(
         year=summary.year,
         round=summary.round,
@@ -132,6 +136,7 @@ async def eligible_schools(
 async def apply(
     body: ApplyIn,
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("school_label.apply")],
 ) -> ApplicationOut:
@@ -149,7 +154,7 @@ async def apply(
             statement=body.statement,
         ),
     )
-    application = await school_label.apply(uow, policy, command, datetime.now(UTC))
+    application = await school_label.apply(uow, policy, command, clock.now())
     return _application_out({**application.model_dump(), "_id": application.id})
 
 
@@ -158,6 +163,7 @@ async def decide(
     application_id: Identifier,
     body: DecisionIn,
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("school_label.decide")],
 ) -> ApplicationOut:
@@ -171,7 +177,7 @@ async def decide(
         outcome=body.outcome,
         reason=body.reason,
     )
-    decided = await school_label.decide(uow, policy, command, datetime.now(UTC))
+    decided = await school_label.decide(uow, policy, command, clock.now())
     return _application_out({**decided.model_dump(), "_id": decided.id})
 
 
