@@ -7,7 +7,7 @@ completed) → `applied` or `not_evaluated` (beyond the yearly cap, R-NQL-3) →
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -64,6 +64,11 @@ class NqlNotEvaluated(EventPayload):
     school_year: str
     position_in_school_year: int = Field(ge=1)
     cap: int = Field(ge=1, description="Submissions evaluated per teacher per school year.")
+    may_apply_again_from: date | None = Field(
+        default=None,
+        description="First day of the next school year: the same application may be submitted "
+        "again from then (R-NQL-3).",
+    )
     rule: str = Field(default="R-NQL-3")
     submitted_at: datetime
 
@@ -101,6 +106,9 @@ class _NqlDecided(EventPayload):
     max_total: int
     explanation: list[DecisionCheck]
     summary: str = Field(description="The explanation in one sentence (for messages).")
+    feedback: str | None = Field(
+        default=None, description="The NSO's feedback to the teacher, if it wrote any."
+    )
     decided_at: datetime
 
 

@@ -103,6 +103,13 @@ class NqlRepository:
             {"_id": application.id}, application_document(application), session=self._session
         )
 
+    async def applications_of_school(self, project_id: str, school_id: str) -> list[NqlApplication]:
+        """The project's applications by teachers of one school (index `project_id`)."""
+        cursor = self._tx.collection(APPLICATIONS).find(
+            {"project_id": project_id, "school_id": school_id}, session=self._session
+        )
+        return [application_from(document) async for document in cursor]
+
     def add_not_eligible(self, records: list[NotEligible]) -> None:
         """Queued with the transaction's other writes."""
         self._tx.defer(
@@ -163,6 +170,12 @@ class NqlRepository:
         )
         await self._tx.collection(APPLICATIONS).update_many(
             {"teacher_id": teacher_id, "evidence": {"$ne": None}},
-            {"$set": {"evidence.text": "[erased]", "evidence.links": []}},
+            {
+                "$set": {
+                    "evidence.text": "[erased]",
+                    "evidence.links": [],
+                    "evidence.per_criterion": {},
+                }
+            },
             session=self._session,
         )

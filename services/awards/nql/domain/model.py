@@ -3,13 +3,13 @@ by the member teacher, scored by the NSO of the teacher's country. Plain Python:
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.awards.nql.domain.decision import Decision, decide
-from services.awards.nql.domain.policy import Calendar, Rubric
+from services.awards.nql.domain.policy import Calendar, Rubric, Scope
 from shared.errors import DomainRuleViolation
 
 Status = Literal["OPEN", "SUBMITTED", "NOT_EVALUATED_CAP", "GRANTED", "REFUSED"]
@@ -62,6 +62,27 @@ class EligibilityAnswers(_Model):
 class Evidence(_Model):
     text: str = Field(min_length=1, max_length=20_000)
     links: list[str] = Field(default_factory=list, max_length=20)
+    per_criterion: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="Evidence per criterion id of the country's rubric (the evaluator scores "
+        "each criterion against its own evidence).",
+    )
+
+
+def check_evidence(evidence: Evidence, rubric: Rubric) -> None:
+    """Evidence per criterion names criteria of the rubric the application is scored on."""
+    known = {criterion.id for criterion in rubric.criteria}
+    if unknown := sorted(set(evidence.per_criterion) - known):
+        raise DomainRuleViolation(
+            "R-NQL-5",
+            f"evidence names criteria the rubric {rubric.id} does not have: {unknown}",
+            status_code=422,
+        )
+    if too_long := [c for c, text in evidence.per_criterion.items() if len(text) > 20_000]:
+        raise DomainRuleViolation(
+            "R-NQL-5", f"evidence of {too_long} is longer than 20000 characters", status_code=422
+        )
 
 
 class DecisionRecord(_Model):
@@ -71,6 +92,9 @@ class DecisionRecord(_Model):
     summary: str
     decided_at: datetime
     decided_by: str
+    feedback: str | None = Field(
+        default=None, description="The NSO's words to the teacher, sent with the decision."
+    )
 
 
 class NqlApplication(_Model):
@@ -163,7 +187,7 @@ def check_can_apply(
             "an NQL is personal: apply only on a project you are a member of",
             status_code=403,
         )
-    _check_not_applied_yet(application, calendar)
+    _check_not_applied_yet(application, calendar, now)
     if no := answers.answered_no():
         raise DomainRuleViolation(
             "R-NQL-4",
@@ -174,9 +198,44 @@ def check_can_apply(
     return application
 
 
-def _check_not_applied_yet(application: NqlApplication, calendar: Calendar) -> None:
+def check_one_per_school(
+    teacher_id: str, school_id: str, applications_of_the_school: list[NqlApplication], scope: Scope
+) -> None:
+    """R-NQL-1 [ASSUMPTION]: one NQL per teacher per project by default; with `one_per =
+    "school"` (the 2006 rule) a second teacher of a school that applied on the project is
+    refused. `applications_of_the_school` are the project's applications from `school_id`."""
+    if scope.one_per != "school" or not school_id:
+        return
+    for other in applications_of_the_school:
+        if other.teacher_id != teacher_id and other.status in SUBMITTED_OR_DECIDED:
+            raise DomainRuleViolation(
+                "R-NQL-1",
+                f"one NQL per school per project: {other.school_name or school_id} applied "
+                f"already (application {other.id} is {other.status})",
+            )
+
+
+SUBMITTED_OR_DECIDED = frozenset({"SUBMITTED", "NOT_EVALUATED_CAP", "GRANTED"})
+
+
+def may_apply_again_from(calendar: Calendar, moment: datetime) -> date:
+    """R-NQL-3: a capped submission may be submitted again from the next school year's first
+    day (the yearly count starts again then)."""
+    month, day = (int(part) for part in calendar.school_year_starts.split("-"))
+    return date(calendar.school_year_start(moment) + 1, month, day)
+
+
+def _check_not_applied_yet(
+    application: NqlApplication, calendar: Calendar, now: datetime | None = None
+) -> None:
     if application.status == "OPEN":
         return
+    if (
+        application.status == "NOT_EVALUATED_CAP"
+        and now is not None
+        and application.school_year != calendar.school_year(now)
+    ):
+        return  # R-NQL-3: beyond the cap in its year, not forever
     if application.status == "REFUSED":
         if application.refusals <= calendar.reapplications_after_refusal:
             return
@@ -242,6 +301,7 @@ def evaluate(
     scores: dict[str, int],
     evaluator: str,
     now: datetime,
+    feedback: str | None = None,
 ) -> NqlApplication:
     if nso_country != application.country:
         raise DomainRuleViolation(
@@ -259,7 +319,11 @@ def evaluate(
         )
     decision = decide(rubric, scores)
     record = DecisionRecord(
-        decision=decision, summary=decision.summary(), decided_at=now, decided_by=evaluator
+        decision=decision,
+        summary=decision.summary(),
+        decided_at=now,
+        decided_by=evaluator,
+        feedback=feedback or None,
     )
     refused = decision.outcome == "REFUSED"
     return application.model_copy(

@@ -50,6 +50,11 @@ class EvidenceIn(BaseModel):
         min_length=1, max_length=20_000, description="The teacher's own contribution."
     )
     links: list[HttpUrl] = Field(default_factory=list, max_length=20)
+    per_criterion: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="Evidence per criterion id of the rubric (GET /nql/rubrics/{country}).",
+    )
 
 
 class ApplyIn(BaseModel):
@@ -72,6 +77,11 @@ class EvaluationIn(BaseModel):
             }
         ],
     )
+    feedback: str | None = Field(
+        default=None,
+        max_length=5_000,
+        description="Words to the teacher, stored and sent with the decision.",
+    )
 
 
 @router.post("/projects/{project_id}/applications", status_code=status.HTTP_201_CREATED)
@@ -90,7 +100,11 @@ async def apply(
         teacher_id=teacher.teacher_id,
         project_id=project_id,
         answers=body.answers,
-        evidence=Evidence(text=body.evidence.text, links=[str(u) for u in body.evidence.links]),
+        evidence=Evidence(
+            text=body.evidence.text,
+            links=[str(u) for u in body.evidence.links],
+            per_criterion=body.evidence.per_criterion,
+        ),
     )
     return detail_out(await applications.apply(uow, policy, command))
 
@@ -112,6 +126,7 @@ async def evaluate(
         nso_country=nso.country,
         evaluator=nso.subject,
         scores=body.scores,
+        feedback=body.feedback,
     )
     base_url = request.app.state.settings.base_url
     return detail_out(await applications.evaluate(uow, policy, command, base_url))
