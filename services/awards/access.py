@@ -49,6 +49,8 @@ POLICY = Policy(
              nso=COUNTRY, css=ALL, operator=ALL),
         rule("eql.nominate", "POST /eql/rounds/{year}/nominations",
              "an NSO nominates a candidate (R-EQL-4)", nso=COUNTRY),
+        rule("eql.review", "POST /eql/rounds/{year}/nominations/reviews",
+             "the CSS confirms or refuses nominations (R-EQL-5)", css=ALL),
         rule("eql.nominations", "GET /eql/rounds/{year}/nominations", "the nominations",
              nso=COUNTRY, css=ALL, operator=ALL),
         rule("eql.labels", "GET /eql/labels", "EQLs with averages and certificate codes",

@@ -84,6 +84,7 @@ def definition(settings: AwardsSettings | None = None) -> ServiceDefinition:
             emitted.EqlRoundOpened,
             emitted.EqlNominated,
             emitted.EqlNominationRefused,
+            emitted.EqlNomineeRefused,
             emitted.EqlAwarded,
             emitted.EqlRoundClosed,
             emitted.PrizeEntryDecided,

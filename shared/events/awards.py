@@ -212,6 +212,24 @@ class EqlNominationRefused(EventPayload):
     refused_at: datetime
 
 
+class EqlNomineeRefused(EventPayload):
+    """The CSS checked a nomination and refused it (R-EQL-5): the nominating NSO is told why;
+    its quota place is free again."""
+
+    event_type = "awards.eql.nominee_refused"
+    aggregate_field = "project_id"
+
+    round_id: EntityId
+    year: int
+    project_id: EntityId
+    project_title: str
+    country: CountryCode = Field(description="The nominating NSO's country.")
+    nominated_by: str = Field(description="Who nominated it at that NSO.")
+    reason: str = Field(description="The CSS's reason, for the NSO.")
+    refused_by: str
+    refused_at: datetime
+
+
 class EqlAwarded(EventPayload):
     """One recipient of the EQL (R-EQL-5): a member of a nominated project, or only an NQL
     holder, as the policy says (`recipients`)."""

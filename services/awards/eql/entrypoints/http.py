@@ -1,9 +1,9 @@
 """HTTP API of the European Quality Label round (R-EQL-1..6). Thin: parse, authorize, call a
-use case or read the round's snapshot."""
+use case or read the round's snapshot (brought up to date first)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -20,6 +20,8 @@ from services.awards.eql.adapters import queries
 from services.awards.eql.domain import model as eql
 from services.awards.eql.domain.model import Assessment, CountryBreakdown, NominationRefused
 from services.awards.eql.domain.policy import EqlPolicy
+from services.awards.eql.domain.review import NominationReview
+from services.awards.eql.service_layer import candidates
 from services.awards.eql.service_layer import use_cases as rounds
 from shared.errors import NotFound
 from shared.http.access import Grant
@@ -49,6 +51,28 @@ class NominationIn(BaseModel):
     project_id: str = Field(min_length=1, max_length=64)
 
 
+class ClosureIn(BaseModel):
+    force: bool = Field(
+        default=False, description="Close before the nomination deadline (the CSS's call)."
+    )
+
+
+class ReviewsIn(BaseModel):
+    reviews: list[NominationReview] = Field(
+        min_length=1,
+        max_length=500,
+        description="One verdict per nomination: CONFIRMED, or REFUSED with a reason for the "
+        "NSO. All are recorded, or none.",
+    )
+
+
+class ReviewOut(BaseModel):
+    outcome: str
+    reason: str = ""
+    reviewed_by: str
+    reviewed_at: datetime
+
+
 class RoundOut(BaseModel):
     round_id: str
     year: int
@@ -59,6 +83,9 @@ class RoundOut(BaseModel):
     candidate_count: int
     opened_by: str
     opened_at: datetime
+    nominations_close: datetime | None = Field(
+        default=None, description="The nomination deadline; closing before it needs `force`."
+    )
     awarded_projects: int = 0
     recipients: int = 0
     closed_at: datetime | None = None
@@ -95,6 +122,9 @@ class NominationOut(BaseModel):
     nominated_by: str
     nominated_at: datetime
     awarded: bool
+    review: ReviewOut | None = Field(
+        default=None, description="The CSS's check (R-EQL-5); only confirmed ones are awarded."
+    )
 
 
 class LabelOut(BaseModel):
@@ -144,11 +174,19 @@ async def close_round(
     uow: UoW,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("eql.close")],
+    body: ClosureIn | None = None,
 ) -> RoundOut:
-    """Close the round: every nominated project's recipients get the EQL and a certificate.
-    Safe to repeat while it is closing (it resumes); refused once closed (R-EQL-1)."""
+    """Close the round: every confirmed nomination's recipients get the EQL and a certificate.
+    Refused before the nomination deadline unless `force`, and while a nomination is not
+    reviewed (R-EQL-5). Safe to repeat while it is closing (it resumes); refused once closed
+    (R-EQL-1)."""
     settings = request.app.state.settings
-    command = rounds.CloseRound(year=year, closed_by=_principal(grant).subject)
+    command = rounds.CloseRound(
+        year=year,
+        closed_by=_principal(grant).subject,
+        at=datetime.now(UTC),
+        force=body.force if body else False,
+    )
     closed = await rounds.close_round(
         uow, policy, command, settings.base_url, settings.eql_close_batch_projects
     )
@@ -167,7 +205,9 @@ async def list_candidates(
     """An NSO sees the candidates on which its country granted an NQL, best average first,
     with its quota; the CSS and operators see any country's, or all."""
     country = grant.narrow_country(country)
-    current = await _round(uow, year)
+    current = await candidates.refresh_if_stale(uow, policy, year)  # current until the close
+    if current is None:
+        raise NotFound(f"no EQL round for {year}")
     found = await queries.candidates(uow.database, current["snapshot_id"], country, limit)
     nominated = await queries.nominating_countries(
         uow.database, current["_id"], [d["project_id"] for d in found]
@@ -217,6 +257,21 @@ async def nominate(
             refused.status_code, refused.reason, refused.detail, refused.rule, **refused.numbers
         ) from refused
     return NominationOut(**nomination)
+
+
+@router.post("/rounds/{year}/nominations/reviews")
+async def review_nominations(
+    year: int,
+    body: ReviewsIn,
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("eql.review")],
+) -> list[NominationOut]:
+    """The CSS confirms or refuses nominations, one or many at once (R-EQL-5). A refused one
+    frees its quota place and its NSO is told the reason (awards.eql.nominee_refused)."""
+    command = rounds.ReviewNominations(
+        year=year, reviews=body.reviews, reviewed_by=_principal(grant).subject, at=datetime.now(UTC)
+    )
+    return [NominationOut(**d) for d in await rounds.review_nominations(uow, command)]
 
 
 @router.get("/rounds/{year}/nominations")
