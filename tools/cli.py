@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from shared.settings import DEV_JWT_SECRET
-from tools import dlq, mint_token, publish, seed, trace
+from tools import dlq, error_catalog, mint_token, publish, seed, trace
 from tools.demo_story import Tokens
 from tools.progress import Progress
 
@@ -76,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     publish_parser.add_argument("--file", type=Path, required=True, help="an event envelope")
 
+    errors_parser = commands.add_parser(
+        "errors", help="the error codes of the HTTP APIs (docs/errors.md), or one of them",
+        description=error_catalog.__doc__,
+    )  # fmt: skip
+    errors_parser.add_argument("code", nargs="?", help="show this code only, with its meaning")
+
     seed_parser = commands.add_parser(
         "seed", help="load example data into a running platform", description=seed.__doc__
     )
@@ -114,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_publish(args))
     if args.command == "seed":
         return asyncio.run(_seed(args))
+    if args.command == "errors":
+        return error_catalog.print_catalog(args.code)
     return asyncio.run(_dlq(args))
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from tests.support.awards_bus import AwardsOnBus, awards_on_bus, bearer, nso, teacher
 from tests.support.eql_helpers import YEAR, grant_nqls
+from tests.support.problems import problem_code
 from tests.support.servers import Vhost
 
 pytestmark = pytest.mark.integration
@@ -21,9 +22,14 @@ CSS = bearer(role="css", subject="css:tests")
 HAS_PDF_LIBRARY = importlib.util.find_spec("fpdf") is not None
 
 
-def refused(response: httpx.Response, status: int, rule: str) -> dict[str, Any]:
+def refused(
+    response: httpx.Response, status: int, rule: str, code: str | None = None
+) -> dict[str, Any]:
+    """A problem with this status and rule and, where given, this code (one per refusal)."""
     assert response.status_code == status, response.text
-    error: dict[str, Any] = response.json()["error"]
+    assert code is None or problem_code(response) == code, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    error: dict[str, Any] = response.json()
     assert error["rule"] == rule, error
     return error
 
@@ -37,7 +43,9 @@ async def nominate(awards: AwardsOnBus, country: str, project_id: str) -> httpx.
 async def review(awards: AwardsOnBus, *verdicts: tuple[str, str]) -> httpx.Response:
     return await awards.http.post(
         f"/eql/rounds/{YEAR}/nominations/reviews",
-        json={"reviews": [{"project_id": p, "outcome": o, "reason": "checked"} for p, o in verdicts]},
+        json={
+            "reviews": [{"project_id": p, "outcome": o, "reason": "checked"} for p, o in verdicts]
+        },
         headers=CSS,
     )
 
@@ -79,7 +87,8 @@ async def test_every_refusal_is_a_4xx_with_its_rule_id_and_numbers(
         opened = await http.post("/eql/rounds", json={"year": YEAR}, headers=CSS)
         assert opened.status_code == 201, opened.text
         assert (opened.json()["candidate_count"], opened.json()["projects_with_nql"]) == (4, 8)
-        refused(await http.post("/eql/rounds", json={"year": YEAR}, headers=CSS), 409, "R-EQL-1")
+        again = await http.post("/eql/rounds", json={"year": YEAR}, headers=CSS)
+        refused(again, 409, "R-EQL-1", "round_already_held")
         [event] = await awards.eventually_emitted("awards.eql.round_opened")
         assert event["payload"]["quotas"] == {"ES": 1, "FR": 0, "PT": 1}
         assert event["payload"]["countries"] == ["ES", "FR", "PT"]
@@ -98,7 +107,9 @@ async def test_every_refusal_is_a_4xx_with_its_rule_id_and_numbers(
         everything = await http.get(f"/eql/rounds/{YEAR}/candidates", headers=CSS)
         assert len(everything.json()["candidates"]) == 4
 
-        error = refused(await nominate(awards, "ES", "p-twenty"), 409, "R-EQL-4")
+        error = refused(
+            await nominate(awards, "ES", "p-twenty"), 409, "R-EQL-4", "average_not_above_threshold"
+        )
         assert (error["average"], error["min_average"], error["quota"], error["quota_used"]) == (
             20.0,
             20,
@@ -108,11 +119,11 @@ async def test_every_refusal_is_a_4xx_with_its_rule_id_and_numbers(
         refused(await nominate(awards, "ES", "p-national"), 409, "R-EQL-2")
         refused(await nominate(awards, "ES", "p-one"), 409, "R-EQL-3")
         refused(await nominate(awards, "ES", "p-unknown"), 409, "R-EQL-3")
-        refused(await nominate(awards, "ES", "p-fr"), 403, "R-EQL-5")
+        refused(await nominate(awards, "ES", "p-fr"), 403, "R-EQL-5", "no_nql_in_country")
         nominated = await nominate(awards, "ES", "p-good")
         assert nominated.status_code == 201, nominated.text
-        refused(await nominate(awards, "PT", "p-good"), 409, "R-EQL-5")
-        error = refused(await nominate(awards, "ES", "p-good2"), 409, "R-EQL-4")
+        refused(await nominate(awards, "PT", "p-good"), 409, "R-EQL-5", "already_nominated")
+        error = refused(await nominate(awards, "ES", "p-good2"), 409, "R-EQL-4", "quota_exceeded")
         assert (error["quota"], error["quota_used"]) == (1, 1)
         as_teacher = await http.post(
             f"/eql/rounds/{YEAR}/nominations",
@@ -141,7 +152,7 @@ async def test_every_refusal_is_a_4xx_with_its_rule_id_and_numbers(
         assert (closed.json()["status"], closed.json()["awarded_projects"]) == ("CLOSED", 1)
         assert closed.json()["recipients"] == 2
         refused(await http.post(f"/eql/rounds/{YEAR}/closure", headers=CSS), 409, "R-EQL-1")
-        refused(await nominate(awards, "PT", "p-good2"), 409, "R-EQL-1")
+        refused(await nominate(awards, "PT", "p-good2"), 409, "R-EQL-1", "round_closed")
         refused(await http.post("/eql/rounds", json={"year": YEAR}, headers=CSS), 409, "R-EQL-1")
         assert (await http.get("/eql/rounds/2031/candidates", headers=CSS)).status_code == 404
 
@@ -177,11 +188,11 @@ async def test_every_refusal_is_a_4xx_with_its_rule_id_and_numbers(
             )
 
         refused(await enter("g-es", "p-good", "adults"), 422, "R-PRZ-2")
-        refused(await enter("h-es", "p-good2"), 409, "R-PRZ-1")
+        refused(await enter("h-es", "p-good2"), 409, "R-PRZ-1", "eql_not_same_year")
         refused(await enter("h-es", "p-good"), 403, "R-PRZ-2")
         entered = await enter("g-pt", "p-good")
         assert entered.status_code == 201, entered.text
-        refused(await enter("g-es", "p-good", "16-19"), 409, "R-PRZ-2")
+        refused(await enter("g-es", "p-good", "16-19"), 409, "R-PRZ-2", "one_entry_per_project")
         decided = await awards.eventually_emitted("awards.prize.entry_decided", 5)
         assert [e["payload"]["accepted"] for e in decided].count(True) == 1
 
@@ -215,11 +226,12 @@ async def test_concurrent_nominations_never_exceed_the_quota(
 
         answers = await asyncio.gather(*(nominate(awards, "ES", f"p-{i}") for i in range(5)))
         assert sorted(a.status_code for a in answers) == [201, 201, 409, 409, 409]
-        assert {a.json()["error"]["rule"] for a in answers if a.status_code == 409} == {"R-EQL-4"}
+        refusals = {(a.json()["rule"], problem_code(a)) for a in answers if a.status_code == 409}
+        assert refusals == {("R-EQL-4", "quota_exceeded")}
 
         same = await asyncio.gather(nominate(awards, "PT", "p-7"), nominate(awards, "ES", "p-7"))
         assert sorted(a.status_code for a in same) == [201, 409]
-        rules = {a.json()["error"]["rule"] for a in same if a.status_code == 409}
+        rules = {a.json()["rule"] for a in same if a.status_code == 409}
         assert rules <= {"R-EQL-4", "R-EQL-5"}
 
         listed = (await awards.http.get(f"/eql/rounds/{YEAR}/nominations", headers=CSS)).json()

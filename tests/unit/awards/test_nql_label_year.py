@@ -11,7 +11,7 @@ import pytest
 from services.awards.nql.domain import model as nql
 from services.awards.nql.domain.model import Evidence, NqlApplication
 from services.awards.nql.domain.policy import Scope
-from shared.errors import DomainRuleViolation
+from shared.errors import Refused
 from tests.support.awards_helpers import answers, evidence, policy, project_facts, scores
 
 MARCH_2026 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -36,7 +36,7 @@ def test_r_nql_3_a_capped_teacher_is_told_from_when_they_may_apply_again() -> No
 
 def test_r_nql_3_a_capped_application_is_not_submitted_again_in_the_same_school_year() -> None:
     application = capped()
-    with pytest.raises(DomainRuleViolation, check=lambda e: e.rule == "R-NQL-1"):
+    with pytest.raises(Refused, check=lambda e: e.code == "already_applied"):
         nql.check_can_apply(
             project_facts(completed_at=MARCH_2026),
             application,
@@ -74,7 +74,7 @@ def test_r_nql_1_one_nql_per_teacher_per_project_lets_a_colleague_of_the_school_
 
 def test_r_nql_1_one_nql_per_school_per_project_refuses_a_second_teacher_of_the_school() -> None:
     colleague = _submitted("t-colleague", "s-1")
-    with pytest.raises(DomainRuleViolation, match="one NQL per school"):
+    with pytest.raises(Refused, check=lambda e: e.code == "one_nql_per_school"):
         nql.check_one_per_school("t-es", "s-1", [colleague], Scope(one_per="school"))
     open_one = colleague.model_copy(update={"status": "OPEN"})
     nql.check_one_per_school("t-es", "s-1", [open_one], Scope(one_per="school"))
@@ -84,7 +84,9 @@ def test_r_nql_5_evidence_per_criterion_names_criteria_of_the_rubric() -> None:
     nql.check_evidence(
         Evidence(text="x", per_criterion={"technology": "we used a shared padlet"}), RUBRIC
     )
-    with pytest.raises(DomainRuleViolation, check=lambda e: e.status_code == 422):
+    with pytest.raises(
+        Refused, check=lambda e: (e.code, e.status_code) == ("evidence_not_the_rubric", 422)
+    ):
         nql.check_evidence(Evidence(text="x", per_criterion={"astrology": "..."}), RUBRIC)
 
 

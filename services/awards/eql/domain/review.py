@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.errors import DomainRuleViolation
+from services.awards.eql.domain import errors
 
 ReviewOutcome = Literal["CONFIRMED", "REFUSED"]
 
@@ -30,22 +30,21 @@ def check_review(
 ) -> None:
     """Raises with the rule id when the review cannot be recorded."""
     if round_status != "OPEN":
-        raise DomainRuleViolation(
-            "R-EQL-1", "the round is closing or closed: its nominations are reviewed"
-        )
+        raise errors.ROUND_CLOSED("the round is closing or closed: its nominations are reviewed")
     if not nominated:
-        raise DomainRuleViolation(
-            "R-EQL-5", f"{review.project_id} is not nominated in this round", status_code=404
+        raise errors.UNKNOWN_NOMINATION(
+            f"{review.project_id} is not nominated in this round", project_id=review.project_id
         )
     if reviewed_as is not None:
-        raise DomainRuleViolation(
-            "R-EQL-5", f"the nomination of {review.project_id} is {reviewed_as} already"
+        raise errors.NOMINATION_ALREADY_REVIEWED(
+            f"the nomination of {review.project_id} is {reviewed_as} already",
+            project_id=review.project_id,
+            outcome=reviewed_as,
         )
     if review.outcome == "REFUSED" and not review.reason.strip():
-        raise DomainRuleViolation(
-            "R-EQL-5",
+        raise errors.REVIEW_REASON_MISSING(
             f"refusing the nomination of {review.project_id} needs a reason for the NSO",
-            status_code=422,
+            project_id=review.project_id,
         )
 
 
@@ -55,18 +54,18 @@ def check_can_close(
     """R-EQL-1: nominations run until the round's deadline (the CSS may force an earlier
     closing); R-EQL-5: the CSS reviews every nomination before any is awarded."""
     if round_status == "CLOSED":
-        raise DomainRuleViolation("R-EQL-1", "the round is closed: one round per year")
+        raise errors.ROUND_CLOSED("the round is closed: one round per year")
     if round_status != "OPEN":
         return  # CLOSING: an interrupted closing resumes
     if now < deadline and not force:
-        raise DomainRuleViolation(
-            "R-EQL-1",
+        raise errors.NOMINATIONS_STILL_OPEN(
             f"nominations are open until {deadline.date().isoformat()}; "
             "close earlier only by forcing it",
+            nominations_close=deadline.isoformat(),
         )
     if unreviewed:
-        raise DomainRuleViolation(
-            "R-EQL-5",
+        raise errors.NOMINATIONS_NOT_REVIEWED(
             f"{unreviewed} nomination(s) not reviewed yet: the CSS confirms or refuses each one "
             "before the round closes",
+            unreviewed=unreviewed,
         )

@@ -13,12 +13,13 @@ from pymongo.errors import DuplicateKeyError
 
 from services.awards.common.domain.certificates import Certificate
 from services.awards.eql.adapters.repository import ROUNDS, EqlRepository, emit_all
+from services.awards.eql.domain import errors
 from services.awards.eql.domain import model as eql
 from services.awards.eql.domain.model import CountryQuota, EqlLabel, NominationRefused
 from services.awards.eql.domain.policy import EqlPolicy
 from services.awards.eql.domain.review import NominationReview, check_can_close, check_review
 from services.awards.eql.service_layer import candidates
-from shared.errors import DomainRuleViolation, NotFound
+from shared.errors import Refused
 from shared.events import awards as emitted
 from shared.events.base import EventPayload
 from shared.logging import get_logger
@@ -26,7 +27,6 @@ from shared.storage.mongo import Document
 from shared.storage.unit_of_work import Transaction, UnitOfWork
 
 log = get_logger(__name__)
-ROUND_RULE = "R-EQL-1"
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,9 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _one_round_per_year(year: int) -> DomainRuleViolation:
-    return DomainRuleViolation(
-        ROUND_RULE, f"the CSS runs one EQL round per year: {year} already has its round"
+def _one_round_per_year(year: int) -> Refused:
+    return errors.ROUND_ALREADY_HELD(
+        f"the CSS runs one EQL round per year: {year} already has its round", year=year
     )
 
 
@@ -154,7 +154,7 @@ async def _nominate(
     round_id = eql.round_id(command.year)
     current = await repository.round(round_id)
     if current is None:
-        raise NotFound(f"no EQL round for {command.year}")
+        raise errors.UNKNOWN_EQL_ROUND(f"no EQL round for {command.year}")
     assessment = await repository.assessment(current["snapshot_id"], command.project_id)
     counter = await repository.quota(round_id, command.country)
     quota = None if counter is None else CountryQuota.model_validate(counter)
@@ -174,7 +174,7 @@ async def _nominate(
         taken = await repository.take_quota(round_id, command.country)
         if taken is None:  # only if the counter closed or filled since it was read
             raise NominationRefused(
-                "R-EQL-4", "the quota is used or the round is closing", quota_used=used
+                errors.QUOTA_EXCEEDED, "the quota is used or the round is closing", quota_used=used
             )
     except NominationRefused as refused:
         await _refuse(tx, repository, command, refused, round_id, now)
@@ -264,7 +264,7 @@ async def review_nominations(uow: UnitOfWork, command: ReviewNominations) -> lis
         repository = EqlRepository(tx)
         current = await repository.round(round_id)
         if current is None:
-            raise NotFound(f"no EQL round for {command.year}")
+            raise errors.UNKNOWN_EQL_ROUND(f"no EQL round for {command.year}")
         reviewed: list[Document] = []
         for review in command.reviews:
             nomination = await repository.nomination(round_id, review.project_id)
@@ -322,7 +322,7 @@ async def close_round(
         repository = EqlRepository(tx)
         current = await repository.round(round_id)
         if current is None:
-            raise NotFound(f"no EQL round for {command.year}")
+            raise errors.UNKNOWN_EQL_ROUND(f"no EQL round for {command.year}")
         deadline = current.get("nominations_close") or policy.nomination.deadline(
             current["period_end"]
         )

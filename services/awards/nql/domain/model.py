@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.awards.nql.domain import errors
 from services.awards.nql.domain.decision import Decision, decide
 from services.awards.nql.domain.policy import Calendar, Rubric, Scope
-from shared.errors import DomainRuleViolation
 
 Status = Literal["OPEN", "SUBMITTED", "NOT_EVALUATED_CAP", "GRANTED", "REFUSED"]
 EUROPEAN = "EUROPEAN"
@@ -74,14 +74,13 @@ def check_evidence(evidence: Evidence, rubric: Rubric) -> None:
     """Evidence per criterion names criteria of the rubric the application is scored on."""
     known = {criterion.id for criterion in rubric.criteria}
     if unknown := sorted(set(evidence.per_criterion) - known):
-        raise DomainRuleViolation(
-            "R-NQL-5",
+        raise errors.EVIDENCE_NOT_THE_RUBRIC(
             f"evidence names criteria the rubric {rubric.id} does not have: {unknown}",
-            status_code=422,
+            unknown=unknown,
         )
-    if too_long := [c for c, text in evidence.per_criterion.items() if len(text) > 20_000]:
-        raise DomainRuleViolation(
-            "R-NQL-5", f"evidence of {too_long} is longer than 20000 characters", status_code=422
+    if too_long := sorted(c for c, text in evidence.per_criterion.items() if len(text) > 20_000):
+        raise errors.EVIDENCE_NOT_THE_RUBRIC(
+            f"evidence of {too_long} is longer than 20000 characters", too_long=too_long
         )
 
 
@@ -174,25 +173,22 @@ def check_can_apply(
 ) -> NqlApplication:
     """Every refusal is a 4xx with its rule id; returns the application to submit."""
     if project is None:
-        raise DomainRuleViolation(
-            "R-NQL-6", "the project is not completed: an NQL application opens on completion"
+        raise errors.PROJECT_NOT_COMPLETED(
+            "the project is not completed: an NQL application opens on completion"
         )
     if project.project_type != EUROPEAN:
-        raise DomainRuleViolation(
-            "R-NQL-2", "only European projects can apply for a National Quality Label"
+        raise errors.NATIONAL_PROJECT_NOT_ELIGIBLE(
+            "only European projects can apply for a National Quality Label",
+            project_type=project.project_type,
         )
     if project.member(teacher_id) is None or application is None:
-        raise DomainRuleViolation(
-            "R-NQL-1",
-            "an NQL is personal: apply only on a project you are a member of",
-            status_code=403,
+        raise errors.NOT_A_PROJECT_MEMBER(
+            "an NQL is personal: apply only on a project you are a member of"
         )
     _check_not_applied_yet(application, calendar, now)
     if no := answers.answered_no():
-        raise DomainRuleViolation(
-            "R-NQL-4",
-            f"every eligibility question must be answered yes; no to {no}",
-            status_code=422,
+        raise errors.ELIGIBILITY_ANSWERED_NO(
+            f"every eligibility question must be answered yes; no to {no}", answered_no=no
         )
     _check_calendar(project, calendar, now)
     return application
@@ -208,10 +204,10 @@ def check_one_per_school(
         return
     for other in applications_of_the_school:
         if other.teacher_id != teacher_id and other.status in SUBMITTED_OR_DECIDED:
-            raise DomainRuleViolation(
-                "R-NQL-1",
+            raise errors.ONE_NQL_PER_SCHOOL(
                 f"one NQL per school per project: {other.school_name or school_id} applied "
                 f"already (application {other.id} is {other.status})",
+                application_id=other.id,
             )
 
 
@@ -239,27 +235,31 @@ def _check_not_applied_yet(
     if application.status == "REFUSED":
         if application.refusals <= calendar.reapplications_after_refusal:
             return
-        raise DomainRuleViolation(
-            "R-NQL-6",
+        raise errors.REAPPLICATIONS_USED(
             f"refused {application.refusals} time(s); the NSO of {application.country} allows "
             f"{calendar.reapplications_after_refusal} re-application(s) after a refusal",
+            refusals=application.refusals,
+            allowed=calendar.reapplications_after_refusal,
         )
-    raise DomainRuleViolation(
-        "R-NQL-1", f"already applied for this project (application is {application.status})"
+    raise errors.ALREADY_APPLIED(
+        f"already applied for this project (application is {application.status})",
+        application_status=application.status,
     )
 
 
 def _check_calendar(project: ProjectFacts, calendar: Calendar, now: datetime) -> None:
     if not calendar.is_open(now):
         windows = ", ".join(f"{w.opens}..{w.closes}" for w in calendar.application_windows)
-        raise DomainRuleViolation("R-NQL-6", f"applications are closed; windows: {windows}")
+        raise errors.APPLICATIONS_CLOSED(
+            f"applications are closed; windows: {windows}", windows=windows
+        )
     limit = calendar.school_years_to_apply
     elapsed = calendar.school_year_start(now) - calendar.school_year_start(project.completed_at)
     if limit is not None and elapsed >= limit:
-        raise DomainRuleViolation(
-            "R-NQL-6",
+        raise errors.APPLICATION_PERIOD_OVER(
             f"the project completed in {calendar.school_year(project.completed_at)}; applications "
             f"are accepted for {limit} school year(s) from then",
+            school_years=limit,
         )
 
 
@@ -304,18 +304,17 @@ def evaluate(
     feedback: str | None = None,
 ) -> NqlApplication:
     if nso_country != application.country:
-        raise DomainRuleViolation(
-            "R-NQL-1",
-            f"only the NSO of {application.country} evaluates this application",
-            status_code=403,
+        raise errors.NOT_THE_EVALUATING_NSO(
+            f"only the NSO of {application.country} evaluates this application"
         )
     if application.status == "NOT_EVALUATED_CAP":
-        raise DomainRuleViolation(
-            "R-NQL-3", "this application is beyond the teacher's yearly cap: it is not evaluated"
+        raise errors.APPLICATION_CAP_REACHED(
+            "this application is beyond the teacher's yearly cap: it is not evaluated"
         )
     if application.status != "SUBMITTED":
-        raise DomainRuleViolation(
-            "R-NQL-5", f"only a submitted application is scored (this one is {application.status})"
+        raise errors.APPLICATION_NOT_SUBMITTED(
+            f"only a submitted application is scored (this one is {application.status})",
+            application_status=application.status,
         )
     decision = decide(rubric, scores)
     record = DecisionRecord(
