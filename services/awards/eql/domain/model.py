@@ -111,8 +111,9 @@ def assess(
         for country in countries
     ]
     excluded_by, reason = _exclusion(founder_countries, project_type, countries, rules)
+    taken_by = None
     if excluded_by is None and earlier_round is not None:
-        excluded_by = "R-EQL-3"
+        excluded_by, taken_by = "R-EQL-3", earlier_round
         reason = f"a candidate in the {earlier_round} round already: a project is a candidate once"
     return Assessment(
         project_id=project_id,
@@ -128,7 +129,7 @@ def assess(
         candidate=excluded_by is None,
         excluded_by=excluded_by,
         reason=reason,
-        earlier_round=earlier_round if excluded_by == "R-EQL-3" and earlier_round else None,
+        earlier_round=taken_by,
     )
 
 
