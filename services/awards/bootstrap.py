@@ -80,6 +80,8 @@ def definition(settings: AwardsSettings | None = None) -> ServiceDefinition:
             emitted.NqlRefused,
             emitted.CertificateIssued,
             emitted.SchoolLabelEligible,
+            emitted.SchoolLabelHeadConfirmationRequested,
+            emitted.SchoolLabelSubmitted,
             emitted.SchoolLabelDecided,
             emitted.EqlRoundOpened,
             emitted.EqlNominated,

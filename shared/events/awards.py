@@ -323,6 +323,43 @@ class SchoolLabelEligible(EventPayload):
     found_at: datetime
 
 
+class SchoolLabelHeadConfirmationRequested(EventPayload):
+    """A teacher applied for their school's label (R-SCH-2): the school head is asked, at the
+    school's head e-mail, to confirm the declaration of honour through `confirm_url`."""
+
+    event_type = "awards.school_label.head_confirmation_requested"
+    aggregate_field = "application_id"
+
+    application_id: EntityId
+    school_id: EntityId
+    school_name: str
+    country: CountryCode
+    year: int = Field(description="First calendar year of the round.")
+    applicant_id: EntityId
+    head_name: str
+    head_email: str = Field(description="Where the head is asked (personal data).")
+    confirm_url: str = Field(
+        description="The head's link: GET shows what they confirm, POST confirms it."
+    )
+    applications_close: date = Field(description="The link works until this day (inclusive).")
+    requested_at: datetime
+
+
+class SchoolLabelSubmitted(EventPayload):
+    """The head confirmed the declaration of honour: the application waits for the NSO."""
+
+    event_type = "awards.school_label.submitted"
+    aggregate_field = "application_id"
+
+    application_id: EntityId
+    school_id: EntityId
+    school_name: str
+    country: CountryCode = Field(description="Its NSO assesses the application.")
+    year: int
+    applicant_id: EntityId
+    head_confirmed_at: datetime
+
+
 class SchoolLabelDecided(EventPayload):
     """The NSO of the school's country decided on a School Label application (R-SCH-2). A
     granted label covers the biennium `biennium_first_year`..`biennium_last_year`."""
