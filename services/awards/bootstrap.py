@@ -10,6 +10,7 @@ from services.awards.common.entrypoints import verification
 from services.awards.common.service_layer import (
     eql_facts,
     project_facts,
+    project_states,
     school_facts,
     teacher_facts,
 )
@@ -38,8 +39,17 @@ from shared.storage.mongo import Document
 HANDLERS: dict[str, EventHandler] = {
     # NQL applications (R-NQL-2), then the founders' countries for the EQL (R-EQL-2)
     projects.ProjectCompleted.event_type: eql_facts.also(
-        project_facts.on_project_completed, eql_facts.on_project_completed
+        eql_facts.also(project_facts.on_project_completed, eql_facts.on_project_completed),
+        project_states.on_project_completed,
     ),
+    # a project before completion: a member of an active one applies for the NQL (R-NQL-6)
+    projects.ProjectProposed.event_type: project_states.on_project_proposed,
+    projects.ProjectEdited.event_type: project_states.on_project_edited,
+    projects.ProjectActivated.event_type: project_states.on_project_activated,
+    projects.ProjectRejected.event_type: project_states.on_project_rejected,
+    projects.ProjectWithdrawn.event_type: project_states.on_project_withdrawn,
+    projects.PartnerJoined.event_type: project_states.on_partner_joined,
+    projects.PartnerLeft.event_type: project_states.on_partner_left,
     registration.TeacherRegistered.event_type: teacher_facts.on_teacher_registered,
     registration.TeacherValidated.event_type: teacher_facts.on_teacher_validated,
     registration.TeacherErased.event_type: teacher_facts.on_teacher_erased,

@@ -11,6 +11,7 @@ import pytest
 from services.awards.nql.domain import model as nql
 from services.awards.nql.domain.model import Evidence, NqlApplication
 from services.awards.nql.domain.policy import Scope
+from services.awards.nql.domain.project_state import ProjectState, moves_to
 from shared.errors import Refused
 from tests.support.awards_helpers import answers, evidence, policy, project_facts, scores
 
@@ -99,3 +100,51 @@ def test_r_nql_5_the_nso_feedback_is_stored_with_the_decision() -> None:
     assert decided.status == "REFUSED"
     assert decided.decision is not None
     assert decided.decision.feedback == "Show the tools you used."
+
+
+# --- applying when the project is finished or nearly finished (R-NQL-6, question 2) ----------
+
+
+def _state(status: str, kind: str = "EUROPEAN") -> ProjectState:
+    return ProjectState.model_validate(
+        {
+            "project_id": "p-live",
+            "title": "Live",
+            "status": status,
+            "project_type": kind,
+            "members": {"t-es": {"teacher_id": "t-es", "country": "ES", "school_id": "s-1"}},
+        }
+    )
+
+
+def test_r_nql_6_a_member_of_an_active_project_applies_before_completion() -> None:
+    project = nql.project_to_apply_on(None, _state("ACTIVE"), MARCH_2026)
+    application = nql.open_application_for(project, "t-es", MARCH_2026)
+
+    checked = nql.check_can_apply(project, application, "t-es", answers(), CALENDAR, MARCH_2026)
+    assert (checked.status, checked.country, checked.school_id) == ("OPEN", "ES", "s-1")
+
+
+@pytest.mark.parametrize("status", ["PENDING", "REJECTED", "WITHDRAWN"])
+def test_r_nql_6_a_project_not_active_is_refused_with_its_own_code(status: str) -> None:
+    with pytest.raises(Refused, check=lambda e: e.code == "project_not_active"):
+        nql.project_to_apply_on(None, _state(status), MARCH_2026)
+
+
+def test_r_nql_6_an_unknown_project_is_refused_with_its_own_code() -> None:
+    with pytest.raises(
+        Refused, check=lambda e: (e.code, e.status_code) == ("unknown_project", 404)
+    ):
+        nql.project_to_apply_on(None, None, MARCH_2026)
+
+
+def test_r_nql_2_an_active_national_project_is_refused_as_national() -> None:
+    project = nql.project_to_apply_on(None, _state("ACTIVE", "NATIONAL"), MARCH_2026)
+    with pytest.raises(Refused, check=lambda e: e.code == "national_project_not_eligible"):
+        nql.check_can_apply(project, None, "t-es", answers(), CALENDAR, MARCH_2026)
+
+
+def test_a_late_event_never_moves_a_project_back() -> None:
+    assert moves_to(None, "PENDING") and moves_to("PENDING", "ACTIVE")
+    assert moves_to("ACTIVE", "COMPLETED")
+    assert not moves_to("COMPLETED", "ACTIVE") and not moves_to("ACTIVE", "PENDING")

@@ -10,6 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.awards.common.domain.certificates import Certificate
 from services.awards.nql.domain.model import NotEligible, NqlApplication, ProjectFacts
+from services.awards.nql.domain.project_state import ProjectState, moves_to
 from shared.storage.deferred import insert_if_absent, replace
 from shared.storage.mongo import Document, ensure_collections
 from shared.storage.unit_of_work import Transaction
@@ -20,6 +21,7 @@ PROJECTS = "nql_projects"
 TEACHERS = "nql_teachers"
 CERTIFICATES = "nql_certificates"
 SUBMISSION_COUNTERS = "nql_submission_counters"
+PROJECT_STATES = "nql_project_states"
 
 
 async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
@@ -39,7 +41,7 @@ async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
     )
     # Collections are created here, outside transactions: implicit creation inside concurrent
     # transactions can fail (see shared.storage.mongo.ensure_core_indexes).
-    await ensure_collections(database, {PROJECTS, TEACHERS, SUBMISSION_COUNTERS})
+    await ensure_collections(database, {PROJECTS, TEACHERS, SUBMISSION_COUNTERS, PROJECT_STATES})
 
 
 def application_document(application: NqlApplication) -> Document:
@@ -74,6 +76,38 @@ class NqlRepository:
         )
         return None if document is None else ProjectFacts.model_validate(document)
 
+    async def project_state(self, project_id: str) -> ProjectState | None:
+        document = await self._tx.collection(PROJECT_STATES).find_one(
+            {"_id": project_id}, session=self._session
+        )
+        return None if document is None else ProjectState.model_validate(document)
+
+    async def update_project_state(
+        self, project_id: str, *, status: str | None = None, **fields: Any
+    ) -> None:  # fields: dotted paths allowed (members.<teacher id>)
+        """Sets `fields` (dotted paths allowed) and, if it moves forward, the status; a
+        project first seen through a later event is created with what that event says."""
+        current = await self._tx.collection(PROJECT_STATES).find_one(
+            {"_id": project_id}, {"status": 1}, session=self._session
+        )
+        updates: dict[str, Any] = dict(fields)
+        known = None if current is None else current.get("status")
+        if status is not None and moves_to(known, status):
+            updates["status"] = status
+        if not updates:
+            return
+        await self._tx.collection(PROJECT_STATES).update_one(
+            {"_id": project_id},
+            {"$set": updates, "$setOnInsert": {"project_id": project_id}},
+            upsert=True,
+            session=self._session,
+        )
+
+    async def remove_member(self, project_id: str, teacher_id: str) -> None:
+        await self._tx.collection(PROJECT_STATES).update_one(
+            {"_id": project_id}, {"$unset": {f"members.{teacher_id}": ""}}, session=self._session
+        )
+
     async def open_applications(self, applications: list[NqlApplication]) -> list[NqlApplication]:
         """Open those not open yet, in one round trip; returns the ones opened now.
         Idempotent: a second completion of the same project opens nothing twice."""
@@ -100,7 +134,10 @@ class NqlRepository:
 
     async def save_application(self, application: NqlApplication) -> None:
         await self._tx.collection(APPLICATIONS).replace_one(
-            {"_id": application.id}, application_document(application), session=self._session
+            {"_id": application.id},
+            application_document(application),
+            upsert=True,  # a member of an active project applies before completion opens it
+            session=self._session,
         )
 
     async def applications_of_school(self, project_id: str, school_id: str) -> list[NqlApplication]:

@@ -8,6 +8,15 @@ PROJECT_NOT_COMPLETED = error_code(
     "nql_project_not_completed", 409, "Project not completed",
     "An NQL application opens when the project completes; this one has not.", rule="R-NQL-6",
 )  # fmt: skip
+# The same codes as the projects service's (declared identically: one meaning for clients).
+UNKNOWN_PROJECT = error_code(
+    "unknown_project", 404, "No such project", "No project has this id."
+)  # fmt: skip
+PROJECT_NOT_ACTIVE = error_code(
+    "project_not_active", 409, "Project not active",
+    "The project is not ACTIVE: partners join, pupils are counted and it is completed only "
+    "while it is.", rule="R-PRJ-3",
+)  # fmt: skip
 NATIONAL_PROJECT_NOT_ELIGIBLE = error_code(
     "national_project_not_eligible", 409, "National project not eligible",
     "Only European projects (founders in two countries) apply for a National Quality Label.",

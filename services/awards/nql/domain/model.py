@@ -4,13 +4,18 @@ by the member teacher, scored by the NSO of the teacher's country. Plain Python:
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.awards.nql.domain import errors
 from services.awards.nql.domain.decision import Decision, decide
 from services.awards.nql.domain.policy import Calendar, Rubric, Scope
+
+if TYPE_CHECKING:
+    from services.awards.nql.domain.project_state import ProjectState
+
+APPLIES = frozenset({"ACTIVE", "COMPLETED"})  # project statuses a member applies in
 
 Status = Literal["OPEN", "SUBMITTED", "NOT_EVALUATED_CAP", "GRANTED", "REFUSED"]
 EUROPEAN = "EUROPEAN"
@@ -161,6 +166,48 @@ def open_applications(
 
 
 # --- applying --------------------------------------------------------------------------------
+
+
+def project_to_apply_on(
+    completed: ProjectFacts | None, state: ProjectState | None, now: datetime
+) -> ProjectFacts:
+    """The project as an application checks it (eligibility question 2: finished or nearly
+    finished): a completed project's facts, or an active one's as known so far. The refusal
+    says why: unknown project, project not active (pending, rejected, withdrawn)."""
+    if completed is not None:
+        return completed
+    if state is None:
+        raise errors.UNKNOWN_PROJECT("no such project is known to the awards service")
+    if state.status not in APPLIES:
+        raise errors.PROJECT_NOT_ACTIVE(
+            f"the project is {state.status}: only an active or completed European project "
+            "applies for an NQL",
+            project_status=state.status,
+        )
+    return ProjectFacts(
+        project_id=state.project_id,
+        title=state.title,
+        project_type=state.project_type or "",
+        members=list(state.members.values()),
+        completed_at=now,  # not completed yet: its school year is the current one
+    )
+
+
+def open_application_for(project: ProjectFacts, teacher_id: str, now: datetime) -> NqlApplication:
+    """A member of an active project applies before any completion opened their application."""
+    member = project.member(teacher_id)
+    assert member is not None
+    return NqlApplication(
+        id=application_id(project.project_id, teacher_id),
+        project_id=project.project_id,
+        project_title=project.title,
+        teacher_id=teacher_id,
+        country=member.country,
+        school_id=member.school_id,
+        school_name=member.school_name,
+        status="OPEN",
+        opened_at=now,
+    )
 
 
 def check_can_apply(

@@ -42,14 +42,22 @@ class Evaluate:
 async def apply(uow: UnitOfWork, policy: NqlPolicy, command: Apply) -> NqlApplication:
     async def work(tx: Transaction) -> NqlApplication:
         repository = NqlRepository(tx)
-        project = await repository.project(command.project_id)
-        member = project.member(command.teacher_id) if project else None
+        now = datetime.now(UTC)
+        # a member applies when the project is finished or nearly finished: completed, or
+        # still active (eligibility question 2), without waiting for a founder to complete it
+        project = nql.project_to_apply_on(
+            await repository.project(command.project_id),
+            await repository.project_state(command.project_id),
+            now,
+        )
+        member = project.member(command.teacher_id)
         country = member.country if member else ""
         calendar = policy.for_country(country).calendar
         existing = await repository.application(
             nql.application_id(command.project_id, command.teacher_id)
         )
-        now = datetime.now(UTC)
+        if existing is None and member is not None and project.project_type == nql.EUROPEAN:
+            existing = nql.open_application_for(project, command.teacher_id, now)
         application = nql.check_can_apply(
             project, existing, command.teacher_id, command.answers, calendar, now
         )
