@@ -21,7 +21,7 @@ import asyncio
 import json
 import random
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bench._embedded import database_url
@@ -42,12 +42,14 @@ from services.awards.eql.service_layer import use_cases as rounds
 from services.awards.nql.adapters.repository import APPLICATIONS, PROJECTS, ensure_indexes
 from services.awards.nql.domain.model import application_id
 from services.registration.domain.countries import PARTICIPATING_COUNTRIES
+from shared.clock import SystemClock
 from shared.logging import configure_logging
 from shared.storage.mongo import OUTBOX, create_client, ensure_core_indexes
 from shared.storage.unit_of_work import UnitOfWork
 
 YEAR = 2026
 COUNTRIES = sorted(PARTICIPATING_COUNTRIES)
+CLOCK = SystemClock()  # the round runs at the machine's time, as the service would
 
 
 def a_year(nqls: int, rng: random.Random, period: tuple[datetime, datetime]) -> dict[str, Any]:
@@ -125,9 +127,10 @@ async def nominate_for(
             continue  # shown as nominated by another NSO: one nomination is enough
         command = rounds.Nominate(YEAR, candidate["project_id"], country, f"nso:{country}")
         try:
-            await rounds.nominate(uow, policy, command)
+            await rounds.nominate(uow, policy, command, CLOCK)
         except NominationRefused as refused:
-            counts[refused.code] = counts.get(refused.code, 0) + 1
+            key = refused.rule or refused.code
+            counts[key] = counts.get(key, 0) + 1
             continue
         used += 1
         counts["nominated"] = counts.get("nominated", 0) + 1
@@ -152,7 +155,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await insert_batched(database[APPLICATIONS], year["applications"], args.batch)
         loaded = time.perf_counter()
 
-        opened = await rounds.open_round(uow, policy, rounds.OpenRound(YEAR, "css:bench"))
+        opened = await rounds.open_round(uow, policy, rounds.OpenRound(YEAR, "css:bench"), CLOCK)
         open_done = time.perf_counter()
 
         counts: dict[str, int] = {}
@@ -179,20 +182,20 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
         # the CSS confirms every nomination, 500 per request (R-EQL-5), then closes by forcing
         ids = [n["project_id"] async for n in database[NOMINATIONS].find({}, {"project_id": 1})]
-        now = datetime.now(UTC)
         for i in range(0, len(ids), 500):
             verdicts = [
                 NominationReview(project_id=p, outcome="CONFIRMED") for p in ids[i : i + 500]
             ]
             await rounds.review_nominations(
-                uow, rounds.ReviewNominations(YEAR, verdicts, "css:bench", now)
+                uow, rounds.ReviewNominations(YEAR, verdicts, "css:bench"), CLOCK
             )
         reviewed = time.perf_counter()
 
         closed = await rounds.close_round(
             uow,
             policy,
-            rounds.CloseRound(YEAR, "css:bench", at=now, force=True),
+            rounds.CloseRound(YEAR, "css:bench", force=True),
+            CLOCK,
             "http://awards",
             args.close_batch,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -29,6 +31,7 @@ from services.awards.school_label.adapters.repository import (
     ensure_indexes as ensure_school_label_indexes,
 )
 from services.awards.school_label.entrypoints import http as school_label_http
+from shared.clock import Clock, SystemClock
 from shared.events import awards as emitted
 from shared.events import projects, registration
 from shared.identity.links import teacher_of_subject, with_link_indexes
@@ -36,29 +39,35 @@ from shared.messaging.consumer import EventHandler
 from shared.runtime import ServiceDefinition, create_app
 from shared.storage.mongo import Document
 
-HANDLERS: dict[str, EventHandler] = {
-    # NQL applications (R-NQL-2), then the founders' countries for the EQL (R-EQL-2)
-    projects.ProjectCompleted.event_type: eql_facts.also(
-        eql_facts.also(project_facts.on_project_completed, eql_facts.on_project_completed),
-        project_states.on_project_completed,
-    ),
-    # a project before completion: a member of an active one applies for the NQL (R-NQL-6)
-    projects.ProjectProposed.event_type: project_states.on_project_proposed,
-    projects.ProjectEdited.event_type: project_states.on_project_edited,
-    projects.ProjectActivated.event_type: project_states.on_project_activated,
-    projects.ProjectRejected.event_type: project_states.on_project_rejected,
-    projects.ProjectWithdrawn.event_type: project_states.on_project_withdrawn,
-    projects.PartnerJoined.event_type: project_states.on_partner_joined,
-    projects.PartnerLeft.event_type: project_states.on_partner_left,
-    registration.TeacherRegistered.event_type: teacher_facts.on_teacher_registered,
-    registration.TeacherValidated.event_type: teacher_facts.on_teacher_validated,
-    registration.TeacherErased.event_type: teacher_facts.on_teacher_erased,
-    # School Label facts (R-SCH-1); registered/validated/erased also reach them via teacher_facts
-    registration.SchoolRegistered.event_type: school_facts.on_school_registered,
-    registration.TeacherRejected.event_type: school_facts.on_teacher_rejected,
-    registration.TeacherSchoolChanged.event_type: school_facts.on_teacher_school_changed,
-    registration.TeacherDeactivated.event_type: school_facts.on_teacher_deactivated,
-}
+
+def handlers(clock: Clock) -> dict[str, EventHandler]:
+    return {
+        # NQL applications (R-NQL-2), the founders' countries for the EQL (R-EQL-2), then the
+        # project's state (a member of an active project applies for the NQL, R-NQL-6)
+        projects.ProjectCompleted.event_type: eql_facts.also(
+            eql_facts.also(
+                partial(project_facts.on_project_completed, clock=clock),
+                eql_facts.on_project_completed,
+            ),
+            project_states.on_project_completed,
+        ),
+        projects.ProjectProposed.event_type: project_states.on_project_proposed,
+        projects.ProjectEdited.event_type: project_states.on_project_edited,
+        projects.ProjectActivated.event_type: project_states.on_project_activated,
+        projects.ProjectRejected.event_type: project_states.on_project_rejected,
+        projects.ProjectWithdrawn.event_type: project_states.on_project_withdrawn,
+        projects.PartnerJoined.event_type: project_states.on_partner_joined,
+        projects.PartnerLeft.event_type: project_states.on_partner_left,
+        registration.TeacherRegistered.event_type: teacher_facts.on_teacher_registered,
+        registration.TeacherValidated.event_type: teacher_facts.on_teacher_validated,
+        registration.TeacherErased.event_type: teacher_facts.on_teacher_erased,
+        # School Label facts (R-SCH-1); registered/validated/erased also reach them through
+        # teacher_facts
+        registration.SchoolRegistered.event_type: school_facts.on_school_registered,
+        registration.TeacherRejected.event_type: school_facts.on_teacher_rejected,
+        registration.TeacherSchoolChanged.event_type: school_facts.on_teacher_school_changed,
+        registration.TeacherDeactivated.event_type: school_facts.on_teacher_deactivated,
+    }
 
 
 async def ensure_all_indexes(database: AsyncDatabase[Document]) -> None:
@@ -67,7 +76,10 @@ async def ensure_all_indexes(database: AsyncDatabase[Document]) -> None:
     await ensure_eql_indexes(database)
 
 
-def definition(settings: AwardsSettings | None = None) -> ServiceDefinition:
+def definition(
+    settings: AwardsSettings | None = None, clock: Clock | None = None
+) -> ServiceDefinition:
+    clock = clock or SystemClock()
     return ServiceDefinition(
         name="awards",
         title="eTwinning awards",
@@ -81,7 +93,7 @@ def definition(settings: AwardsSettings | None = None) -> ServiceDefinition:
             prizes_http.router,
             rubric_http.router,
         ],
-        handlers=HANDLERS,
+        handlers=handlers(clock),
         emits=[
             emitted.NqlApplicationOpened,
             emitted.NqlApplied,
@@ -104,14 +116,18 @@ def definition(settings: AwardsSettings | None = None) -> ServiceDefinition:
         ],
         ensure_indexes=with_link_indexes(ensure_all_indexes),
         teacher_of_subject=teacher_of_subject,
+        app_state={"clock": clock},
     )
 
 
 def build_app(
-    settings: AwardsSettings | None = None, renderer: CertificateRenderer | None = None
+    settings: AwardsSettings | None = None,
+    renderer: CertificateRenderer | None = None,
+    clock: Clock | None = None,
 ) -> FastAPI:
+    """`clock`: the time every use case and handler reads (tests give a SettableClock)."""
     settings = settings or AwardsSettings()
-    app = create_app(definition(settings))
+    app = create_app(definition(settings, clock))
     # Loaded now: a broken policy file stops the service before it serves anything.
     app.state.nql_policy = load_policy(settings.nql_policy_path)
     app.state.certificate_renderer = renderer or FpdfCertificateRenderer()

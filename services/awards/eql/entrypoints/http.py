@@ -3,7 +3,7 @@ use case or read the round's snapshot (brought up to date first)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -29,7 +29,7 @@ from services.awards.nql.domain.errors import TEACHER_OR_PROJECT_REQUIRED
 from shared.events.fields import CountryCode
 from shared.http.access import Grant
 from shared.http.auth import Principal
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 from shared.http.inputs import Identifier, Keyword, Year
 from shared.storage.mongo import Document
 from shared.storage.unit_of_work import UnitOfWork
@@ -155,11 +155,15 @@ async def _round(uow: UnitOfWork, year: int) -> Document:
 
 @router.post("/rounds", status_code=status.HTTP_201_CREATED)
 async def open_round(
-    body: OpenRoundIn, uow: UoW, policy: Policy, grant: Annotated[Grant, POLICY.grant("eql.open")]
+    body: OpenRoundIn,
+    uow: UoW,
+    clock: ServiceClock,
+    policy: Policy,
+    grant: Annotated[Grant, POLICY.grant("eql.open")],
 ) -> RoundOut:
     """Open the year's round (R-EQL-1): candidates and quotas are computed now, once."""
     command = rounds.OpenRound(year=body.year, opened_by=_principal(grant).subject)
-    return _round_out(await rounds.open_round(uow, policy, command))
+    return _round_out(await rounds.open_round(uow, policy, command, clock))
 
 
 @router.get("/rounds/{year}")
@@ -174,6 +178,7 @@ async def close_round(
     year: Year,
     request: Request,
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("eql.close")],
     body: ClosureIn | None = None,
@@ -186,11 +191,10 @@ async def close_round(
     command = rounds.CloseRound(
         year=year,
         closed_by=_principal(grant).subject,
-        at=datetime.now(UTC),
         force=body.force if body else False,
     )
     closed = await rounds.close_round(
-        uow, policy, command, settings.base_url, settings.eql_close_batch_projects
+        uow, policy, command, clock, settings.base_url, settings.eql_close_batch_projects
     )
     return _round_out(closed)
 
@@ -242,6 +246,7 @@ async def nominate(
     year: Year,
     body: NominationIn,
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("eql.nominate")],
 ) -> NominationOut:
@@ -252,22 +257,23 @@ async def nominate(
     command = rounds.Nominate(
         year=year, project_id=body.project_id, country=nso.country, nominated_by=nso.subject
     )
-    return NominationOut(**await rounds.nominate(uow, policy, command))
+    return NominationOut(**await rounds.nominate(uow, policy, command, clock))
 
 
 @router.post("/rounds/{year}/nominations/reviews")
 async def review_nominations(
-    year: int,
+    year: Year,
     body: ReviewsIn,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("eql.review")],
 ) -> list[NominationOut]:
     """The CSS confirms or refuses nominations, one or many at once (R-EQL-5). A refused one
     frees its quota place and its NSO is told the reason (awards.eql.nominee_refused)."""
     command = rounds.ReviewNominations(
-        year=year, reviews=body.reviews, reviewed_by=_principal(grant).subject, at=datetime.now(UTC)
+        year=year, reviews=body.reviews, reviewed_by=_principal(grant).subject
     )
-    return [NominationOut(**d) for d in await rounds.review_nominations(uow, command)]
+    return [NominationOut(**d) for d in await rounds.review_nominations(uow, command, clock)]
 
 
 @router.get("/rounds/{year}/nominations")

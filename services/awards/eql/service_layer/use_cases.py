@@ -19,6 +19,7 @@ from services.awards.eql.domain.model import CountryQuota, EqlLabel, NominationR
 from services.awards.eql.domain.policy import EqlPolicy
 from services.awards.eql.domain.review import NominationReview, check_can_close, check_review
 from services.awards.eql.service_layer import candidates
+from shared.clock import Clock
 from shared.errors import Refused
 from shared.events import awards as emitted
 from shared.events.base import EventPayload
@@ -47,7 +48,6 @@ class Nominate:
 class CloseRound:
     year: int
     closed_by: str
-    at: datetime
     force: bool = False
 
 
@@ -58,7 +58,6 @@ class ReviewNominations:
     year: int
     reviews: list[NominationReview]
     reviewed_by: str
-    at: datetime
 
 
 def _aware(moment: datetime) -> datetime:
@@ -74,7 +73,9 @@ def _one_round_per_year(year: int) -> Refused:
 # --- opening ---------------------------------------------------------------------------------
 
 
-async def open_round(uow: UnitOfWork, policy: EqlPolicy, command: OpenRound) -> Document:
+async def open_round(
+    uow: UnitOfWork, policy: EqlPolicy, command: OpenRound, clock: Clock
+) -> Document:
     """Computes every assessment with one indexed scan of the window's NQL decisions, writes
     the snapshot under a fresh id, then commits the round, the quota counters and the event.
     A second opening of the year is refused (R-EQL-1), even when both race. The figures are
@@ -86,7 +87,7 @@ async def open_round(uow: UnitOfWork, policy: EqlPolicy, command: OpenRound) -> 
     start, end = policy.period.bounds(command.year)
     figures = await candidates.compute(database, policy, command.year)
     quotas = figures.quotas
-    now = datetime.now(UTC)
+    now = clock.now()
     document: Document = {
         "_id": round_id,
         "year": command.year,
@@ -132,23 +133,23 @@ async def open_round(uow: UnitOfWork, policy: EqlPolicy, command: OpenRound) -> 
 # --- nominating ------------------------------------------------------------------------------
 
 
-async def nominate(uow: UnitOfWork, policy: EqlPolicy, command: Nominate) -> Document:
+async def nominate(uow: UnitOfWork, policy: EqlPolicy, command: Nominate, clock: Clock) -> Document:
     """Checked against the current figures (recomputed first if an NQL was decided since). A
     refusal is committed (its record and awards.eql.nomination_refused), then raised."""
     await candidates.refresh_if_stale(uow, policy, command.year)
     try:
-        outcome = await uow.run(lambda tx: _nominate(tx, policy, command))
+        outcome = await uow.run(lambda tx: _nominate(tx, policy, command, clock))
     except DuplicateKeyError:
         # another NSO nominated the same project at the same moment: decide again, now
         # that its nomination is visible (one nomination is enough, R-EQL-5)
-        outcome = await uow.run(lambda tx: _nominate(tx, policy, command))
+        outcome = await uow.run(lambda tx: _nominate(tx, policy, command, clock))
     if isinstance(outcome, NominationRefused):
         raise outcome
     return outcome
 
 
 async def _nominate(
-    tx: Transaction, policy: EqlPolicy, command: Nominate
+    tx: Transaction, policy: EqlPolicy, command: Nominate, clock: Clock
 ) -> Document | NominationRefused:
     repository = EqlRepository(tx)
     round_id = eql.round_id(command.year)
@@ -160,7 +161,7 @@ async def _nominate(
     quota = None if counter is None else CountryQuota.model_validate(counter)
     used = 0 if counter is None else int(counter["used"])
     existing = await repository.nomination(round_id, command.project_id)
-    now = datetime.now(UTC)
+    now = clock.now()
     try:
         eql.check_nomination(
             current["status"],
@@ -254,11 +255,14 @@ async def _refuse(
 # --- reviewing (R-EQL-5) ---------------------------------------------------------------------
 
 
-async def review_nominations(uow: UnitOfWork, command: ReviewNominations) -> list[Document]:
+async def review_nominations(
+    uow: UnitOfWork, command: ReviewNominations, clock: Clock
+) -> list[Document]:
     """All or nothing, in one transaction: each review recorded on its nomination; a refused
     one gives its quota place back to the nominating NSO, which is told why
     (awards.eql.nominee_refused)."""
     round_id = eql.round_id(command.year)
+    now = clock.now()
 
     async def work(tx: Transaction) -> list[Document]:
         repository = EqlRepository(tx)
@@ -275,7 +279,7 @@ async def review_nominations(uow: UnitOfWork, command: ReviewNominations) -> lis
                 "outcome": review.outcome,
                 "reason": review.reason,
                 "reviewed_by": command.reviewed_by,
-                "reviewed_at": command.at,
+                "reviewed_at": now,
             }
             await repository.review(nomination["_id"], record)
             if review.outcome == "REFUSED":
@@ -290,7 +294,7 @@ async def review_nominations(uow: UnitOfWork, command: ReviewNominations) -> lis
                         nominated_by=nomination["nominated_by"],
                         reason=review.reason,
                         refused_by=command.reviewed_by,
-                        refused_at=command.at,
+                        refused_at=now,
                     )
                 )
             reviewed.append({**nomination, "review": record})
@@ -306,6 +310,7 @@ async def close_round(
     uow: UnitOfWork,
     policy: EqlPolicy,
     command: CloseRound,
+    clock: Clock,
     base_url: str,
     batch_projects: int = 100,
 ) -> Document:
@@ -328,13 +333,13 @@ async def close_round(
         )
         check_can_close(
             current["status"],
-            command.at,
+            clock.now(),
             _aware(deadline),
             command.force,
             await repository.unreviewed(round_id) if current["status"] == "OPEN" else 0,
         )
         if current["status"] == "OPEN":
-            started = await repository.start_closing(round_id, command.closed_by, datetime.now(UTC))
+            started = await repository.start_closing(round_id, command.closed_by, clock.now())
             assert started is not None
             return started
         return current
@@ -342,13 +347,13 @@ async def close_round(
     current = await uow.run(start)
     year = int(current["year"])
     while await uow.run(
-        lambda tx: _award_batch(tx, policy, round_id, year, base_url, batch_projects)
+        lambda tx: _award_batch(tx, policy, round_id, year, base_url, batch_projects, clock)
     ):
         pass
 
     async def finish(tx: Transaction) -> Document:
         repository = EqlRepository(tx)
-        now = datetime.now(UTC)
+        now = clock.now()
         closed = await repository.finish_closing(round_id, now)
         if closed is None:  # a concurrent closing finished first
             found = await repository.round(round_id)
@@ -370,7 +375,13 @@ async def close_round(
 
 
 async def _award_batch(
-    tx: Transaction, policy: EqlPolicy, round_id: str, year: int, base_url: str, limit: int
+    tx: Transaction,
+    policy: EqlPolicy,
+    round_id: str,
+    year: int,
+    base_url: str,
+    limit: int,
+    clock: Clock,
 ) -> int:
     repository = EqlRepository(tx)
     nominations = await repository.nominations_to_award(round_id, limit)
@@ -379,7 +390,7 @@ async def _award_batch(
     project_ids = [n["project_id"] for n in nominations]
     facts = await repository.projects(project_ids)
     holders = await repository.granted_nqls(project_ids)
-    now = datetime.now(UTC)
+    now = clock.now()
     labels: list[EqlLabel] = []
     certificates: list[Certificate] = []
     events: list[EventPayload] = []

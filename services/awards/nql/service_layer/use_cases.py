@@ -5,7 +5,6 @@ of work each; the events go through the outbox."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from services.awards.common.domain.certificates import (
@@ -18,6 +17,7 @@ from services.awards.nql.domain import errors
 from services.awards.nql.domain import model as nql
 from services.awards.nql.domain.model import EligibilityAnswers, Evidence, NqlApplication
 from services.awards.nql.domain.policy import Calendar, NqlPolicy
+from shared.clock import Clock
 from shared.events import awards as emitted
 from shared.storage.unit_of_work import Transaction, UnitOfWork
 
@@ -39,10 +39,10 @@ class Evaluate:
     feedback: str | None = None
 
 
-async def apply(uow: UnitOfWork, policy: NqlPolicy, command: Apply) -> NqlApplication:
+async def apply(uow: UnitOfWork, policy: NqlPolicy, command: Apply, clock: Clock) -> NqlApplication:
     async def work(tx: Transaction) -> NqlApplication:
         repository = NqlRepository(tx)
-        now = datetime.now(UTC)
+        now = clock.now()
         # a member applies when the project is finished or nearly finished: completed, or
         # still active (eligibility question 2), without waiting for a founder to complete it
         project = nql.project_to_apply_on(
@@ -107,7 +107,7 @@ def _submission_event(
 
 
 async def evaluate(
-    uow: UnitOfWork, policy: NqlPolicy, command: Evaluate, base_url: str
+    uow: UnitOfWork, policy: NqlPolicy, command: Evaluate, clock: Clock, base_url: str
 ) -> NqlApplication:
     async def work(tx: Transaction) -> NqlApplication:
         repository = NqlRepository(tx)
@@ -121,7 +121,7 @@ async def evaluate(
             country_policy.rubric,
             command.scores,
             command.evaluator,
-            datetime.now(UTC),
+            clock.now(),
             command.feedback,
         )
         await repository.save_application(decided)

@@ -1,9 +1,9 @@
 """HTTP API of the eTwinning School Label (R-SCH-1, R-SCH-2). Thin: parse, authorize, call a
-use case or read a view."""
+use case or a read of adapters/queries.py, shape the answer."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
@@ -18,7 +18,7 @@ from services.awards.school_label.service_layer import use_cases as school_label
 from shared.events.fields import CountryCode
 from shared.http.access import Grant
 from shared.http.auth import Principal
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 from shared.http.inputs import Filter, Identifier, LongText, Name, Text, Year
 
 router = APIRouter(prefix="/school-label", tags=["eTwinning School Label"])
@@ -123,11 +123,15 @@ def _application_out(document: dict[str, Any]) -> ApplicationOut:
 
 @router.post("/rounds/{year}/eligibility-run")
 async def run_eligibility(
-    year: Year, uow: UoW, policy: Policy, _: Annotated[Grant, POLICY.grant("school_label.run")]
+    year: Year,
+    uow: UoW,
+    clock: ServiceClock,
+    policy: Policy,
+    _: Annotated[Grant, POLICY.grant("school_label.run")],
 ) -> RunOut:
     """Find the round's eligible schools and tell each one's registered eTwinners (R-SCH-1,
     R-SCH-2). Safe to repeat: a school already found is not told again."""
-    summary = await school_label.run_eligibility(uow, policy, year, datetime.now(UTC))
+    summary = await school_label.run_eligibility(uow, policy, year, clock.now())
     return RunOut(
         year=summary.year,
         round=summary.round,
@@ -159,6 +163,7 @@ async def apply(
     body: ApplyIn,
     request: Request,
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("school_label.apply")],
 ) -> ApplicationOut:
@@ -175,7 +180,7 @@ async def apply(
         declaration=Declaration(head_name=body.head_name, statement=body.statement),
     )
     application = await school_label.apply(
-        uow, policy, command, datetime.now(UTC), request.app.state.settings.base_url
+        uow, policy, command, clock.now(), request.app.state.settings.base_url
     )
     return _application_out({**application.model_dump(), "_id": application.id})
 
@@ -194,13 +199,14 @@ async def head_confirmation(
 async def confirm_by_head(
     token: Annotated[str, Path(min_length=16, max_length=128)],
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     _: Annotated[Grant, POLICY.grant("school_label.head_confirm")],
 ) -> HeadConfirmationOut:
     """The school head confirms the declaration of honour (R-SCH-2): the application goes to
     the NSO of the school's country. Within the round's application window; once."""
     command = school_label.ConfirmByHead(token=token)
-    return _for_head(await school_label.confirm_by_head(uow, policy, command, datetime.now(UTC)))
+    return _for_head(await school_label.confirm_by_head(uow, policy, command, clock.now()))
 
 
 @router.post("/applications/{application_id}/decision")
@@ -208,6 +214,7 @@ async def decide(
     application_id: Identifier,
     body: DecisionIn,
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("school_label.decide")],
 ) -> ApplicationOut:
@@ -221,7 +228,7 @@ async def decide(
         outcome=body.outcome,
         reason=body.reason,
     )
-    decided = await school_label.decide(uow, policy, command, datetime.now(UTC))
+    decided = await school_label.decide(uow, policy, command, clock.now())
     return _application_out({**decided.model_dump(), "_id": decided.id})
 
 
