@@ -28,6 +28,10 @@ POLICY = Policy(
         rule("nql.rubric", "GET /nql/rubrics/{country}",
              "the rubric a country's NSO scores with (criteria, maximum points, pass mark)",
              **SIGNED_IN),
+        rule("nql.evaluation_view", "GET /nql/applications/{application_id}/evaluation-view",
+             "an application with its evidence per criterion, the country's rubric, the "
+             "project's description and TwinSpace, its partners' NQL status", nso=COUNTRY,
+             css=ALL, operator=ALL),
         rule("nql.queue", "GET /nql/queue", "applications waiting for the NSO", nso=COUNTRY),
         rule("nql.labels", "GET /nql/labels", "granted NQLs with scores and certificate codes",
              **STAFF_AND_OWNER),

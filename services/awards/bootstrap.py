@@ -24,7 +24,7 @@ from services.awards.eql.adapters.repository import ensure_eql_indexes
 from services.awards.eql.entrypoints import http as eql_http
 from services.awards.nql.adapters.policy_file import load_policy
 from services.awards.nql.adapters.repository import ensure_indexes
-from services.awards.nql.entrypoints import http, rubric_http
+from services.awards.nql.entrypoints import evaluation_view, http, rubric_http
 from services.awards.prizes.entrypoints import http as prizes_http
 from services.awards.school_label.adapters.policy_file import load_school_label_policy
 from services.awards.school_label.adapters.repository import (
@@ -92,6 +92,7 @@ def definition(
             eql_http.router,
             prizes_http.router,
             rubric_http.router,
+            evaluation_view.router,
         ],
         handlers=handlers(clock),
         emits=[

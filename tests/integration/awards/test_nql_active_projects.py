@@ -91,10 +91,35 @@ async def test_a_member_of_an_active_project_applies_before_completion(
         stranger = await apply(awards, "p-live", "t-fr")
         assert (stranger.status_code, problem_code(stranger)) == (403, "not_a_project_member")
 
-        early = await apply(awards, "p-live", "t-tr")  # a partner, before any completion
+        early = await awards.http.post(  # a partner, before any completion
+            "/nql/projects/p-live/applications",
+            json={
+                "answers": ALL_YES,
+                "evidence": {**EVIDENCE, "per_criterion": {"technology": "A shared padlet."}},
+            },
+            headers=teacher("t-tr"),
+        )
         assert early.status_code == 201, early.text
         assert early.json()["status"] == "SUBMITTED"
         assert early.json()["country"] == "TR"
+        # R-NQL-5: the evaluator sees what they score
+        view_path = f"/nql/applications/{early.json()['id']}/evaluation-view"
+        assert (await awards.http.get(view_path, headers=nso("ES"))).status_code == 403
+        view = (await awards.http.get(view_path, headers=nso("TR"))).json()
+        assert view["project"]["description"] == "Water of Europe, measured by pupils."
+        assert view["project"]["twinspace_id"] == "ts-p-live"
+        assert [(p["teacher_id"], p["nql_status"]) for p in view["partners"]] == [
+            ("t-es", None),
+            ("t-pt", None),
+        ]
+        technology = next(
+            c for c in view["evidence_by_criterion"] if c["criterion_id"] == "technology"
+        )
+        assert (technology["evidence"], technology["max_points"]) == ("A shared padlet.", 6)
+        assert {s["id"] for s in view["rubric"]["criteria"][1]["sub_criteria"]} == {
+            "ict",
+            "gdpr_copyright_esafety",
+        }
         evaluated = await awards.http.post(
             f"/nql/applications/{early.json()['id']}/evaluation",
             json={"scores": PERFECT, "feedback": "A model of online collaboration."},
