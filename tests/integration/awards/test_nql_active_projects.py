@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from shared.clock import SettableClock
 from shared.events import projects
 from tests.support.awards_bus import AwardsOnBus, awards_on_bus, nso, teacher
 from tests.support.awards_helpers import ALL_YES, EVIDENCE, PERFECT, project_completed
@@ -139,3 +140,25 @@ async def test_a_member_of_an_active_project_applies_before_completion(
         await wait_queue_drained(vhost, "awards.events", seconds=15)
         again = await apply(awards, "p-live", "t-tr")
         assert (again.status_code, problem_code(again)) == (409, "already_applied")
+
+
+async def test_r_nql_3_a_capped_teacher_is_told_when_and_applies_again_next_school_year(
+    vhost: Vhost, mongodb_url: str, database_prefix: str
+) -> None:
+    clock = SettableClock(datetime(2026, 3, 10, 12, tzinfo=UTC))
+    async with awards_on_bus(vhost, mongodb_url, database_prefix, clock=clock) as awards:
+        projects_ = [f"p-{n}" for n in range(5)]
+        for project_id in projects_:
+            await awards.publish(project_completed(project_id))
+        await awards.eventually_emitted("awards.nql.application_opened", 3 * len(projects_))
+        for project_id in projects_:
+            assert (await apply(awards, project_id, "t-es")).status_code == 201
+        [capped] = await awards.eventually_emitted("awards.nql.not_evaluated", teacher_id="t-es")
+        assert capped["payload"]["may_apply_again_from"] == "2026-09-01"
+        same_year = await apply(awards, "p-4", "t-es")
+        assert (same_year.status_code, problem_code(same_year)) == (409, "already_applied")
+
+        clock.set(datetime(2026, 9, 1, 8, tzinfo=UTC))  # the next school year
+        again = await apply(awards, "p-4", "t-es")
+        assert again.status_code == 201, again.text
+        assert (again.json()["status"], again.json()["school_year"]) == ("SUBMITTED", "2026/27")
