@@ -148,6 +148,7 @@ async def test_the_round_finds_the_school_once_and_the_label_follows_r_sch_1_and
         assert (shown.status_code, shown.json()["status"]) == (200, "AWAITING_HEAD")
         confirmed = await awards.http.post(path)
         assert (confirmed.status_code, confirmed.json()["status"]) == (200, "SUBMITTED")
+        assert (await awards.http.get(path)).json()["status"] == "SUBMITTED"  # seen again
         again = await awards.http.post(path)
         assert (again.status_code, problem_code(again)) == (404, "unknown_head_confirmation")
         await awards.eventually_emitted("awards.school_label.submitted")

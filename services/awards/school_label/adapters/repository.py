@@ -161,9 +161,10 @@ class SchoolLabelRepository:
         )
         return None if document is None else SchoolFacts.model_validate(document)
 
-    async def awaiting_head(self, token_hash: str) -> SchoolLabelApplication | None:
+    async def of_head_link(self, token_hash: str) -> SchoolLabelApplication | None:
+        """The application a head's link belongs to, confirmed or not."""
         document = await self._tx.collection(LABEL_APPLICATIONS).find_one(
-            {"head_token_hash": token_hash, "status": "AWAITING_HEAD"}, session=self._session
+            {"head_token_hash": token_hash}, session=self._session
         )
         return None if document is None else application_from(document)
 

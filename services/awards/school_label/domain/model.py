@@ -289,7 +289,9 @@ def confirm_by_head(
     """The head follows the link: the declaration of honour is theirs, the application goes to
     the NSO. Within the round's application window only; a link works once."""
     if application is None or application.status != "AWAITING_HEAD":
-        raise errors.UNKNOWN_HEAD_CONFIRMATION("this link confirms no waiting application")
+        raise errors.UNKNOWN_HEAD_CONFIRMATION(
+            "this link confirms no waiting application (confirmed already, or unknown)"
+        )
     if not dates.takes_applications(day_of(now)):
         raise errors.APPLICATIONS_NOT_OPEN(
             f"the {dates.name} round took applications until {dates.applications_close}",
@@ -299,9 +301,8 @@ def confirm_by_head(
     declaration = application.declaration.model_copy(
         update={"head_declaration": True, "confirmed_at": now}
     )
-    return application.model_copy(
-        update={"status": "SUBMITTED", "declaration": declaration, "head_token_hash": None}
-    )
+    # the hash stays: the head may open the link again and see it confirmed
+    return application.model_copy(update={"status": "SUBMITTED", "declaration": declaration})
 
 
 def decide(

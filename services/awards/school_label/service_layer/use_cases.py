@@ -250,7 +250,7 @@ async def application_for_head(uow: UnitOfWork, token: str) -> SchoolLabelApplic
     """What the head is asked to confirm (the link's page)."""
 
     async def work(tx: Transaction) -> SchoolLabelApplication:
-        found = await SchoolLabelRepository(tx).awaiting_head(head_token_hash(token))
+        found = await SchoolLabelRepository(tx).of_head_link(head_token_hash(token))
         if found is None:
             raise errors.UNKNOWN_HEAD_CONFIRMATION("this link confirms no waiting application")
         return found
@@ -263,7 +263,7 @@ async def confirm_by_head(
 ) -> SchoolLabelApplication:
     async def work(tx: Transaction) -> SchoolLabelApplication:
         repository = SchoolLabelRepository(tx)
-        waiting = await repository.awaiting_head(head_token_hash(command.token))
+        waiting = await repository.of_head_link(head_token_hash(command.token))
         if waiting is None:
             raise errors.UNKNOWN_HEAD_CONFIRMATION("this link confirms no waiting application")
         confirmed = school_label.confirm_by_head(waiting, round_dates(policy, waiting.year), now)
