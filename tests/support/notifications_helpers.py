@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from shared.events import awards, projects, registration
 from shared.events.base import EventPayload
-from tests.support.eql_helpers import eql_awarded, eql_round_opened, prize_won
+from tests.support.eql_helpers import eql_awarded, eql_round_opened, nominee_refused, prize_won
 from tests.support.school_label_helpers import school_label_decided, school_label_eligible
 
 PROJECT = "p-network"
@@ -83,6 +83,15 @@ def project_withdrawn(by: str = "t-es") -> projects.ProjectWithdrawn:
     return projects.ProjectWithdrawn(
         project_id=PROJECT, withdrawn_by=by, reason="we start next year instead",
         member_ids=["t-es", "t-pt"], withdrawn_at=WHEN,
+    )  # fmt: skip
+
+
+def school_label_head_asked() -> awards.SchoolLabelHeadConfirmationRequested:
+    return awards.SchoolLabelHeadConfirmationRequested(
+        application_id="sl-1", school_id="s-pt", school_name=SCHOOLS["s-pt"], country="PT",
+        year=2026, applicant_id="t-pt", head_name="Rui Costa", head_email="direcao@pt.example",
+        confirm_url="http://127.0.0.1:8003/school-label/head-confirmations/sl-secret",
+        applications_close=date(2026, 3, 10), requested_at=WHEN,
     )  # fmt: skip
 
 
@@ -238,8 +247,10 @@ def sample_of(event_type: str) -> EventPayload:
         "awards.nql.refused": nql_refused("t-es"),
         "awards.certificate.issued": certificate_issued("t-es"),
         "awards.school_label.eligible": school_label_eligible(),
+        "awards.school_label.head_confirmation_requested": school_label_head_asked(),
         "awards.school_label.decided": school_label_decided(),
         "awards.eql.round_opened": eql_round_opened(),
+        "awards.eql.nominee_refused": nominee_refused(),
         "awards.eql.awarded": eql_awarded(),
         "awards.prize.won": prize_won(),
     }

@@ -66,12 +66,13 @@ def test_nothing_personal_is_public() -> None:
         for e in p.rules.values()
         if e.public
     }
-    assert public == {
-        "certificates.verify",
-        "eql.verify",
-        "prizes.categories",
+    # the school heads' confirmation links: no account, the link's secret token is the grant
+    head_links = {
+        "school_label.head_confirmation",
+        "school_label.head_confirm",
         "teachers.head_confirmation",
     }
+    assert public == {"certificates.verify", "eql.verify", "prizes.categories", *head_links}
 
 
 def test_the_readme_table_is_the_code() -> None:

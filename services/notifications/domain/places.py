@@ -39,3 +39,14 @@ def country_name(code: str, language: str) -> str:
 
 def country_names(codes: Iterable[str], language: str) -> str:
     return ", ".join(country_name(code, language) for code in codes)
+
+
+def language_of_country(code: str) -> str:
+    """The first official language of a country (CLDR), for a reader whose own language is
+    not known (a school head); the templates fall back to English where none is shipped."""
+    try:
+        from babel.languages import get_official_languages
+    except ImportError:  # pragma: no cover - babel is installed with the service
+        return "en"
+    languages = get_official_languages(code, de_facto=True)
+    return str(languages[0]).split("_")[0] if languages else "en"

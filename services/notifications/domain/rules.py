@@ -9,7 +9,8 @@ A rule names its recipients with selectors over the event's payload:
 - `{"project_members": "<path>"}`: the members of the project whose id is at that path, as the
   service's own read model knows them (payloads such as partner_joined do not list them);
 - `{"address": "<path>", "name": "<path>", "language": "<path>"}`: a person without an account
-  (a school head asked to confirm a teacher), reached at the address in the payload.
+  (a school head asked to confirm a teacher), reached at the address in the payload; instead of
+  `language`, `"language_of_country": "<path>"` writes in the country's first official language.
 `"except": "<path>"` beside `teachers` leaves out the teacher(s) at that path (the founder who
 withdrew a project is not told of it).
 A rule with `when` applies only when each named payload field equals the given value.
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from services.notifications.domain.messages import Channel
+from services.notifications.domain.places import language_of_country
 
 CHANNELS: frozenset[str] = frozenset({"email", "inbox"})
 
@@ -115,7 +117,9 @@ def _query(selector: Mapping[str, Any], payload: Mapping[str, Any]) -> Recipient
         return Address(
             email=_first(payload, selector["address"]),
             name=_first(payload, selector.get("name", "")),
-            language=_first(payload, selector.get("language", "")) or "en",
+            language=_first(payload, selector.get("language", ""))
+            or _country_language(_first(payload, selector.get("language_of_country", "")))
+            or "en",
         )
     if "nso_of" in selector:
         return Staff("nso", tuple(sorted({str(v) for v in values_at(payload, selector["nso_of"])})))
@@ -124,6 +128,10 @@ def _query(selector: Mapping[str, Any], payload: Mapping[str, Any]) -> Recipient
     if "project_members" in selector:
         return ProjectMembers(str(values_at(payload, selector["project_members"])[0]))
     raise ValueError(f"unknown recipient selector {dict(selector)!r}")
+
+
+def _country_language(country: str) -> str:
+    return language_of_country(country) if country else ""
 
 
 def _first(payload: Mapping[str, Any], path: str) -> str:

@@ -134,3 +134,17 @@ def test_r_nql_3_a_capped_application_says_from_when_it_may_be_submitted_again()
     mail = render("nql_not_evaluated", "es", values)
     assert "a partir del 1 de septiembre de 2026" in mail.text
     assert "https://portal.example/nql/nql-t-es-5" in mail.text
+
+
+def test_r_sch_2_the_school_head_is_asked_in_the_countrys_language_with_the_awards_link() -> None:
+    event = sample.school_label_head_asked()
+    payload = event.model_dump(mode="json")
+    rule = only_rule(event.event_type, payload, "school_label_head_confirmation")
+    assert rule.recipients_of(payload) == [  # type: ignore[attr-defined]
+        Address("direcao@pt.example", "Rui Costa", "pt")  # PT's language: no account to ask
+    ]
+    values = _flatten(event.model_dump(), "pt", BuiltinDateFormatter())
+    values |= _countries_named(payload, "pt") | {"recipient_name": "Rui Costa"}
+    mail = render("school_label_head_confirmation", "pt", values)
+    assert payload["confirm_url"] in mail.text and "10 de março de 2026" in mail.text
+    assert "Serviço Nacional de Apoio de Portugal" in mail.text
