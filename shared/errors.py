@@ -68,6 +68,9 @@ WRONG_NSO = error_code(
     "An NSO decides on, and reads, the teachers and records of its own country only.",
     rule="R-REG-3",
 )  # fmt: skip
+INVALID_CURSOR = error_code(
+    "invalid_cursor", 400, "Unknown cursor", "The page cursor is not one this API gave."
+)  # fmt: skip
 
 
 class PermanentError(Exception):

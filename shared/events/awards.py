@@ -88,6 +88,12 @@ class DecisionCheck(BaseModel):
     actual: int
     passed: bool
     margin: int = Field(description="actual - required; negative: failed by that many points.")
+    code: str | None = Field(
+        default=None,
+        description="What the check refuses when it fails: `subcriterion_below_minimum` or "
+        "`total_below_minimum` (docs/errors.md); absent in events of earlier releases.",
+        examples=["subcriterion_below_minimum"],
+    )
 
 
 class _NqlDecided(EventPayload):

@@ -25,7 +25,7 @@ from tools import rabbitmq_definitions as rd
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_PORTS = {"registration": 8001, "projects": 8002, "awards": 8003, "notifications": 8004}
-INFRA = ("rabbitmq", "mongo", "mailpit", "gateway")
+INFRA = ("rabbitmq", "mongo", "mailpit", "keycloak", "gateway")
 PORTAL_PORT = 8000  # the portal (services/portal): behind the gateway, calls the four services
 APP_ENV = (
     "SERVICE_NAME",
@@ -38,6 +38,8 @@ APP_ENV = (
     "LOG_JSON",
     "LOG_LEVEL",
     "JWT_SECRET",
+    "OIDC_ISSUER",
+    "OIDC_AUDIENCE",
     "AMQP_PREFETCH",
     "GRACEFUL_TIMEOUT_SECONDS",
 )
@@ -114,7 +116,7 @@ def test_app_service(services: dict[str, dict[str, Any]], name: str) -> None:
     assert service["restart"] == "unless-stopped"
     assert service["healthcheck"]["test"][0] == "CMD"
     assert "/health/ready" in " ".join(service["healthcheck"]["test"])
-    needed = {"rabbitmq", "mongo"} | ({"mailpit"} if name == "notifications" else set())
+    needed = {"rabbitmq", "mongo", "keycloak"} | ({"mailpit"} if name == "notifications" else set())
     assert set(service["depends_on"]) == needed
     assert all(dep["condition"] == "service_healthy" for dep in service["depends_on"].values())
 
