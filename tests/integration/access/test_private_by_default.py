@@ -27,6 +27,7 @@ from tests.support.eql_helpers import grant_nqls
 from tests.support.probes import eventually
 from tests.support.projects_helpers import ProjectSteps, know_validated, new_teacher
 from tests.support.registration_helpers import new_school, registration_app, validated_teacher
+from tests.support.registration_helpers import new_teacher as registered_teacher
 from tests.support.school_label_helpers import (
     CURRENT_YEAR,
     css_headers,
@@ -52,7 +53,9 @@ async def test_registration_routes_answer_as_the_policy_says(
     async with running(app) as http:
         school = await new_school(http, head_name="Rosa Vidal")
         teacher = await validated_teacher(http, school, "ana.walk@example.org")
+        waiting = await registered_teacher(http, school["id"], "berta.walk@example.org")
         own = Row.of(teachers=[teacher["id"]], countries=["ES"])
+        spain = Row.of(countries=["ES"])
         probes = {
             **shared_probes("registration.teacher.validated"),
             "/schools/{school_id}": [
@@ -60,6 +63,14 @@ async def test_registration_routes_answer_as_the_policy_says(
             ],
             "/teachers/{teacher_id}": [Probe(f"/teachers/{teacher['id']}", teacher["email"], own)],
             "/partners": [Probe("/partners", teacher["id"], own, {"country": "ES"})],
+            "/schools": [
+                Probe("/schools", school["id"], spain, {"country": "ES", "name": "IES Sev"})
+            ],
+            "/teachers": [
+                Probe("/teachers", waiting["email"], spain, {"country": "ES"}),
+                Probe("/teachers", waiting["email"], spain),
+                Probe("/teachers", teacher["email"], spain, {"status": "VALIDATED"}),
+            ],
         }
         _passed(await walk(app, http, probes))
 
@@ -237,6 +248,7 @@ async def _seed_nql_and_school_label(awards: AwardsOnBus) -> dict[str, list[Prob
             Probe(f"{application}/certificate.pdf", None, t1)
         ],
         "/nql/queue": [Probe("/nql/queue", waiting["id"], Row.of(countries=["ES"]))],
+        "/nql/rubrics/{country}": [Probe("/nql/rubrics/ES", "min_total")],
         "/nql/labels": [Probe("/nql/labels", granted["id"], t1, {"project_id": "p-1"})],
         "/nql/not-eligible": [
             Probe("/nql/not-eligible", '"teacher_id":"n-1"', Row.of(teachers=["n-1"]),
