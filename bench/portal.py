@@ -173,6 +173,7 @@ def signed_in(
 
 def measure(client: httpx.Client, path: str, count: int) -> dict[str, Any]:
     server_ms, calls, client_ms = [], [], []
+    waits: dict[str, list[float]] = {}
     for _ in range(count):
         started = time.perf_counter()
         response = client.get(path)
@@ -183,6 +184,9 @@ def measure(client: httpx.Client, path: str, count: int) -> dict[str, Any]:
             part.strip().split(";dur=") for part in response.headers["server-timing"].split(",")
         )
         server_ms.append(float(timing["total"]))
+        for name in ("registration", "projects", "awards", "notifications"):
+            if name in timing:
+                waits.setdefault(name, []).append(float(timing[name]))
         calls.append(int(response.headers["x-portal-service-calls"]))
     return {
         "requests": count,
@@ -191,6 +195,9 @@ def measure(client: httpx.Client, path: str, count: int) -> dict[str, Any]:
         "client_p95_ms": round(percentile(client_ms, 0.95), 1),
         "service_calls_max": max(calls),
         "service_calls_mean": round(sum(calls) / len(calls), 2),
+        "wait_p50_ms_by_service": {
+            name: round(percentile(values, 0.50), 1) for name, values in waits.items()
+        },
     }
 
 
