@@ -259,7 +259,6 @@ async def _seed_nql_and_school_label(awards: AwardsOnBus) -> dict[str, list[Prob
             Probe(f"{application}/certificate.pdf", None, t1)
         ],
         "/nql/queue": [Probe("/nql/queue", waiting["id"], Row.of(countries=["ES"]))],
-        "/nql/rubrics/{country}": [Probe("/nql/rubrics/ES", "min_total")],
         "/nql/labels": [Probe("/nql/labels", granted["id"], t1, {"project_id": "p-1"})],
         "/nql/not-eligible": [
             Probe("/nql/not-eligible", '"teacher_id":"n-1"', Row.of(teachers=["n-1"]),
