@@ -64,8 +64,11 @@ async def open_round(request: Request) -> Response:
 @router.post("/eql/rounds/{year}/closure", response_class=HTMLResponse)
 async def close_round(request: Request, year: int) -> Response:
     person_of(request, "css")
-    await check_csrf(request)
-    _, problem = await attempt(request, "awards", "POST", f"/eql/rounds/{year}/closure")
+    fields = await check_csrf(request)
+    # Before the nominations deadline the service closes only when told to (R-EQL-1): the
+    # CSS ticks the box to decide that.
+    body = {"force": True} if fields.get("force") == "yes" else None
+    _, problem = await attempt(request, "awards", "POST", f"/eql/rounds/{year}/closure", body)
     if problem:
         return await _home(request, year, problem=problem, action="close", status_code=422)
     notice(request, "round_closed")
