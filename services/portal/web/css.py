@@ -75,6 +75,26 @@ async def close_round(request: Request, year: int) -> Response:
     return see_other(f"/css?year={year}")
 
 
+@router.post("/eql/rounds/{year}/nominations/{project_id}/review", response_class=HTMLResponse)
+async def review_nomination(request: Request, year: int, project_id: str) -> Response:
+    """R-EQL-5: the CSS confirms or refuses (with a reason) each nomination; the round closes
+    only once every one is reviewed."""
+    person_of(request, "css")
+    fields = await check_csrf(request)
+    review = {
+        "project_id": project_id,
+        "outcome": fields.get("outcome", ""),
+        "reason": fields.get("reason", ""),
+    }
+    _, problem = await attempt(
+        request, "awards", "POST", f"/eql/rounds/{year}/nominations/reviews", {"reviews": [review]}
+    )
+    if problem:
+        return await _home(request, year, problem=problem, action="review", status_code=422)
+    notice(request, "nomination_reviewed")
+    return see_other(f"/css?year={year}")
+
+
 @router.get("/candidates", response_class=HTMLResponse)
 async def candidates(request: Request, year: int, country: str = "") -> HTMLResponse:
     person_of(request, "css")
