@@ -36,6 +36,8 @@ from services.awards.eql.adapters.repository import (
     ensure_eql_indexes,
 )
 from services.awards.eql.domain.model import NominationRefused
+from services.awards.eql.domain.review import NominationReview
+from services.awards.eql.service_layer import candidates
 from services.awards.eql.service_layer import use_cases as rounds
 from services.awards.nql.adapters.repository import APPLICATIONS, PROJECTS, ensure_indexes
 from services.awards.nql.domain.model import application_id
@@ -166,10 +168,33 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await asyncio.gather(*(one_country(c) for c in COUNTRIES))
         nominated = time.perf_counter()
 
+        # figures kept current: the check when nothing changed, the recomputation when an
+        # NQL was decided since
+        await candidates.refresh_if_stale(uow, policy, YEAR)
+        unchanged = time.perf_counter()
+        one_more = dict(year["applications"][0])
+        one_more["_id"] = "bench-one-more"
+        one_more["decision"] = {**one_more["decision"], "decided_at": policy.period.bounds(YEAR)[0]}
+        await database[APPLICATIONS].insert_one(one_more)
+        check_done = time.perf_counter()
+        await candidates.refresh_if_stale(uow, policy, YEAR)
+        refreshed = time.perf_counter()
+
+        # the CSS confirms every nomination, 500 per request (R-EQL-5), then closes by forcing
+        ids = [n["project_id"] async for n in database[NOMINATIONS].find({}, {"project_id": 1})]
+        for i in range(0, len(ids), 500):
+            verdicts = [
+                NominationReview(project_id=p, outcome="CONFIRMED") for p in ids[i : i + 500]
+            ]
+            await rounds.review_nominations(
+                uow, rounds.ReviewNominations(YEAR, verdicts, "css:bench"), CLOCK
+            )
+        reviewed = time.perf_counter()
+
         closed = await rounds.close_round(
             uow,
             policy,
-            rounds.CloseRound(YEAR, "css:bench"),
+            rounds.CloseRound(YEAR, "css:bench", force=True),
             CLOCK,
             "http://awards",
             args.close_batch,
@@ -200,7 +225,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "nominations_per_second": round(
                 counts.get("nominated", 0) / max(nominated - open_done, 1e-9), 1
             ),
-            "close_round_seconds": round(close_done - nominated, 1),
+            "unchanged_check_seconds": round(unchanged - nominated, 3),
+            "refresh_after_a_decision_seconds": round(refreshed - check_done, 2),
+            "review_seconds": round(reviewed - refreshed, 1),
+            "close_round_seconds": round(close_done - reviewed, 1),
             "close_batch_projects": args.close_batch,
         }
         await client.drop_database(database.name)

@@ -55,6 +55,12 @@ NSO_ALREADY_DECIDED = error_code(
     "nso_already_decided", 409, "NSO already decided",
     "This NSO has already decided on the project.", rule="R-PRJ-3",
 )  # fmt: skip
+NSO_REJECTION_DISABLED = error_code(
+    "nso_rejection_disabled", 409, "NSOs approve only",
+    "This platform is configured so that an NSO approves projects and does not reject them "
+    "(NSO_MAY_REJECT_PROJECTS=false; R-PRJ-3's NSO rejection is an [ASSUMPTION]).",
+    rule="R-PRJ-3",
+)  # fmt: skip
 REASON_REQUIRED = error_code(
     "reason_required", 422, "Reason required", "An NSO rejection states its reason.",
     rule="R-PRJ-3",
@@ -100,7 +106,4 @@ PARTNER_NOT_VALIDATED = error_code(
 )  # fmt: skip
 UNKNOWN_PROJECT = error_code(
     "unknown_project", 404, "No such project", "No project has this id."
-)  # fmt: skip
-INVALID_CURSOR = error_code(
-    "invalid_cursor", 400, "Unknown cursor", "The page cursor is not one this API gave."
 )  # fmt: skip

@@ -26,7 +26,12 @@ from tests.support.eql_helpers import YEAR as EQL_YEAR
 from tests.support.eql_helpers import grant_nqls
 from tests.support.probes import eventually
 from tests.support.projects_helpers import ProjectSteps, know_validated, new_teacher
-from tests.support.registration_helpers import new_school, registration_app, validated_teacher
+from tests.support.registration_helpers import (
+    new_school,
+    registration_app,
+    validated_teacher,
+)
+from tests.support.registration_helpers import new_teacher as register_teacher
 from tests.support.school_label_helpers import (
     CURRENT_YEAR,
     css_headers,
@@ -53,6 +58,8 @@ async def test_registration_routes_answer_as_the_policy_says(
         school = await new_school(http, head_name="Rosa Vidal")
         teacher = await validated_teacher(http, school, "ana.walk@example.org")
         own = Row.of(teachers=[teacher["id"]], countries=["ES"])
+        waiting = await register_teacher(http, school["id"], "luis.walk@example.org")
+        queue = Row.of(countries=["ES"])  # the NSO's validation queue (R-REG-3)
         probes = {
             **shared_probes("registration.teacher.validated"),
             "/schools/{school_id}": [
@@ -60,6 +67,8 @@ async def test_registration_routes_answer_as_the_policy_says(
             ],
             "/teachers/{teacher_id}": [Probe(f"/teachers/{teacher['id']}", teacher["email"], own)],
             "/partners": [Probe("/partners", teacher["id"], own, {"country": "ES"})],
+            "/teachers": [Probe("/teachers", waiting["email"], queue)],
+            "/validations": [Probe("/validations", waiting["email"], queue)],
         }
         _passed(await walk(app, http, probes))
 
@@ -212,6 +221,12 @@ async def _seed_nql_and_school_label(awards: AwardsOnBus) -> dict[str, list[Prob
     )  # fmt: skip
     assert label.status_code == 201, label.text
     label_id = label.json()["id"]
+    # R-SCH-2: the head confirms through the link sent to the school head's e-mail
+    [asked] = await awards.eventually_emitted("awards.school_label.head_confirmation_requested")
+    link = asked["payload"]["confirm_url"]
+    head_link = link[link.index("/school-label/") :]
+    head_view = Probe(head_link, label_id)  # public: the link's token is the secret
+    assert (await awards.http.post(head_link)).status_code == 200
     decided = await awards.http.post(
         f"/school-label/applications/{label_id}/decision",
         json={"outcome": "GRANTED", "reason": "A school-wide plan."},
@@ -233,6 +248,11 @@ async def _seed_nql_and_school_label(awards: AwardsOnBus) -> dict[str, list[Prob
             Probe("/nql/applications", granted["id"], t1, {"country": "ES"}),
         ],
         "/nql/applications/{application_id}": [Probe(application, granted["id"], t1)],
+        "/nql/applications/{application_id}/evaluation-view": [
+            Probe(f"{application}/evaluation-view", granted["id"], Row.of(countries=["ES"]))
+        ],
+        "/school-label/head-confirmations/{token}": [head_view],
+        "/nql/rubrics/{country}": [Probe("/nql/rubrics/ES", "online_collaboration")],
         "/nql/applications/{application_id}/certificate.pdf": [
             Probe(f"{application}/certificate.pdf", None, t1)
         ],
@@ -281,6 +301,12 @@ async def _seed_eql_and_prizes(awards: AwardsOnBus) -> dict[str, list[Probe]]:
         f"/eql/rounds/{EQL_YEAR}/nominations", json={"project_id": "p-good"}, headers=nso("ES")
     )
     assert nominated.status_code == 201, nominated.text
+    confirmed = await awards.http.post(
+        f"/eql/rounds/{EQL_YEAR}/nominations/reviews",
+        json={"reviews": [{"project_id": "p-good", "outcome": "CONFIRMED"}]},
+        headers=css,
+    )
+    assert confirmed.status_code == 200, confirmed.text
     closed = await awards.http.post(f"/eql/rounds/{EQL_YEAR}/closure", headers=css)
     assert closed.status_code == 200, closed.text
     entered = await awards.http.post(

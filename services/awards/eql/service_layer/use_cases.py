@@ -1,29 +1,24 @@
 """Use cases of the yearly European Quality Label round (R-EQL-1..6): the CSS opens it (the
-candidates are computed once, into a snapshot), NSOs nominate, the CSS closes it (every
-nominated project's recipients get the EQL and a certificate). Events go through the outbox."""
+candidates are computed into a snapshot, kept current until nominations close), NSOs
+nominate, the CSS reviews each nomination and closes the round (every confirmed project's
+recipients get the EQL and a certificate). Events go through the outbox."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
-from uuid import uuid4
 
 from pymongo.errors import DuplicateKeyError
 
 from services.awards.common.domain.certificates import Certificate
-from services.awards.eql.adapters.repository import (
-    ROUNDS,
-    EqlRepository,
-    emit_all,
-    nql_scores_by_project,
-    project_kinds,
-    write_snapshot,
-)
+from services.awards.eql.adapters.repository import ROUNDS, EqlRepository, emit_all
 from services.awards.eql.domain import errors
 from services.awards.eql.domain import model as eql
 from services.awards.eql.domain.model import CountryQuota, EqlLabel, NominationRefused
 from services.awards.eql.domain.policy import EqlPolicy
+from services.awards.eql.domain.review import NominationReview, check_can_close, check_review
+from services.awards.eql.service_layer import candidates
 from shared.clock import Clock
 from shared.errors import Refused
 from shared.events import awards as emitted
@@ -53,6 +48,20 @@ class Nominate:
 class CloseRound:
     year: int
     closed_by: str
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class ReviewNominations:
+    """The CSS confirms or refuses nominations, one or many at once (R-EQL-5)."""
+
+    year: int
+    reviews: list[NominationReview]
+    reviewed_by: str
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _one_round_per_year(year: int) -> Refused:
@@ -67,45 +76,27 @@ def _one_round_per_year(year: int) -> Refused:
 async def open_round(
     uow: UnitOfWork, policy: EqlPolicy, command: OpenRound, clock: Clock
 ) -> Document:
-    """Computes every assessment with one indexed scan of the period's NQL decisions, writes
+    """Computes every assessment with one indexed scan of the window's NQL decisions, writes
     the snapshot under a fresh id, then commits the round, the quota counters and the event.
-    A second opening of the year is refused (R-EQL-1), even when both race."""
+    A second opening of the year is refused (R-EQL-1), even when both race. The figures are
+    recomputed later whenever an NQL the round counts is decided (service_layer.candidates)."""
     round_id = eql.round_id(command.year)
     database = uow.database
     if await database[ROUNDS].find_one({"_id": round_id}, {"_id": 1}) is not None:
         raise _one_round_per_year(command.year)
     start, end = policy.period.bounds(command.year)
-    groups = [
-        group
-        async for group in nql_scores_by_project(
-            database, start, end, with_refused=policy.nomination.average_of == "evaluated"
-        )
-    ]
-    kinds = await project_kinds(database, [project_id for project_id, _, _ in groups])
-    assessments = [
-        assessment
-        for project_id, title, scores in groups
-        if (
-            assessment := eql.assess(
-                project_id, title, scores, *kinds.get(project_id, (None, None)), policy.nomination
-            )
-        )
-        is not None
-    ]
-    quotas = eql.quotas(assessments, policy.quota)
-    snapshot_id = uuid4().hex
-    await write_snapshot(database, snapshot_id, round_id, command.year, assessments)
-    candidates = sum(1 for a in assessments if a.candidate)
+    figures = await candidates.compute(database, policy, command.year)
+    quotas = figures.quotas
     now = clock.now()
     document: Document = {
         "_id": round_id,
         "year": command.year,
         "status": "OPEN",
-        "snapshot_id": snapshot_id,
+        **figures.round_fields(),
         "period_start": start,
         "period_end": end,
-        "projects_with_nql": len(assessments),
-        "candidate_count": candidates,
+        "candidacy_start": candidates.window(policy, command.year)[0],
+        "nominations_close": policy.nomination.deadline(end),
         "opened_by": command.opened_by,
         "opened_at": now,
         "awarded_projects": 0,
@@ -123,7 +114,7 @@ async def open_round(
                 year=command.year,
                 period_start=start,
                 period_end=end,
-                candidate_count=candidates,
+                candidate_count=figures.candidate_count,
                 countries=sorted(c for c, q in quotas.items() if q.candidates),
                 quotas={c: q.quota for c, q in quotas.items()},
                 min_average=policy.nomination.min_average,
@@ -143,7 +134,9 @@ async def open_round(
 
 
 async def nominate(uow: UnitOfWork, policy: EqlPolicy, command: Nominate, clock: Clock) -> Document:
-    """A refusal is committed (its record and awards.eql.nomination_refused), then raised."""
+    """Checked against the current figures (recomputed first if an NQL was decided since). A
+    refusal is committed (its record and awards.eql.nomination_refused), then raised."""
+    await candidates.refresh_if_stale(uow, policy, command.year)
     try:
         outcome = await uow.run(lambda tx: _nominate(tx, policy, command, clock))
     except DuplicateKeyError:
@@ -199,6 +192,7 @@ async def _nominate(
         "nominated_by": command.nominated_by,
         "nominated_at": now,
         "awarded": False,
+        "review": None,
     }
     await repository.add_nomination(nomination)
     await tx.emit(
@@ -258,6 +252,57 @@ async def _refuse(
     )
 
 
+# --- reviewing (R-EQL-5) ---------------------------------------------------------------------
+
+
+async def review_nominations(
+    uow: UnitOfWork, command: ReviewNominations, clock: Clock
+) -> list[Document]:
+    """All or nothing, in one transaction: each review recorded on its nomination; a refused
+    one gives its quota place back to the nominating NSO, which is told why
+    (awards.eql.nominee_refused)."""
+    round_id = eql.round_id(command.year)
+    now = clock.now()
+
+    async def work(tx: Transaction) -> list[Document]:
+        repository = EqlRepository(tx)
+        current = await repository.round(round_id)
+        if current is None:
+            raise errors.UNKNOWN_EQL_ROUND(f"no EQL round for {command.year}")
+        reviewed: list[Document] = []
+        for review in command.reviews:
+            nomination = await repository.nomination(round_id, review.project_id)
+            previous = (nomination or {}).get("review") or {}
+            check_review(current["status"], nomination is not None, previous.get("outcome"), review)
+            assert nomination is not None
+            record = {
+                "outcome": review.outcome,
+                "reason": review.reason,
+                "reviewed_by": command.reviewed_by,
+                "reviewed_at": now,
+            }
+            await repository.review(nomination["_id"], record)
+            if review.outcome == "REFUSED":
+                await repository.give_back_quota(round_id, nomination["country"])
+                await tx.emit(
+                    emitted.EqlNomineeRefused(
+                        round_id=round_id,
+                        year=command.year,
+                        project_id=nomination["project_id"],
+                        project_title=nomination["project_title"],
+                        country=nomination["country"],
+                        nominated_by=nomination["nominated_by"],
+                        reason=review.reason,
+                        refused_by=command.reviewed_by,
+                        refused_at=now,
+                    )
+                )
+            reviewed.append({**nomination, "review": record})
+        return reviewed
+
+    return await uow.run(work)
+
+
 # --- closing ---------------------------------------------------------------------------------
 
 
@@ -269,18 +314,30 @@ async def close_round(
     base_url: str,
     batch_projects: int = 100,
 ) -> Document:
-    """OPEN → CLOSING (no nomination after that), then the nominated projects are awarded in
-    batches, one transaction each (labels, certificates and their events in the outbox), then
-    CLOSED with awards.eql.round_closed. Closing a CLOSING round resumes where it stopped."""
+    """Refused before the nomination deadline unless forced, and while a nomination is not
+    reviewed. The figures are brought up to date a last time (they are the round's final
+    candidates), then OPEN → CLOSING (no nomination after that), then the confirmed
+    nominations are awarded in batches, one transaction each (labels, certificates and their
+    events in the outbox), then CLOSED with awards.eql.round_closed. Closing a CLOSING round
+    resumes where it stopped."""
     round_id = eql.round_id(command.year)
+    await candidates.refresh_if_stale(uow, policy, command.year)
 
     async def start(tx: Transaction) -> Document:
         repository = EqlRepository(tx)
         current = await repository.round(round_id)
         if current is None:
             raise errors.UNKNOWN_EQL_ROUND(f"no EQL round for {command.year}")
-        if current["status"] == "CLOSED":
-            raise errors.ROUND_CLOSED(f"the {command.year} round is closed: one round per year")
+        deadline = current.get("nominations_close") or policy.nomination.deadline(
+            current["period_end"]
+        )
+        check_can_close(
+            current["status"],
+            clock.now(),
+            _aware(deadline),
+            command.force,
+            await repository.unreviewed(round_id) if current["status"] == "OPEN" else 0,
+        )
         if current["status"] == "OPEN":
             started = await repository.start_closing(round_id, command.closed_by, clock.now())
             assert started is not None
