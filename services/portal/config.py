@@ -42,6 +42,15 @@ class PortalSettings(BaseSettings):
     session_secret: SecretStr = Field(
         default=SecretStr("dev-only-portal-session-secret-0123456789abcdef"), min_length=32
     )
+    session_store: Literal["mongodb", "memory"] = Field(
+        default="mongodb",
+        description="`mongodb`: sessions in the portal's own database (survive a restart, "
+        "shared by replicas). `memory`: in the process (one replica; unit tests).",
+    )
+    mongodb_url: str = "mongodb://127.0.0.1:27017/?replicaSet=rs0"
+    mongodb_database: str = Field(
+        default="etw_portal", description="The portal's own database: sessions only."
+    )
     session_hours: float = Field(default=8.0, gt=0)
     cookie_secure: bool = Field(
         default=False, description="Send the session cookie over HTTPS only (set in production)."

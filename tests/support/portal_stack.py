@@ -158,6 +158,7 @@ def portal_stack(mongodb_url: str, logs: Path) -> Iterator[PortalStack]:
                 **base_env,
                 "HTTP_PORT": str(portal_port),
                 "PORTAL_BASE_URL": portal_url,
+                "MONGODB_DATABASE": f"{prefix}_portal",
                 "REGISTRATION_URL": urls["registration"],
                 "PROJECTS_URL": urls["projects"],
                 "AWARDS_URL": urls["awards"],

@@ -97,7 +97,7 @@ def test_gauges_of_a_metrics_page() -> None:
 
 
 def test_forms_need_the_session_csrf_token_and_the_cookie_is_httponly() -> None:
-    client = TestClient(build_app(PortalSettings()))
+    client = TestClient(build_app(PortalSettings(session_store="memory")))
     page = client.get("/")
     cookie = page.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie

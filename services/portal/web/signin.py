@@ -129,7 +129,7 @@ async def logout(request: Request) -> Response:
     await check_csrf(request)
     session = session_of(request)
     id_token = session.id_token
-    portal_of(request).sessions.end(session.id)
+    await portal_of(request).sessions.end(session.id)
     request.session.clear()
     request.state.portal_session = None
     settings: PortalSettings = request.app.state.settings
