@@ -28,6 +28,12 @@ class PortalSettings(BaseSettings):
         default="http://127.0.0.1:8090",
         description="The OpenID provider; its discovery document is read at sign-in.",
     )
+    oidc_discovery_url: str | None = Field(
+        default=None,
+        description="Where the portal itself reads the provider's discovery document (a "
+        "back-channel URL inside compose: http://keycloak:8080/...); the browser is still "
+        "sent to the public issuer's endpoints it names. Default: the issuer's.",
+    )
     oidc_client_id: str = "etwinning-portal"
     oidc_client_secret: SecretStr = SecretStr("dev-portal-secret")
     oidc_scope: str = "openid profile email"

@@ -103,6 +103,9 @@ def test_portal_service(services: dict[str, dict[str, Any]]) -> None:
     assert set(portal["depends_on"]) == {*APP_PORTS, "mongo"}
     env = portal["environment"]
     assert int(env["HTTP_PORT"]) == PORTAL_PORT
+    # Sign-in: the browser is sent to the public issuer, discovery read over the network.
+    assert env["OIDC_DISCOVERY_URL"].startswith("http://keycloak:8080/realms/etwinning/")
+    assert "keycloak" not in env["OIDC_ISSUER"]
     # Its sessions, in its own database, as its own MongoDB user (no service's data).
     assert env["MONGODB_DATABASE"] == "etw_portal"
     assert env["MONGODB_URL"].startswith("mongodb://portal:${PORTAL_MONGO_PASSWORD")

@@ -131,3 +131,17 @@ def test_every_text_of_the_pages_is_in_every_catalog() -> None:
         translated = {str(message.id) for message in catalog if message.id and message.string}
         missing = sorted(used - translated)
         assert not missing, f"{language}: {missing[:5]}"
+
+
+def test_discovery_is_read_from_the_back_channel_url_when_set() -> None:
+    from services.portal.web.signin import discovery_url
+
+    public = PortalSettings(oidc_issuer="http://localhost:8080/realms/etwinning")
+    assert discovery_url(public) == (
+        "http://localhost:8080/realms/etwinning/.well-known/openid-configuration"
+    )
+    inside = PortalSettings(
+        oidc_issuer="http://localhost:8080/realms/etwinning",
+        oidc_discovery_url="http://keycloak:8080/realms/etwinning/.well-known/openid-configuration",
+    )
+    assert discovery_url(inside).startswith("http://keycloak:8080/")
