@@ -167,8 +167,9 @@ def _nso(country: str, subject: str) -> Principal:
 
 
 def shared_probes(event_type: str, version: int = 1) -> dict[str, list[Probe]]:
-    """The routes every service serves (all public)."""
+    """The routes every service serves (public, and the operator's dead letters)."""
     return {
+        "/dead-letters": [Probe("/dead-letters", '"items"')],
         "/health/live": [Probe("/health/live", "alive")],
         "/health/ready": [Probe("/health/ready", "ready")],
         "/metrics": [Probe("/metrics", "etwinning_")],
