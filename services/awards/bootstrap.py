@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
 from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.awards.access import POLICY
 from services.awards.common.adapters.certificate_pdf import FpdfCertificateRenderer
 from services.awards.common.entrypoints import verification
 from services.awards.common.service_layer import (
@@ -19,6 +23,7 @@ from services.awards.eql.adapters.certificate_pdf import EqlCertificateRenderer
 from services.awards.eql.adapters.policy_file import load_eql_policy
 from services.awards.eql.adapters.repository import ensure_eql_indexes
 from services.awards.eql.entrypoints import http as eql_http
+from services.awards.eql.service_layer.jobs import CloseRoundJob, OpenRoundJob
 from services.awards.nql.adapters.policy_file import load_policy
 from services.awards.nql.adapters.repository import ensure_indexes
 from services.awards.nql.entrypoints import http, rubric_http
@@ -28,11 +33,15 @@ from services.awards.school_label.adapters.repository import (
     ensure_indexes as ensure_school_label_indexes,
 )
 from services.awards.school_label.entrypoints import http as school_label_http
+from services.awards.school_label.service_layer.jobs import EligibilityRunJob
 from shared.events import awards as emitted
 from shared.events import projects, registration
 from shared.identity.links import teacher_of_subject, with_link_indexes
+from shared.jobs.http import jobs_router
+from shared.jobs.runner import JobKind, JobWorker
+from shared.jobs.store import ensure_job_indexes
 from shared.messaging.consumer import EventHandler
-from shared.runtime import ServiceDefinition, create_app
+from shared.runtime import BackgroundWorker, Runtime, ServiceDefinition, create_app
 from shared.storage.mongo import Document
 
 HANDLERS: dict[str, EventHandler] = {
@@ -52,12 +61,16 @@ HANDLERS: dict[str, EventHandler] = {
 
 
 async def ensure_all_indexes(database: AsyncDatabase[Document]) -> None:
+    await ensure_job_indexes(database)
     await ensure_indexes(database)
     await ensure_school_label_indexes(database)
     await ensure_eql_indexes(database)
 
 
-def definition(settings: AwardsSettings | None = None) -> ServiceDefinition:
+def definition(
+    settings: AwardsSettings | None = None,
+    workers: Sequence[Callable[[Runtime], BackgroundWorker]] = (),
+) -> ServiceDefinition:
     return ServiceDefinition(
         name="awards",
         title="eTwinning awards",
@@ -70,7 +83,9 @@ def definition(settings: AwardsSettings | None = None) -> ServiceDefinition:
             eql_http.router,
             prizes_http.router,
             rubric_http.router,
+            jobs_router(POLICY),
         ],
+        workers=workers,
         handlers=HANDLERS,
         emits=[
             emitted.NqlApplicationOpened,
@@ -88,21 +103,52 @@ def definition(settings: AwardsSettings | None = None) -> ServiceDefinition:
             emitted.EqlRoundClosed,
             emitted.PrizeEntryDecided,
             emitted.PrizeWon,
+            emitted.JobFinished,
         ],
         ensure_indexes=with_link_indexes(ensure_all_indexes),
         teacher_of_subject=teacher_of_subject,
     )
 
 
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 def build_app(
-    settings: AwardsSettings | None = None, renderer: CertificateRenderer | None = None
+    settings: AwardsSettings | None = None,
+    renderer: CertificateRenderer | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> FastAPI:
     settings = settings or AwardsSettings()
-    app = create_app(definition(settings))
     # Loaded now: a broken policy file stops the service before it serves anything.
-    app.state.nql_policy = load_policy(settings.nql_policy_path)
+    nql_policy = load_policy(settings.nql_policy_path)
+    school_label_policy = load_school_label_policy(settings.school_label_policy_path)
+    eql_policy = load_eql_policy(settings.eql_policy_path)
+    kinds: list[JobKind] = [
+        OpenRoundJob(eql_policy),
+        CloseRoundJob(eql_policy, settings.base_url, settings.eql_close_batch_projects),
+        EligibilityRunJob(school_label_policy),
+    ]
+
+    def job_worker(runtime: Runtime) -> JobWorker:
+        worker = JobWorker(
+            runtime.unit_of_work,
+            kinds,
+            emitted.job_finished,
+            clock,
+            poll_seconds=settings.jobs_poll_seconds,
+            lease_seconds=settings.jobs_lease_seconds,
+            max_attempts=settings.jobs_max_attempts,
+        )
+        app.state.job_worker = worker  # woken by the routes that submit a job
+        return worker
+
+    app = create_app(definition(settings, workers=[job_worker]))
+    app.state.clock = clock
+    app.state.job_finished_event = emitted.job_finished
+    app.state.nql_policy = nql_policy
     app.state.certificate_renderer = renderer or FpdfCertificateRenderer()
-    app.state.school_label_policy = load_school_label_policy(settings.school_label_policy_path)
-    app.state.eql_policy = load_eql_policy(settings.eql_policy_path)
+    app.state.school_label_policy = school_label_policy
+    app.state.eql_policy = eql_policy
     app.state.eql_certificate_renderer = EqlCertificateRenderer()
     return app

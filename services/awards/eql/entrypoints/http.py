@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from services.awards.access import POLICY
@@ -21,11 +22,13 @@ from services.awards.eql.domain import model as eql
 from services.awards.eql.domain.model import Assessment, CountryBreakdown, NominationRefused
 from services.awards.eql.domain.policy import EqlPolicy
 from services.awards.eql.service_layer import use_cases as rounds
-from shared.errors import NotFound
+from services.awards.eql.service_layer.jobs import CLOSE_ROUND, OPEN_ROUND
+from shared.errors import DomainRuleViolation, NotFound
 from shared.http.access import Grant
 from shared.http.auth import Principal
 from shared.http.dependencies import UoW
 from shared.http.problems import HttpProblem
+from shared.jobs.http import ACCEPTED_RESPONSE, start_job
 from shared.storage.mongo import Document
 from shared.storage.unit_of_work import UnitOfWork
 
@@ -121,13 +124,17 @@ async def _round(uow: UnitOfWork, year: int) -> Document:
     return document
 
 
-@router.post("/rounds", status_code=status.HTTP_201_CREATED)
+@router.post("/rounds", status_code=status.HTTP_202_ACCEPTED, responses=ACCEPTED_RESPONSE)
 async def open_round(
-    body: OpenRoundIn, uow: UoW, policy: Policy, grant: Annotated[Grant, POLICY.grant("eql.open")]
-) -> RoundOut:
-    """Open the year's round (R-EQL-1): candidates and quotas are computed now, once."""
-    command = rounds.OpenRound(year=body.year, opened_by=_principal(grant).subject)
-    return _round_out(await rounds.open_round(uow, policy, command))
+    body: OpenRoundIn,
+    request: Request,
+    uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("eql.open")],
+) -> JSONResponse:
+    """Open the year's round (R-EQL-1): a job computes the candidates and quotas, once, and
+    inserts the round. A year that has its round is refused now (409 R-EQL-1)."""
+    await rounds.refuse_second_round(uow, body.year)
+    return await start_job(request, uow, OPEN_ROUND, {"year": body.year}, _principal(grant))
 
 
 @router.get("/rounds/{year}")
@@ -137,22 +144,24 @@ async def get_round(
     return _round_out(await _round(uow, year))
 
 
-@router.post("/rounds/{year}/closure")
+@router.post(
+    "/rounds/{year}/closure", status_code=status.HTTP_202_ACCEPTED, responses=ACCEPTED_RESPONSE
+)
 async def close_round(
     year: int,
     request: Request,
     uow: UoW,
-    policy: Policy,
     grant: Annotated[Grant, POLICY.grant("eql.close")],
-) -> RoundOut:
-    """Close the round: every nominated project's recipients get the EQL and a certificate.
-    Safe to repeat while it is closing (it resumes); refused once closed (R-EQL-1)."""
-    settings = request.app.state.settings
-    command = rounds.CloseRound(year=year, closed_by=_principal(grant).subject)
-    closed = await rounds.close_round(
-        uow, policy, command, settings.base_url, settings.eql_close_batch_projects
-    )
-    return _round_out(closed)
+) -> JSONResponse:
+    """Close the round as a job: every nominated project's recipients get the EQL and a
+    certificate. Safe to repeat while it is closing (it resumes); refused once closed
+    (409 R-EQL-1)."""
+    current = await _round(uow, year)
+    if current["status"] == "CLOSED":
+        raise DomainRuleViolation(
+            rounds.ROUND_RULE, f"the {year} round is closed: one round per year"
+        )
+    return await start_job(request, uow, CLOSE_ROUND, {"year": year}, _principal(grant))
 
 
 @router.get("/rounds/{year}/candidates")

@@ -21,7 +21,12 @@ from services.awards.eql.adapters.repository import (
     write_snapshot,
 )
 from services.awards.eql.domain import model as eql
-from services.awards.eql.domain.model import CountryQuota, EqlLabel, NominationRefused
+from services.awards.eql.domain.model import (
+    Assessment,
+    CountryQuota,
+    EqlLabel,
+    NominationRefused,
+)
 from services.awards.eql.domain.policy import EqlPolicy
 from shared.errors import DomainRuleViolation, NotFound
 from shared.events import awards as emitted
@@ -66,12 +71,45 @@ def _one_round_per_year(year: int) -> DomainRuleViolation:
 async def open_round(uow: UnitOfWork, policy: EqlPolicy, command: OpenRound) -> Document:
     """Computes every assessment with one indexed scan of the period's NQL decisions, writes
     the snapshot under a fresh id, then commits the round, the quota counters and the event.
-    A second opening of the year is refused (R-EQL-1), even when both race."""
-    round_id = eql.round_id(command.year)
+    A second opening of the year is refused (R-EQL-1), even when both race. (The HTTP route
+    runs the same steps as a job: services/awards/eql/service_layer/jobs.py.)"""
+    await refuse_second_round(uow, command.year)
+    prepared = await assess_year(uow, policy, command.year)
+    snapshot_id = uuid4().hex
+    await write_snapshot(
+        uow.database, snapshot_id, prepared.round_id, command.year, prepared.assessments
+    )
+    document = round_document(policy, command, prepared, snapshot_id, datetime.now(UTC))
+    try:
+        return await uow.run(lambda tx: commit_round(tx, policy, command, prepared, document))
+    except DuplicateKeyError as duplicate:
+        raise _one_round_per_year(command.year) from duplicate
+
+
+@dataclass(frozen=True)
+class PreparedRound:
+    """What the opening computed from the period's NQL decisions, before anything is written."""
+
+    round_id: str
+    start: datetime
+    end: datetime
+    assessments: list[Assessment]
+    quotas: dict[str, CountryQuota]
+
+    @property
+    def candidates(self) -> int:
+        return sum(1 for a in self.assessments if a.candidate)
+
+
+async def refuse_second_round(uow: UnitOfWork, year: int) -> None:
+    if await uow.database[ROUNDS].find_one({"_id": eql.round_id(year)}, {"_id": 1}) is not None:
+        raise _one_round_per_year(year)
+
+
+async def assess_year(uow: UnitOfWork, policy: EqlPolicy, year: int) -> PreparedRound:
+    """Reads only: one aggregation of the period's NQLs, the projects' kinds, the quotas."""
     database = uow.database
-    if await database[ROUNDS].find_one({"_id": round_id}, {"_id": 1}) is not None:
-        raise _one_round_per_year(command.year)
-    start, end = policy.period.bounds(command.year)
+    start, end = policy.period.bounds(year)
     groups = [
         group
         async for group in nql_scores_by_project(
@@ -90,19 +128,25 @@ async def open_round(uow: UnitOfWork, policy: EqlPolicy, command: OpenRound) -> 
         is not None
     ]
     quotas = eql.quotas(assessments, policy.quota)
-    snapshot_id = uuid4().hex
-    await write_snapshot(database, snapshot_id, round_id, command.year, assessments)
-    candidates = sum(1 for a in assessments if a.candidate)
-    now = datetime.now(UTC)
-    document: Document = {
-        "_id": round_id,
+    return PreparedRound(eql.round_id(year), start, end, assessments, quotas)
+
+
+def round_document(
+    policy: EqlPolicy,
+    command: OpenRound,
+    prepared: PreparedRound,
+    snapshot_id: str,
+    now: datetime,
+) -> Document:
+    return {
+        "_id": prepared.round_id,
         "year": command.year,
         "status": "OPEN",
         "snapshot_id": snapshot_id,
-        "period_start": start,
-        "period_end": end,
-        "projects_with_nql": len(assessments),
-        "candidate_count": candidates,
+        "period_start": prepared.start,
+        "period_end": prepared.end,
+        "projects_with_nql": len(prepared.assessments),
+        "candidate_count": prepared.candidates,
         "opened_by": command.opened_by,
         "opened_at": now,
         "awarded_projects": 0,
@@ -110,30 +154,34 @@ async def open_round(uow: UnitOfWork, policy: EqlPolicy, command: OpenRound) -> 
         "policy": policy.model_dump(mode="json", exclude={"prizes"}),
     }
 
-    async def work(tx: Transaction) -> Document:
-        repository = EqlRepository(tx)
-        await repository.add_round(document)
-        await repository.add_quotas(round_id, quotas.values())
-        await tx.emit(
-            emitted.EqlRoundOpened(
-                round_id=round_id,
-                year=command.year,
-                period_start=start,
-                period_end=end,
-                candidate_count=candidates,
-                countries=sorted(c for c, q in quotas.items() if q.candidates),
-                quotas={c: q.quota for c, q in quotas.items()},
-                min_average=policy.nomination.min_average,
-                opened_by=command.opened_by,
-                opened_at=now,
-            )
-        )
-        return document
 
-    try:
-        return await uow.run(work)
-    except DuplicateKeyError as duplicate:
-        raise _one_round_per_year(command.year) from duplicate
+async def commit_round(
+    tx: Transaction,
+    policy: EqlPolicy,
+    command: OpenRound,
+    prepared: PreparedRound,
+    document: Document,
+) -> Document:
+    """The round, its quota counters and awards.eql.round_opened, in the caller's
+    transaction; DuplicateKeyError when the year has its round already."""
+    repository = EqlRepository(tx)
+    await repository.add_round(document)
+    await repository.add_quotas(prepared.round_id, prepared.quotas.values())
+    await tx.emit(
+        emitted.EqlRoundOpened(
+            round_id=prepared.round_id,
+            year=command.year,
+            period_start=prepared.start,
+            period_end=prepared.end,
+            candidate_count=prepared.candidates,
+            countries=sorted(c for c, q in prepared.quotas.items() if q.candidates),
+            quotas={c: q.quota for c, q in prepared.quotas.items()},
+            min_average=policy.nomination.min_average,
+            opened_by=command.opened_by,
+            opened_at=document["opened_at"],
+        )
+    )
+    return document
 
 
 # --- nominating ------------------------------------------------------------------------------
@@ -267,55 +315,59 @@ async def close_round(
 ) -> Document:
     """OPEN → CLOSING (no nomination after that), then the nominated projects are awarded in
     batches, one transaction each (labels, certificates and their events in the outbox), then
-    CLOSED with awards.eql.round_closed. Closing a CLOSING round resumes where it stopped."""
+    CLOSED with awards.eql.round_closed. Closing a CLOSING round resumes where it stopped.
+    (The HTTP route runs the same steps as a job: services/awards/eql/service_layer/jobs.py.)"""
     round_id = eql.round_id(command.year)
-
-    async def start(tx: Transaction) -> Document:
-        repository = EqlRepository(tx)
-        current = await repository.round(round_id)
-        if current is None:
-            raise NotFound(f"no EQL round for {command.year}")
-        if current["status"] == "CLOSED":
-            raise DomainRuleViolation(
-                ROUND_RULE, f"the {command.year} round is closed: one round per year"
-            )
-        if current["status"] == "OPEN":
-            started = await repository.start_closing(round_id, command.closed_by, datetime.now(UTC))
-            assert started is not None
-            return started
-        return current
-
-    current = await uow.run(start)
+    current = await uow.run(lambda tx: begin_closing(tx, command))
     year = int(current["year"])
     while await uow.run(
-        lambda tx: _award_batch(tx, policy, round_id, year, base_url, batch_projects)
+        lambda tx: award_batch(tx, policy, round_id, year, base_url, batch_projects)
     ):
         pass
+    return await uow.run(lambda tx: finish_closing(tx, command))
 
-    async def finish(tx: Transaction) -> Document:
-        repository = EqlRepository(tx)
-        now = datetime.now(UTC)
-        closed = await repository.finish_closing(round_id, now)
-        if closed is None:  # a concurrent closing finished first
-            found = await repository.round(round_id)
-            assert found is not None
-            return found
-        await tx.emit(
-            emitted.EqlRoundClosed(
-                round_id=round_id,
-                year=year,
-                awarded_projects=int(closed.get("awarded_projects", 0)),
-                recipients=int(closed.get("recipients", 0)),
-                closed_by=command.closed_by,
-                closed_at=now,
-            )
+
+async def begin_closing(tx: Transaction, command: CloseRound) -> Document:
+    """OPEN → CLOSING, or the CLOSING round as it is (a closing resumed); CLOSED is refused."""
+    round_id = eql.round_id(command.year)
+    repository = EqlRepository(tx)
+    current = await repository.round(round_id)
+    if current is None:
+        raise NotFound(f"no EQL round for {command.year}")
+    if current["status"] == "CLOSED":
+        raise DomainRuleViolation(
+            ROUND_RULE, f"the {command.year} round is closed: one round per year"
         )
-        return closed
+    if current["status"] == "OPEN":
+        started = await repository.start_closing(round_id, command.closed_by, datetime.now(UTC))
+        assert started is not None
+        return started
+    return current
 
-    return await uow.run(finish)
+
+async def finish_closing(tx: Transaction, command: CloseRound) -> Document:
+    round_id = eql.round_id(command.year)
+    repository = EqlRepository(tx)
+    now = datetime.now(UTC)
+    closed = await repository.finish_closing(round_id, now)
+    if closed is None:  # a concurrent closing finished first
+        found = await repository.round(round_id)
+        assert found is not None
+        return found
+    await tx.emit(
+        emitted.EqlRoundClosed(
+            round_id=round_id,
+            year=command.year,
+            awarded_projects=int(closed.get("awarded_projects", 0)),
+            recipients=int(closed.get("recipients", 0)),
+            closed_by=command.closed_by,
+            closed_at=now,
+        )
+    )
+    return closed
 
 
-async def _award_batch(
+async def award_batch(
     tx: Transaction, policy: EqlPolicy, round_id: str, year: int, base_url: str, limit: int
 ) -> int:
     repository = EqlRepository(tx)
