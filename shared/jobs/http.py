@@ -4,8 +4,8 @@ one (`Location: /jobs/{id}`). The service's access policy names who may call the
 `jobs.list`, `jobs.show`, `jobs.cancel`); the app state holds `clock` and
 `job_finished_event`, and `job_worker` once the worker runs (woken on submission)."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the routes are defined inside jobs_router, and
+# FastAPI must see `policy.grant(...)` evaluated, not as a string naming a local variable.
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any

@@ -1,0 +1,76 @@
+"""A job worker of the awards service in a process of its own, as a replica runs it: claims
+the jobs of a database until the given one has finished, then prints one line of JSON with
+its peak RSS. Started by the round benchmarks (bench/eql_round.py, bench/school_label_round.py).
+
+    python -m bench._job_worker MONGODB_URL DATABASE JOB_ID
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import sys
+import time
+from datetime import UTC, datetime
+
+from services.awards.config import AwardsSettings
+from services.awards.eql.adapters.policy_file import load_eql_policy
+from services.awards.eql.service_layer.jobs import CloseRoundJob, OpenRoundJob
+from services.awards.school_label.adapters.policy_file import load_school_label_policy
+from services.awards.school_label.service_layer.jobs import EligibilityRunJob
+from shared.events.awards import job_finished
+from shared.jobs import store
+from shared.jobs.runner import JobWorker
+from shared.logging import configure_logging
+from shared.storage.mongo import create_client
+from shared.storage.unit_of_work import UnitOfWork
+
+
+async def work(url: str, database_name: str, job_id: str) -> dict[str, object]:
+    configure_logging("awards", json=True, level="WARNING")
+    settings = AwardsSettings()
+    client = create_client(url, "awards")
+    database = client[database_name]
+    uow = UnitOfWork(client, database, "awards")
+    worker = JobWorker(
+        uow,
+        [
+            OpenRoundJob(load_eql_policy(settings.eql_policy_path)),
+            CloseRoundJob(
+                load_eql_policy(settings.eql_policy_path),
+                "http://awards",
+                settings.eql_close_batch_projects,
+            ),
+            EligibilityRunJob(load_school_label_policy(settings.school_label_policy_path)),
+        ],
+        job_finished,
+        lambda: datetime.now(UTC),
+    )
+    began = time.perf_counter()
+    while True:
+        await worker.work_once()
+        job = await store.job(database, job_id)
+        assert job is not None
+        if job["status"] in store.FINISHED:
+            break
+        await asyncio.sleep(0.2)
+    elapsed = time.perf_counter() - began
+    await client.close()
+    return {
+        "job_id": job_id,
+        "status": job["status"],
+        "error": job.get("error"),
+        "result": job.get("result"),
+        "worker_seconds": round(elapsed, 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def main() -> None:
+    url, database_name, job_id = sys.argv[1:4]
+    print(json.dumps(asyncio.run(work(url, database_name, job_id)), default=str))
+
+
+if __name__ == "__main__":
+    main()
