@@ -46,6 +46,8 @@ async def work(url: str, database_name: str, job_id: str) -> dict[str, object]:
         ],
         job_finished,
         lambda: datetime.now(UTC),
+        lease_seconds=settings.jobs_lease_seconds,
+        retry_seconds=0.5,
     )
     began = time.perf_counter()
     while True:

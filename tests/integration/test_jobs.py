@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -136,12 +136,12 @@ async def test_two_workers_never_run_one_job_at_once_and_a_lost_lease_commits_no
 
     # a worker whose lease passed to another cannot commit a step (LeaseLost, rolled back)
     job, _ = await store.submit(uow, "test.counting", {"n": 9}, ASKED, now())
-    claimed = await store.claim(uow.database, "old-owner", now(), store.timedelta(seconds=30))
+    claimed = await store.claim(uow.database, "old-owner", now(), timedelta(seconds=30))
     assert claimed is not None
     await uow.database[store.JOBS].update_one(
         {"_id": job["_id"]}, {"$set": {"lease_owner": "new-owner"}}
     )
-    stale = RunningJob(claimed, uow, "old-owner", store.timedelta(seconds=30), now)
+    stale = RunningJob(claimed, uow, "old-owner", timedelta(seconds=30), now)
 
     async def effect(tx: Transaction) -> None:
         await tx.collection("effects").insert_one({"job_id": job["_id"]}, session=tx.session)
