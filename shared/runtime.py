@@ -31,9 +31,11 @@ from shared.events.base import EventPayload
 from shared.http.auth import TeacherOfSubject
 from shared.http.contract import contract_router
 from shared.http.health import health_router
+from shared.http.limits import BodySizeLimit
 from shared.http.me import me_router
 from shared.http.metrics import metrics_router
 from shared.http.middleware import install_correlation_middleware
+from shared.http.openapi import install_problem_responses
 from shared.http.problems import install_problem_handlers
 from shared.identity.verifier import token_verifier_for
 from shared.logging import configure_logging, get_logger
@@ -147,13 +149,15 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     for name, value in definition.app_state.items():
         setattr(app.state, name, value)
     install_problem_handlers(app)
-    install_correlation_middleware(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.http_max_body_bytes)
+    install_correlation_middleware(app)  # outside the limit: a 413 carries the id too
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(me_router)
     app.include_router(contract_router(service_contract(definition)))
     for router in definition.routers:
         app.include_router(router)
+    install_problem_responses(app)
     return app
 
 

@@ -27,6 +27,11 @@ class ServiceSettings(BaseSettings):
     )
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    http_max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted; a larger one is a 413 before it is parsed.",
+    )
     public_base_url: str | None = Field(
         default=None, description="How others reach this service's HTTP API (links in mails)."
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from shared.settings import DEV_JWT_SECRET
-from tools import dlq, jobs, mint_token, publish, seed, trace
+from tools import dlq, error_catalog, jobs, mint_token, publish, seed, trace
 from tools.demo_story import Tokens
 from tools.progress import Progress
 
@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
         ("watch", "follow the job: progress bar, rate, time left; exit 0 if it succeeded"),
     ):
         jobs_commands.add_parser(name, help=help_text).add_argument("job_id")
+    errors_parser = commands.add_parser(
+        "errors", help="the error codes of the HTTP APIs (docs/errors.md), or one of them",
+        description=error_catalog.__doc__,
+    )  # fmt: skip
+    errors_parser.add_argument("code", nargs="?", help="show this code only, with its meaning")
 
     seed_parser = commands.add_parser(
         "seed", help="load example data into a running platform", description=seed.__doc__
@@ -137,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_publish(args))
     if args.command == "seed":
         return asyncio.run(_seed(args))
+    if args.command == "errors":
+        return error_catalog.print_catalog(args.code)
     return asyncio.run(_dlq(args))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from shared.http.auth import Principal, mint_token
+from tools.answers import describe
 
 SCHOOLS = {
     "ES": {"name": "IES Severo Ochoa", "town": "Elx", "country": "ES", "kind": "ISCED 2-3"},
@@ -228,11 +229,9 @@ class Story:
     async def _school(self, applicant: dict[str, str], school: dict[str, str]) -> str:
         response = await self.http["registration"].post("/schools", headers=applicant, json=school)
         if response.status_code == 409:  # registered by an earlier run: the 409 names it
-            return str(response.json()["error"]["existing_id"])
+            return str(response.json()["existing_id"])
         if response.status_code != 201:
-            raise StoryFailed(
-                "registration POST /schools", f"{response.status_code} {response.text}"
-            )
+            raise StoryFailed("registration POST /schools", describe(response))
         return str(response.json()["id"])
 
     def _teacher(self, country: str) -> dict[str, str]:
@@ -257,9 +256,7 @@ class Story:
     ) -> Any:  # fmt: skip
         response = await self.http[service].request(method, path, headers=headers, json=body)
         if response.status_code != expected:
-            raise StoryFailed(
-                f"{service} {method} {path}", f"{response.status_code} {response.text}"
-            )
+            raise StoryFailed(f"{service} {method} {path}", describe(response))
         return response.json()
 
     async def _eventually(self, step: str, attempt: Callable[[], Awaitable[Any]]) -> Any:

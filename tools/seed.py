@@ -15,6 +15,7 @@ from typing import Literal
 
 import httpx
 
+from tools.answers import describe
 from tools.demo_story import SCHOOLS, TEACHERS, Story, StoryLog, Tokens
 
 SERVICES = ("registration", "projects", "awards", "notifications")
@@ -86,7 +87,7 @@ async def seed_demo(
         return await _seed_demo(clients, tokens, tag, wait_seconds, progress)
     except httpx.HTTPStatusError as error:
         hint = " (is JWT_SECRET the platform's?)" if error.response.status_code == 401 else ""
-        answer = f"{error.response.status_code} {error.response.text}"
+        answer = describe(error.response)
         return SeedOutcome("failed", [f"{error.request.url} answered {answer}{hint}"])
     except httpx.HTTPError as error:
         return SeedOutcome("failed", [f"the platform did not answer: {error!r}"])

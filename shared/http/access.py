@@ -170,7 +170,7 @@ SHARED = Policy(
     "every service",
     [
         rule("health.live", "GET /health/live", "that the process runs", public=Scope.ALL),
-        rule("health.ready", "GET /health/ready", "whether broker and database answer",
+        rule("health.ready", "GET /health/ready", "whether the service is ready, and why not",
              public=Scope.ALL),
         rule("metrics", "GET /metrics", "aggregate counts (Prometheus)", public=Scope.ALL),
         rule("contract.asyncapi_json", "GET /asyncapi.json", "the event contract",

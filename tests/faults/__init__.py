@@ -22,13 +22,17 @@ Scenario -> test (tests reused from elsewhere are named with their module):
 4. RabbitMQ restarted with flows in flight, graceful and hard kill
    -> test_broker_restart.py (marker broker_restart: runs last in the session)
 5. RabbitMQ down when a service starts
-   -> tests/integration/resilience/test_broker_absent_at_start.py
+   -> tests/integration/resilience/test_broker_absent_at_start.py;
+   MongoDB down when a service starts (issue 13 §6) -> test_database_absent_at_start.py
 6. database unavailable for 10 s; and longer than the retry budget, then `dlq redrive`
    -> test_database_outage.py
 7. malformed input: invalid JSON, wrong schema, unknown type, unsupported version
    -> tests/integration/test_core_reliability.py::
       test_malformed_messages_go_to_the_dlq_on_the_first_attempt_and_do_not_block;
-   oversized -> test_oversized_message.py
+   oversized -> test_oversized_message.py; bodies that escaped the decoding (issue 13 §1),
+   mismatched routing keys and a property test of 2,000+ generated bodies
+   -> tests/integration/registration/test_unreadable_intake.py, test_intake_property.py;
+   a stalled consumer's readiness -> tests/integration/resilience/test_stalled_consumer.py
 8. poison message that crashes the process every time
    -> test_poison_and_shutdown.py::
       test_a_message_that_kills_its_consumer_is_dead_lettered_by_the_delivery_limit

@@ -15,6 +15,7 @@ from shared.http.auth import Principal, mint_token
 from shared.runtime import Runtime
 from shared.settings import DEV_JWT_SECRET
 from tests.support.probes import envelope_of
+from tests.support.problems import problem_code
 
 ISSUER = "etwinning-platform"
 
@@ -132,5 +133,8 @@ class ProjectSteps:
 
 
 def error_of(response: httpx.Response) -> tuple[int, str, str | None]:
-    error = response.json()["error"]
-    return response.status_code, error["code"], error.get("rule")
+    """(status, code, rule) of a problem answer, checking it is one (RFC 9457)."""
+    assert response.headers["content-type"] == "application/problem+json", response.text
+    problem = response.json()
+    assert problem["status"] == response.status_code
+    return response.status_code, problem_code(response), problem.get("rule")

@@ -14,6 +14,7 @@ from fastapi import Depends, FastAPI
 from shared.http.auth import ALGORITHM, Principal, decode_token, mint_token, require_role
 from shared.http.problems import HttpProblem, install_problem_handlers
 from shared.settings import ServiceSettings
+from tests.support.problems import problem_code
 
 SECRET = "unit-test-secret-0123456789-abcdefghijklmnop"
 OTHER_SECRET = "another-secret-0123456789-abcdefghijklmnopq"
@@ -130,7 +131,7 @@ async def test_http_without_a_token_is_401_missing_token(http: httpx.AsyncClient
     response = await http.post("/teachers-only")
 
     assert response.status_code == 401
-    assert response.json()["error"]["code"] == "missing_token"
+    assert problem_code(response) == "missing_token"
     assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
@@ -138,14 +139,14 @@ async def test_http_with_a_bad_token_is_401_invalid_token(http: httpx.AsyncClien
     response = await http.post("/teachers-only", headers=bearer("not.a.jwt"))
 
     assert response.status_code == 401
-    assert response.json()["error"]["code"] == "invalid_token"
+    assert problem_code(response) == "invalid_token"
 
 
 async def test_http_with_the_wrong_role_is_403_forbidden_role(http: httpx.AsyncClient) -> None:
     response = await http.post("/teachers-only", headers=bearer(mint(NSO)))
 
     assert response.status_code == 403
-    assert response.json()["error"]["code"] == "forbidden_role"
+    assert problem_code(response) == "forbidden_role"
 
 
 async def test_http_with_the_right_role_reaches_the_endpoint(http: httpx.AsyncClient) -> None:

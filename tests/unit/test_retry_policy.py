@@ -10,12 +10,13 @@ from pydantic import BaseModel, ValidationError
 from pymongo.errors import AutoReconnect
 
 from shared.errors import (
-    DomainRuleViolation,
     MalformedMessage,
     NotFound,
     PermanentError,
+    Refused,
     TransientError,
     UnknownEvent,
+    error_code,
 )
 from shared.messaging.failures import (
     RETRIES_EXHAUSTED,
@@ -24,6 +25,11 @@ from shared.messaging.failures import (
     is_permanent,
     reason_of,
 )
+
+SAME_SCHOOL_FOUNDERS = error_code(
+    "test_same_school_founders", 422, "Same school", "founders in one school", rule="R-PRJ-1"
+)
+TYPE_FIXED = error_code("test_type_fixed", 422, "Type fixed", "the type is fixed", rule="R-PRJ-2")
 
 
 class Strict(BaseModel):
@@ -76,7 +82,7 @@ def test_delay_is_capped_at_the_maximum() -> None:
     [
         (MalformedMessage("bad", reason="invalid_json"), "invalid_json"),
         (UnknownEvent("?", reason="unsupported_event_version"), "unsupported_event_version"),
-        (DomainRuleViolation("R-PRJ-1", "no"), "domain_rule_violation"),
+        (Refused(SAME_SCHOOL_FOUNDERS, "no"), "test_same_school_founders"),
         (NotFound("gone"), "not_found"),
         (PermanentError("plain"), "permanent_error"),
         (validation_error(), "schema_violation"),
@@ -97,11 +103,25 @@ def test_anything_else_is_transient_and_ends_as_retries_exhausted(error: Excepti
     assert reason_of(error) == RETRIES_EXHAUSTED
 
 
-def test_domain_rule_violation_keeps_rule_and_detail() -> None:
-    error = DomainRuleViolation("R-PRJ-2", "the type is fixed", status_code=422)
+def test_a_refusal_keeps_its_code_rule_detail_and_figures() -> None:
+    error = TYPE_FIXED("the type is fixed", was="NATIONAL")
 
-    assert (error.rule, error.detail, error.status_code) == ("R-PRJ-2", "the type is fixed", 422)
+    assert (error.code, error.rule, error.detail) == (
+        "test_type_fixed",
+        "R-PRJ-2",
+        "the type is fixed",
+    )
+    assert (error.status_code, error.figures, error.reason) == (
+        422,
+        {"was": "NATIONAL"},
+        error.code,
+    )
     assert str(error) == "R-PRJ-2: the type is fixed"
+
+
+def test_a_code_is_declared_once() -> None:
+    with pytest.raises(ValueError, match="declared twice"):
+        error_code("test_type_fixed", 409, "Type fixed", "another meaning", rule="R-PRJ-2")
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from services.notifications.entrypoints.inbox import router as inbox_router
 from services.notifications.entrypoints.staff import router as staff_router
 from services.notifications.entrypoints.webhooks import router as webhooks_router
 from shared.http.access import Grant
+from shared.http.inputs import Filter, Identifier
 from shared.runtime import runtime_of
 
 router = APIRouter(prefix="/deliveries", tags=["deliveries"])
@@ -47,10 +48,10 @@ def _out(document: dict[str, Any]) -> DeliveryOut:
 async def list_deliveries(
     request: Request,
     _: Annotated[Grant, POLICY.grant("deliveries.list")],
-    teacher_id: str | None = None,
-    recipient_id: str | None = None,
-    event_id: str | None = None,
-    status: str | None = None,
+    teacher_id: Identifier | None = None,
+    recipient_id: Identifier | None = None,
+    event_id: Identifier | None = None,
+    status: Filter | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DeliveryOut]:
     filters = {

@@ -15,6 +15,7 @@ from services.notifications.adapters.repository import INBOX_ITEMS, STAFF
 from services.notifications.entrypoints.access import POLICY
 from shared.errors import NotFound
 from shared.http.access import Grant, Scope
+from shared.http.inputs import Identifier
 from shared.http.problems import HttpProblem
 from shared.runtime import runtime_of
 from shared.storage.leases import utcnow
@@ -68,7 +69,7 @@ def _out(document: dict[str, Any]) -> InboxItemOut:
 async def list_inbox(
     request: Request,
     grant: Annotated[Grant, POLICY.grant("inbox.list")],
-    recipient_id: str | None = None,
+    recipient_id: Identifier | None = None,
     unread_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[InboxItemOut]:
@@ -84,7 +85,7 @@ async def list_inbox(
 async def unread_count(
     request: Request,
     grant: Annotated[Grant, POLICY.grant("inbox.unread")],
-    recipient_id: str | None = None,
+    recipient_id: Identifier | None = None,
 ) -> UnreadCount:
     owner = await _recipient_of(request, grant, recipient_id)
     collection = runtime_of(request).database[INBOX_ITEMS]
@@ -94,7 +95,7 @@ async def unread_count(
 
 @router.post("/{item_id}/read")
 async def mark_read(
-    request: Request, item_id: str, grant: Annotated[Grant, POLICY.grant("inbox.mark_read")]
+    request: Request, item_id: Identifier, grant: Annotated[Grant, POLICY.grant("inbox.mark_read")]
 ) -> InboxItemOut:
     """Only the recipient marks a notification read (operators look, never touch)."""
     owner = await _recipient_of(request, grant, None)

@@ -17,6 +17,7 @@ from services.notifications.service_layer import staff as use_cases
 from shared.errors import NotFound
 from shared.events.fields import CountryCode, LanguageCode
 from shared.http.access import Grant
+from shared.http.inputs import Filter, Identifier, Keyword, Name, ShortText
 from shared.http.problems import HttpProblem
 from shared.runtime import runtime_of
 
@@ -24,21 +25,21 @@ router = APIRouter(prefix="/staff", tags=["staff directory"])
 
 
 class StaffIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     email: EmailStr
     language: LanguageCode = "en"
     role: Literal["nso", "css"]
     country: CountryCode | None = Field(
         default=None, description="Required for NSO staff: the country they serve (R-REG-3)."
     )
-    subject: str | None = Field(
+    subject: ShortText | None = Field(
         default=None,
-        max_length=200,
         description="The `sub` of this person's bearer tokens, which opens their inbox; "
         "defaults to `staff:<id>`.",
     )
-    kinds: list[str] = Field(
+    kinds: list[Keyword] = Field(
         default_factory=list,
+        max_length=100,
         description="Notification kinds wanted (a rule's kind); empty means all of them.",
     )
     digest: Literal["immediate", "daily"] = Field(
@@ -128,8 +129,8 @@ async def add_staff(
 async def list_staff(
     request: Request,
     _: Annotated[Grant, POLICY.grant("staff.list")],
-    role: str | None = None,
-    country: str | None = None,
+    role: Filter | None = None,
+    country: CountryCode | None = None,
 ) -> list[StaffOut]:
     query = {k: v for k, v in {"role": role, "country": country}.items() if v}
     cursor = runtime_of(request).database[STAFF].find(query).sort("_id", 1)
@@ -138,7 +139,7 @@ async def list_staff(
 
 @router.get("/{staff_id}")
 async def get_staff(
-    request: Request, staff_id: str, _: Annotated[Grant, POLICY.grant("staff.read")]
+    request: Request, staff_id: Identifier, _: Annotated[Grant, POLICY.grant("staff.read")]
 ) -> StaffOut:
     document = await runtime_of(request).database[STAFF].find_one({"_id": staff_id})
     if document is None:
@@ -149,7 +150,7 @@ async def get_staff(
 @router.put("/{staff_id}")
 async def replace_staff(
     request: Request,
-    staff_id: str,
+    staff_id: Identifier,
     body: StaffIn,
     _: Annotated[Grant, POLICY.grant("staff.replace")],
 ) -> StaffOut:
@@ -160,7 +161,7 @@ async def replace_staff(
 
 @router.delete("/{staff_id}", status_code=204)
 async def remove_staff(
-    request: Request, staff_id: str, _: Annotated[Grant, POLICY.grant("staff.remove")]
+    request: Request, staff_id: Identifier, _: Annotated[Grant, POLICY.grant("staff.remove")]
 ) -> Response:
     await use_cases.remove_staff(runtime_of(request).unit_of_work, staff_id)
     return Response(status_code=204)

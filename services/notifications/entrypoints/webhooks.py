@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import AnyHttpUrl, BaseModel, Field
+from pydantic import AnyHttpUrl, BaseModel, Field, UrlConstraints
 
 from services.notifications.adapters.repository import WEBHOOK_DELIVERIES, WEBHOOKS
 from services.notifications.adapters.webhook_subscriptions import SubscriptionCache
@@ -15,6 +15,7 @@ from services.notifications.entrypoints.access import POLICY
 from services.notifications.entrypoints.staff import known_kinds
 from shared.errors import NotFound
 from shared.http.access import Grant
+from shared.http.inputs import Identifier, Keyword, Secret
 from shared.http.problems import HttpProblem
 from shared.runtime import runtime_of
 
@@ -22,12 +23,13 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 
 class WebhookIn(BaseModel):
-    url: AnyHttpUrl
-    secret: str = Field(
-        min_length=32,
+    url: Annotated[AnyHttpUrl, UrlConstraints(max_length=2_048)]
+    secret: Annotated[Secret, Field(min_length=32)] = Field(
         description="Key of the HMAC-SHA256 signature in X-Etwinning-Signature; never shown.",
     )
-    kinds: list[str] = Field(default_factory=list, description="Kinds wanted; empty: all.")
+    kinds: list[Keyword] = Field(
+        default_factory=list, max_length=100, description="Kinds wanted; empty: all."
+    )
 
 
 class WebhookOut(BaseModel):
@@ -83,7 +85,9 @@ async def list_webhooks(
 
 @router.delete("/{webhook_id}", status_code=204)
 async def unsubscribe(
-    request: Request, webhook_id: str, _: Annotated[Grant, POLICY.grant("webhooks.unsubscribe")]
+    request: Request,
+    webhook_id: Identifier,
+    _: Annotated[Grant, POLICY.grant("webhooks.unsubscribe")],
 ) -> Response:
     result = await runtime_of(request).database[WEBHOOKS].delete_one({"_id": webhook_id})
     if result.deleted_count == 0:
@@ -94,7 +98,9 @@ async def unsubscribe(
 
 @router.get("/{webhook_id}/deliveries")
 async def deliveries(
-    request: Request, webhook_id: str, _: Annotated[Grant, POLICY.grant("webhooks.deliveries")]
+    request: Request,
+    webhook_id: Identifier,
+    _: Annotated[Grant, POLICY.grant("webhooks.deliveries")],
 ) -> list[WebhookDeliveryOut]:
     collection = runtime_of(request).database[WEBHOOK_DELIVERIES]
     cursor = collection.find({"subscription_id": webhook_id}).sort("enqueued_at", 1)

@@ -8,8 +8,9 @@ from dataclasses import replace
 from pymongo.errors import DuplicateKeyError
 
 from services.notifications.adapters.repository import StaffDirectory
+from services.notifications.domain.errors import STAFF_NOT_FOUND, STAFF_SUBJECT_TAKEN
 from services.notifications.domain.staff import StaffMember
-from shared.errors import DomainRuleViolation, NotFound
+from shared.errors import Refused
 from shared.storage.unit_of_work import Transaction, UnitOfWork
 
 
@@ -32,7 +33,7 @@ async def update_staff(uow: UnitOfWork, staff_id: str, member: StaffMember) -> S
     async def work(tx: Transaction) -> StaffMember:
         directory = StaffDirectory(tx)
         if await directory.get(staff_id) is None:
-            raise NotFound(f"no staff member {staff_id}", reason="staff_not_found")
+            raise STAFF_NOT_FOUND(f"no staff member {staff_id}")
         updated = replace(member, id=staff_id)
         await directory.save(updated)
         return updated
@@ -46,12 +47,12 @@ async def update_staff(uow: UnitOfWork, staff_id: str, member: StaffMember) -> S
 async def remove_staff(uow: UnitOfWork, staff_id: str) -> None:
     async def work(tx: Transaction) -> None:
         if not await StaffDirectory(tx).remove(staff_id):
-            raise NotFound(f"no staff member {staff_id}", reason="staff_not_found")
+            raise STAFF_NOT_FOUND(f"no staff member {staff_id}")
 
     await uow.run(work)
 
 
-def _subject_taken(subject: str) -> DomainRuleViolation:
-    return DomainRuleViolation(
-        "STAFF-SUBJECT", f"the login subject {subject!r} already belongs to a staff member"
+def _subject_taken(subject: str) -> Refused:
+    return STAFF_SUBJECT_TAKEN(
+        f"the login subject {subject!r} already belongs to a staff member", subject=subject
     )

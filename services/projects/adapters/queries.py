@@ -12,7 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.projects.adapters.repository import NEWEST_FIRST, PROJECTS, project_from
 from services.projects.domain.model import Project
-from shared.errors import PermanentError
+from services.projects.domain.rules import INVALID_CURSOR
 from shared.storage.mongo import Document
 
 
@@ -76,6 +76,4 @@ def _decode(cursor: str) -> tuple[datetime, str]:
         created_at, project_id = json.loads(raw)
         return datetime.fromisoformat(created_at), str(project_id)
     except (ValueError, TypeError) as error:
-        raise PermanentError(
-            "the cursor is not one this API gave", reason="invalid_cursor"
-        ) from error
+        raise INVALID_CURSOR("the cursor is not one this API gave") from error

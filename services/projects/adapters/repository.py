@@ -16,7 +16,8 @@ from services.projects.domain.model import (
     ProjectDetails,
     ProjectStatus,
 )
-from shared.errors import NotFound, TransientError
+from services.projects.domain.rules import UNKNOWN_PROJECT
+from shared.errors import TransientError
 from shared.storage.deferred import insert, replace_matching, upsert
 from shared.storage.mongo import Document
 from shared.storage.unit_of_work import Transaction
@@ -97,7 +98,7 @@ class ProjectRepository:
     async def get(self, project_id: str) -> Project:
         document = await self._collection.find_one({"_id": project_id}, session=self._tx.session)
         if document is None:
-            raise NotFound(f"no project {project_id}", reason="unknown_project")
+            raise UNKNOWN_PROJECT(f"no project {project_id}")
         return project_from(document)
 
     def save(self, project: Project) -> None:

@@ -8,7 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from services.projects.domain.rules import FORBIDDEN, UNPROCESSABLE, violation
+from services.projects.domain import rules
+from shared.errors import ErrorCode
 
 
 class ProjectStatus(StrEnum):
@@ -62,8 +63,8 @@ class ProjectDetails:
     def __post_init__(self) -> None:
         low, high = self.pupil_age_min, self.pupil_age_max
         if low is not None and high is not None and low > high:
-            raise violation(
-                "R-PRJ-3", "invalid_age_range", "pupils' age range is empty", UNPROCESSABLE
+            raise rules.PROJECT_AGE_RANGE_EMPTY(
+                "pupils' age range is empty", age_min=low, age_max=high
             )
 
     def with_changes(self, changes: dict[str, Any]) -> ProjectDetails:
@@ -118,18 +119,12 @@ class Project:
         cls, project_id: str, details: ProjectDetails,
         founder: KnownTeacher, cofounder: KnownTeacher, now: datetime,
     ) -> Project:  # fmt: skip
-        require_validated(founder, "found a project", FORBIDDEN)
-        require_validated(cofounder, "co-found a project", UNPROCESSABLE)
+        require_validated(founder, "found a project", acting=True)
+        require_validated(cofounder, "co-found a project", acting=False)
         if founder.teacher_id == cofounder.teacher_id:
-            raise violation(
-                "R-PRJ-1", "cofounder_is_founder", "the co-founder must be another teacher",
-                UNPROCESSABLE,
-            )  # fmt: skip
+            raise rules.COFOUNDER_IS_FOUNDER("the co-founder must be another teacher")
         if founder.school_id == cofounder.school_id:
-            raise violation(
-                "R-PRJ-1", "same_school_founders",
-                "the two founders must work in different schools", UNPROCESSABLE,
-            )  # fmt: skip
+            raise rules.SAME_SCHOOL_FOUNDERS("the two founders must work in different schools")
         # R-PRJ-2: the type comes from the founders' countries, once and for all (R-PRJ-5).
         project_type = "EUROPEAN" if founder.country != cofounder.country else "NATIONAL"
         project = cls(
@@ -141,7 +136,7 @@ class Project:
         return project
 
     def edit(self, by_teacher_id: str, changes: dict[str, Any], now: datetime) -> None:
-        self._require_founder(by_teacher_id, "edit the project", "R-PRJ-3")
+        self._require_founder(by_teacher_id, "edit the project")
         self._require_pending("edit")
         self.details = self.details.with_changes(changes)
         self._record(
@@ -150,7 +145,7 @@ class Project:
         )  # fmt: skip
 
     def withdraw(self, by_teacher_id: str, reason: str | None, now: datetime) -> None:
-        self._require_founder(by_teacher_id, "withdraw the project", "R-PRJ-3")
+        self._require_founder(by_teacher_id, "withdraw the project")
         self._require_pending("withdraw")
         self.status = ProjectStatus.WITHDRAWN
         self.ended_reason = reason
@@ -163,12 +158,12 @@ class Project:
         self, cofounder: KnownTeacher, accept: bool, reason: str | None, now: datetime
     ) -> None:
         if cofounder.teacher_id != self.cofounder_id:
-            raise violation(
-                "R-PRJ-3", "not_the_cofounder", "only the co-founder answers", FORBIDDEN
-            )
-        self._require_status(ProjectStatus.PENDING_PARTNER, "answer", "project_not_pending_partner")
+            raise rules.NOT_THE_COFOUNDER("only the co-founder answers")
+        self._require_status(
+            ProjectStatus.PENDING_PARTNER, "answer", rules.PROJECT_NOT_PENDING_PARTNER
+        )
         if accept:
-            require_validated(cofounder, "accept a project", FORBIDDEN)
+            require_validated(cofounder, "accept a project", acting=True)
         self.status = ProjectStatus.PENDING_NSO if accept else ProjectStatus.REJECTED
         self._record(
             CofounderResponded(self, accept, reason), now, "cofounder_responded",
@@ -179,19 +174,12 @@ class Project:
 
     def decide_as_nso(self, country: str, approve: bool, reason: str | None, now: datetime) -> None:
         if country not in self.founder_countries:
-            raise violation(
-                "R-PRJ-3", "wrong_nso",
-                f"the NSO of {country} does not decide on this project", FORBIDDEN,
-            )  # fmt: skip
-        self._require_status(ProjectStatus.PENDING_NSO, "decide on", "project_not_pending_nso")
+            raise rules.NSO_NOT_CONCERNED(f"the NSO of {country} does not decide on this project")
+        self._require_status(ProjectStatus.PENDING_NSO, "decide on", rules.PROJECT_NOT_PENDING_NSO)
         if country in self.nso_approvals:
-            raise violation(
-                "R-PRJ-3", "nso_already_decided", f"the NSO of {country} has already decided"
-            )
+            raise rules.NSO_ALREADY_DECIDED(f"the NSO of {country} has already decided")
         if not approve and not (reason and reason.strip()):
-            raise violation(
-                "R-PRJ-3", "reason_required", "an NSO rejection states its reason", UNPROCESSABLE
-            )
+            raise rules.REASON_REQUIRED("an NSO rejection states its reason")
         self.nso_approvals[country] = approve
         by = f"nso:{country}"
         self._record(
@@ -219,13 +207,10 @@ class Project:
     def invite(self, by_teacher_id: str, invitee: KnownTeacher, now: datetime) -> None:
         self._require_open_for_members("invite partners")
         if not self._is_administrator(by_teacher_id):
-            raise violation(
-                "R-PRJ-4", "not_an_administrator",
-                "only founders and administrators invite partners", FORBIDDEN,
-            )  # fmt: skip
-        require_validated(invitee, "be invited", UNPROCESSABLE)
+            raise rules.NOT_AN_ADMINISTRATOR("only founders and administrators invite partners")
+        require_validated(invitee, "be invited", acting=False)
         if self.is_member(invitee.teacher_id) or invitee.teacher_id in self.invited:
-            raise violation("R-PRJ-4", "already_member_or_invited", "already a member or invited")
+            raise rules.ALREADY_MEMBER_OR_INVITED("already a member or invited")
         self.invited.append(invitee.teacher_id)
         self._record(
             PartnerInvited(self, invitee.teacher_id, by_teacher_id), now,
@@ -240,7 +225,7 @@ class Project:
     def join(self, teacher: KnownTeacher, pupil_count: int | None, now: datetime) -> None:
         self._require_open_for_members("join")
         self._require_invited(teacher.teacher_id)
-        require_validated(teacher, "join a project", FORBIDDEN)
+        require_validated(teacher, "join a project", acting=True)
         self.invited.remove(teacher.teacher_id)
         member = Member.of(teacher, PARTNER, now)
         self.members.append(member)
@@ -252,9 +237,7 @@ class Project:
         self._require_open_for_members("leave")
         member = self._member(teacher_id)
         if member.role == FOUNDER:
-            raise violation(
-                "R-PRJ-1", "founder_cannot_leave", "a project keeps its two founders", FORBIDDEN
-            )
+            raise rules.FOUNDER_CANNOT_LEAVE("a project keeps its two founders")
         self.members.remove(member)
         if not any(m.school_id == member.school_id for m in self.members):
             self.pupils_by_school.pop(member.school_id, None)
@@ -262,10 +245,10 @@ class Project:
 
     def appoint_administrator(self, by_teacher_id: str, teacher_id: str, now: datetime) -> None:
         self._require_open_for_members("appoint administrators")
-        self._require_founder(by_teacher_id, "appoint administrators", "R-PRJ-4")
+        self._require_founder(by_teacher_id, "appoint administrators")
         member = self._member(teacher_id)
         if member.administrator:
-            raise violation("R-PRJ-4", "already_administrator", "already an administrator")
+            raise rules.ALREADY_ADMINISTRATOR("already an administrator")
         member.administrator = True
         self._record(None, now, "administrator_appointed", by_teacher_id, teacher_id=teacher_id)
 
@@ -289,20 +272,20 @@ class Project:
 
     def complete(self, by_teacher_id: str, now: datetime) -> None:
         self._require_writable()
-        self._require_founder(by_teacher_id, "complete the project", "R-PRJ-3")
-        self._require_status(ProjectStatus.ACTIVE, "complete", "project_not_active")
+        self._require_founder(by_teacher_id, "complete the project")
+        self._require_status(ProjectStatus.ACTIVE, "complete", rules.PROJECT_NOT_ACTIVE)
         self.status = ProjectStatus.COMPLETED
         self.completed_at = now
         self._record(Completed(self, by_teacher_id), now, "completed", by_teacher_id)
 
     def archive(self, by_teacher_id: str, now: datetime) -> None:
         self._require_writable()
-        self._require_founder(by_teacher_id, "archive the project", "R-PRJ-6")
+        self._require_founder(by_teacher_id, "archive the project")
         if self.status is not ProjectStatus.COMPLETED:
-            raise violation(
-                "R-PRJ-6", "project_not_completed",
+            raise rules.PROJECT_NOT_COMPLETED(
                 f"only a completed project is archived; this one is {self.status.value}",
-            )  # fmt: skip
+                project_status=self.status.value,
+            )
         self.status = ProjectStatus.ARCHIVED
         self.archived_at = now
         self._record(Archived(self, by_teacher_id), now, "archived", by_teacher_id)
@@ -341,47 +324,48 @@ class Project:
         for member in self.members:
             if member.teacher_id == teacher_id:
                 return member
-        raise violation("R-PRJ-4", "not_a_member", f"{teacher_id} is not a member", FORBIDDEN)
+        raise rules.NOT_A_MEMBER(f"{teacher_id} is not a member")
 
     def _is_administrator(self, teacher_id: str) -> bool:
         return any(m.teacher_id == teacher_id and m.administrator for m in self.members)
 
     def _require_invited(self, teacher_id: str) -> None:
         if teacher_id not in self.invited:
-            raise violation("R-PRJ-4", "not_invited", "only invited teachers answer", FORBIDDEN)
+            raise rules.NOT_INVITED("only invited teachers answer")
 
     def _require_open_for_members(self, action: str) -> None:
         self._require_writable()
         if self.status is not ProjectStatus.ACTIVE:
-            raise violation(
-                "R-PRJ-4", "project_not_active",
+            raise rules.PROJECT_NOT_ACTIVE(
                 f"cannot {action} before the project is active or after it closed "
                 f"(it is {self.status.value})",
-            )  # fmt: skip
+                project_status=self.status.value,
+            )
 
     def _require_writable(self) -> None:
         if self.status is ProjectStatus.ARCHIVED:
-            raise violation("R-PRJ-6", "project_archived", "an archived project is read-only")
+            raise rules.PROJECT_ARCHIVED("an archived project is read-only")
 
     def _require_pending(self, action: str) -> None:
         self._require_writable()
         if self.status not in PENDING:
-            raise violation(
-                "R-PRJ-3", "project_not_pending",
+            raise rules.PROJECT_NOT_PENDING(
                 f"only a pending project can be changed this way; cannot {action} a "
                 f"{self.status.value} project",
-            )  # fmt: skip
-
-    def _require_status(self, expected: ProjectStatus, action: str, code: str) -> None:
-        self._require_writable()
-        if self.status is not expected:
-            raise violation(
-                "R-PRJ-3", code, f"cannot {action} a project that is {self.status.value}"
+                project_status=self.status.value,
             )
 
-    def _require_founder(self, teacher_id: str, action: str, rule: str) -> None:
+    def _require_status(self, expected: ProjectStatus, action: str, refusal: ErrorCode) -> None:
+        self._require_writable()
+        if self.status is not expected:
+            raise refusal(
+                f"cannot {action} a project that is {self.status.value}",
+                project_status=self.status.value,
+            )
+
+    def _require_founder(self, teacher_id: str, action: str) -> None:
         if teacher_id not in (self.founder_id, self.cofounder_id):
-            raise violation(rule, "not_a_founder", f"only founders {action}", FORBIDDEN)
+            raise rules.NOT_A_FOUNDER(f"only founders {action}")
 
     def _record(
         self, event: DomainEvent | None, now: datetime, what: str, by: str,
@@ -395,15 +379,16 @@ class Project:
         self.history.append(entry)
 
 
-def require_validated(teacher: KnownTeacher, action: str, status_code: int) -> None:
-    """R-REG-4: a teacher who is not VALIDATED cannot found, accept or join a project."""
+def require_validated(teacher: KnownTeacher, action: str, *, acting: bool) -> None:
+    """R-REG-4: a teacher who is not VALIDATED cannot found, accept or join a project. The
+    acting teacher is refused (403); a teacher they name is an invalid input (422)."""
     if not teacher.validated:
-        raise violation(
-            "R-REG-4", "teacher_not_validated",
-            f"teacher {teacher.teacher_id} is {teacher.status}, not VALIDATED, "
-            f"and cannot {action}",
-            status_code,
-        )  # fmt: skip
+        refusal = rules.USER_NOT_VALIDATED if acting else rules.PARTNER_NOT_VALIDATED
+        raise refusal(
+            f"teacher {teacher.teacher_id} is {teacher.status}, not VALIDATED, and cannot {action}",
+            teacher_id=teacher.teacher_id,
+            teacher_status=teacher.status,
+        )
 
 
 # --- domain events: each names the aggregate it happened to, so they live beside it; the

@@ -10,17 +10,18 @@ from pydantic import BaseModel, Field, model_validator
 
 from services.projects.adapters import queries
 from services.projects.domain.model import Project, ProjectDetails
+from services.projects.domain.rules import UNKNOWN_PROJECT
 from services.projects.entrypoints.access import POLICY
 from services.projects.service_layer import commands, handlers
-from shared.errors import NotFound
 from shared.http.access import Grant
 from shared.http.dependencies import UoW
+from shared.http.inputs import Identifier, Keyword, Name, ShortText, Text
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 teachers_router = APIRouter(prefix="/teachers", tags=["projects"])
 
 
-Words = list[Annotated[str, Field(min_length=1, max_length=100)]]
+Words = list[Keyword]
 Age = Annotated[int, Field(ge=0, le=25)]
 ProjectStatusName = Literal[
     "PENDING_PARTNER", "PENDING_NSO", "ACTIVE", "COMPLETED", "ARCHIVED", "REJECTED", "WITHDRAWN"
@@ -30,16 +31,16 @@ ProjectStatusName = Literal[
 class DetailsChangesIn(BaseModel):
     """The editable description of a project; every field optional (R-PRJ-3 edit)."""
 
-    title: str | None = Field(default=None, min_length=3, max_length=200)
-    description: str | None = Field(default=None, max_length=5000)
+    title: Annotated[Name, Field(min_length=3)] | None = None
+    description: Annotated[Text, Field(max_length=5000)] | None = None
     subjects: Words | None = Field(default=None, max_length=20)
     pupil_age_min: Age | None = None
     pupil_age_max: Age | None = None
     languages: Words | None = Field(default=None, max_length=20)
     tools: Words | None = Field(default=None, max_length=30)
-    vocational_field: str | None = Field(default=None, max_length=200)
-    erasmus_plus_ref: str | None = Field(
-        default=None, max_length=64, description="Reference of a linked Erasmus+ KA1/KA2 project."
+    vocational_field: ShortText | None = None
+    erasmus_plus_ref: Annotated[ShortText, Field(max_length=64)] | None = Field(
+        default=None, description="Reference of a linked Erasmus+ KA1/KA2 project."
     )
 
     def changes(self) -> dict[str, Any]:
@@ -48,8 +49,8 @@ class DetailsChangesIn(BaseModel):
 
 
 class ProposalIn(DetailsChangesIn):
-    cofounder_id: str = Field(min_length=1, max_length=64)
-    title: str = Field(min_length=3, max_length=200, examples=["NETWORK"])
+    cofounder_id: Identifier
+    title: Annotated[Name, Field(min_length=3)] = Field(examples=["NETWORK"])
 
     @model_validator(mode="after")
     def _age_range(self) -> ProposalIn:
@@ -67,21 +68,21 @@ class ProposalIn(DetailsChangesIn):
 
 
 class WithdrawalIn(BaseModel):
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: Annotated[Text, Field(max_length=1000)] | None = None
 
 
 class AnswerIn(BaseModel):
     accept: bool
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: Annotated[Text, Field(max_length=1000)] | None = None
 
 
 class DecisionIn(BaseModel):
     approve: bool
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: Annotated[Text, Field(max_length=1000)] | None = None
 
 
 class TeacherRefIn(BaseModel):
-    teacher_id: str = Field(min_length=1, max_length=64)
+    teacher_id: Identifier
 
 
 class JoinIn(BaseModel):
@@ -95,7 +96,7 @@ class PupilsIn(BaseModel):
 
 
 class ActivityIn(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
+    title: Name
 
 
 class MemberOut(BaseModel):
@@ -190,7 +191,7 @@ async def propose(
 
 @router.patch("/{project_id}")
 async def edit(
-    project_id: str,
+    project_id: Identifier,
     body: DetailsChangesIn,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("projects.edit")],
@@ -201,7 +202,7 @@ async def edit(
 
 @router.post("/{project_id}/withdrawal")
 async def withdraw(
-    project_id: str,
+    project_id: Identifier,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("projects.withdraw")],
     body: WithdrawalIn | None = None,
@@ -213,7 +214,7 @@ async def withdraw(
 
 @router.post("/{project_id}/cofounder-answer")
 async def answer(
-    project_id: str,
+    project_id: Identifier,
     body: AnswerIn,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("projects.answer")],
@@ -224,7 +225,7 @@ async def answer(
 
 @router.post("/{project_id}/nso-decision")
 async def decide(
-    project_id: str,
+    project_id: Identifier,
     body: DecisionIn,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("projects.decide")],
@@ -236,7 +237,7 @@ async def decide(
 
 @router.post("/{project_id}/invitations")
 async def invite(
-    project_id: str,
+    project_id: Identifier,
     body: TeacherRefIn,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("projects.invite")],
@@ -247,7 +248,7 @@ async def invite(
 
 @router.post("/{project_id}/invitation-decline")
 async def decline(
-    project_id: str, uow: UoW, grant: Annotated[Grant, POLICY.grant("projects.decline")]
+    project_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("projects.decline")]
 ) -> ProjectOut:
     command = commands.DeclineInvitation(project_id, _teacher_id(grant))
     return ProjectOut.of(await handlers.decline_invitation(command, uow))
@@ -255,7 +256,7 @@ async def decline(
 
 @router.post("/{project_id}/membership")
 async def join(
-    project_id: str,
+    project_id: Identifier,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("projects.join")],
     body: JoinIn | None = None,
@@ -267,7 +268,7 @@ async def join(
 
 @router.delete("/{project_id}/membership")
 async def leave(
-    project_id: str, uow: UoW, grant: Annotated[Grant, POLICY.grant("projects.leave")]
+    project_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("projects.leave")]
 ) -> ProjectOut:
     command = commands.LeaveProject(project_id, _teacher_id(grant))
     return ProjectOut.of(await handlers.leave_project(command, uow))
@@ -275,7 +276,7 @@ async def leave(
 
 @router.post("/{project_id}/administrators")
 async def appoint(
-    project_id: str,
+    project_id: Identifier,
     body: TeacherRefIn,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("projects.appoint")],
@@ -286,7 +287,7 @@ async def appoint(
 
 @router.put("/{project_id}/pupils")
 async def count_pupils(
-    project_id: str,
+    project_id: Identifier,
     body: PupilsIn,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("projects.pupils")],
@@ -297,7 +298,7 @@ async def count_pupils(
 
 @router.post("/{project_id}/activities")
 async def record_activity(
-    project_id: str,
+    project_id: Identifier,
     body: ActivityIn,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("projects.activity")],
@@ -308,7 +309,7 @@ async def record_activity(
 
 @router.post("/{project_id}/completion")
 async def complete(
-    project_id: str, uow: UoW, grant: Annotated[Grant, POLICY.grant("projects.complete")]
+    project_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("projects.complete")]
 ) -> ProjectOut:
     command = commands.CompleteProject(project_id, _teacher_id(grant))
     return ProjectOut.of(await handlers.complete_project(command, uow))
@@ -316,7 +317,7 @@ async def complete(
 
 @router.post("/{project_id}/archive")
 async def archive(
-    project_id: str, uow: UoW, grant: Annotated[Grant, POLICY.grant("projects.archive")]
+    project_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("projects.archive")]
 ) -> ProjectOut:
     command = commands.ArchiveProject(project_id, _teacher_id(grant))
     return ProjectOut.of(await handlers.archive_project(command, uow))
@@ -325,17 +326,17 @@ async def archive(
 # --- queries -------------------------------------------------------------------------------
 
 Limit = Annotated[int, Query(ge=1, le=200)]
-Cursor = Annotated[str | None, Query(max_length=200, description="`next_cursor` of a page.")]
+Cursor = Annotated[ShortText | None, Query(description="`next_cursor` of a page.")]
 
 
 @router.get("/{project_id}")
 async def get_project(
-    project_id: str, uow: UoW, grant: Annotated[Grant, POLICY.grant("projects.read")]
+    project_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("projects.read")]
 ) -> ProjectOut:
     """A project with its members and its whole history."""
     project = await queries.find_project(uow.database, project_id)
     if project is None:
-        raise NotFound(f"no project {project_id}", reason="unknown_project")
+        raise UNKNOWN_PROJECT(f"no project {project_id}")
     teachers = [*(m.teacher_id for m in project.members), *project.invited]
     grant.check(teacher_ids=teachers, countries=project.member_countries)
     return ProjectOut.of(project)
@@ -345,7 +346,7 @@ async def get_project(
 async def list_projects(
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("projects.list")],
-    teacher_id: str | None = None,
+    teacher_id: Identifier | None = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
     status_: Annotated[ProjectStatusName | None, Query(alias="status")] = None,
     project_type: Annotated[Literal["EUROPEAN", "NATIONAL"] | None, Query(alias="type")] = None,
@@ -362,7 +363,7 @@ async def list_projects(
 
 @teachers_router.get("/{teacher_id}/projects")
 async def teacher_projects(
-    teacher_id: str,
+    teacher_id: Identifier,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("projects.of_teacher")],
     limit: Limit = 50,

@@ -14,8 +14,9 @@ from services.registration.adapters.repository import (
     PREFIX_SHORTEST,
     TEACHERS,
 )
+from services.registration.domain.errors import SEARCH_TOO_BROAD
 from services.registration.domain.model import TeacherStatus, normalized
-from shared.errors import PermanentError
+from shared.errors import Refused
 from shared.storage.mongo import Document
 
 # Above every character a normalized key holds: `prefix` ≤ key < `prefix + PREFIX_END`.
@@ -34,8 +35,7 @@ class PartnerQuery:
     page_size: int = 20
 
 
-class SearchTooBroad(PermanentError):
-    reason = "search_too_broad"
+SearchTooBroad = Refused  # what tests catch
 
 
 def partner_filter(query: PartnerQuery) -> Document:
@@ -70,7 +70,7 @@ def partner_match(query: PartnerQuery) -> tuple[Document, Document]:
     ]
     given = [(field, value) for field, value in candidates if value]
     if not given:
-        raise SearchTooBroad(
+        raise SEARCH_TOO_BROAD(
             "give a country, a subject, a language or a name prefix of 2 characters or more"
         )
     if query.country and subject and not (len(prefix) >= PREFIX_SHORTEST):

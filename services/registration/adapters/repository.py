@@ -9,10 +9,15 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.registration.domain.errors import RegistrationRefused
+from services.registration.domain.errors import (
+    DUPLICATE_EMAIL,
+    DUPLICATE_SCHOOL,
+    SUBJECT_ALREADY_REGISTERED,
+    UNKNOWN_SCHOOL,
+    UNKNOWN_TEACHER,
+)
 from services.registration.domain.model import School, Teacher, TeacherStatus, normalized
-from shared.errors import NotFound, TransientError
-from shared.http.problems import HttpProblem
+from shared.errors import Refused, TransientError
 from shared.storage.mongo import Document
 from shared.storage.unit_of_work import Transaction
 
@@ -71,9 +76,7 @@ class SchoolRepository:
             {"identity_key": school.identity_key}, {"_id": 1}, session=self._tx.session
         )
         if existing is not None:
-            raise HttpProblem(
-                409,
-                "duplicate_school",
+            raise DUPLICATE_SCHOOL(
                 f"this school is already registered as {existing['_id']}",
                 existing_id=existing["_id"],
             )
@@ -82,7 +85,7 @@ class SchoolRepository:
     async def get(self, school_id: str) -> School:
         document = await self._collection.find_one({"_id": school_id}, session=self._tx.session)
         if document is None:
-            raise NotFound(f"no school {school_id}", reason="unknown_school")
+            raise UNKNOWN_SCHOOL(f"no school {school_id}")
         return school_from(document)
 
     async def get_by_identity(self, identity_key: str) -> School:
@@ -90,21 +93,18 @@ class SchoolRepository:
             {"identity_key": identity_key}, session=self._tx.session
         )
         if document is None:
-            raise NotFound(f"no school registered as {identity_key!r}", reason="unknown_school")
+            raise UNKNOWN_SCHOOL(f"no school registered as {identity_key!r}")
         return school_from(document)
 
 
-def duplicate_email() -> RegistrationRefused:
-    return RegistrationRefused(
-        "R-REG-7", "duplicate_email", "a profile with this e-mail exists (one profile per person)"
+def duplicate_email() -> Refused:
+    return DUPLICATE_EMAIL("a profile with this e-mail exists (one profile per person)")
+
+
+def subject_already_registered() -> Refused:
+    return SUBJECT_ALREADY_REGISTERED(
+        "this account already has a teacher profile (one profile per person)"
     )
-
-
-def subject_already_registered() -> RegistrationRefused:
-    return RegistrationRefused(
-        "R-REG-7", "subject_already_registered",
-        "this account already has a teacher profile (one profile per person)",
-    )  # fmt: skip
 
 
 async def teacher_of_subject(database: AsyncDatabase[Document], subject: str) -> str | None:
@@ -135,7 +135,7 @@ class TeacherRepository:
     async def get(self, teacher_id: str) -> Teacher:
         document = await self._collection.find_one({"_id": teacher_id}, session=self._tx.session)
         if document is None:
-            raise NotFound(f"no teacher {teacher_id}", reason="unknown_teacher")
+            raise UNKNOWN_TEACHER(f"no teacher {teacher_id}")
         return teacher_from(document)
 
     async def save(self, teacher: Teacher) -> None:

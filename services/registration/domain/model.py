@@ -11,7 +11,12 @@ from email_validator import EmailNotValidError, validate_email
 
 from services.registration.domain.countries import is_participating
 from services.registration.domain.errors import (
-    RegistrationRefused,
+    INVALID_AGE_RANGE,
+    INVALID_EMAIL,
+    NOT_SCHOOL_STAFF,
+    PUPIL_ROLE,
+    SAME_SCHOOL,
+    WRONG_NSO,
     transition_not_allowed,
     unknown_country,
 )
@@ -52,9 +57,7 @@ def checked_email(email: str) -> str:
     try:
         result = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as error:
-        raise RegistrationRefused(
-            "R-REG-7", "invalid_email", f"not a valid e-mail address: {error}", status_code=422
-        ) from error
+        raise INVALID_EMAIL(f"not a valid e-mail address: {error}") from error
     return result.normalized.lower()
 
 
@@ -63,20 +66,16 @@ def checked_role(role: str) -> str:
     if role in STAFF_ROLES:
         return role
     if role.strip().lower() in PUPIL_ROLES:
-        raise RegistrationRefused(
-            "R-REG-1", "pupil_role", "pupils never hold accounts", status_code=422
-        )
-    raise RegistrationRefused(
-        "R-REG-1", "not_school_staff",
-        f"only school staff ({', '.join(STAFF_ROLES)}) can register, not {role!r}",
-        status_code=422,
-    )  # fmt: skip
+        raise PUPIL_ROLE("pupils never hold accounts")
+    raise NOT_SCHOOL_STAFF(
+        f"only school staff ({', '.join(STAFF_ROLES)}) can register, not {role!r}"
+    )
 
 
 def checked_ages(age_min: int | None, age_max: int | None) -> None:
     if age_min is not None and age_max is not None and age_min > age_max:
-        raise RegistrationRefused(
-            "§1.2", "invalid_age_range", f"pupils aged {age_min} to {age_max}", status_code=422
+        raise INVALID_AGE_RANGE(
+            f"pupils aged {age_min} to {age_max}", age_min=age_min, age_max=age_max
         )
 
 
@@ -174,9 +173,7 @@ class Teacher:
         back through validation, now by the NSO of the new school's country."""
         self._require_status("change the school of")
         if school.id == self.school_id:
-            raise RegistrationRefused(
-                "R-REG-5", "same_school", f"the teacher already works at {school.id}"
-            )
+            raise SAME_SCHOOL(f"the teacher already works at {school.id}")
         _require_participating(school.country)
         previous_school_id, previous_country = self.school_id, self.country
         self.school_id, self.school_name, self.country = school.id, school.name, school.country
@@ -215,11 +212,9 @@ class Teacher:
 
     def _require_validator(self, country: str) -> None:
         if country != self.country:
-            raise RegistrationRefused(
-                "R-REG-3", "wrong_nso",
-                f"only the NSO of {self.country} decides on this teacher, not the NSO of {country}",
-                status_code=403,
-            )  # fmt: skip
+            raise WRONG_NSO(
+                f"only the NSO of {self.country} decides on this teacher, not the NSO of {country}"
+            )
 
     def _require_status(self, action: str) -> None:
         if self.status not in ALLOWED_FROM[action]:

@@ -9,26 +9,39 @@ from pydantic import BaseModel, EmailStr, Field
 
 from services.registration.adapters import queries
 from services.registration.adapters.partner_search import PartnerQuery, search_partners
+from services.registration.domain.errors import UNKNOWN_SCHOOL, UNKNOWN_TEACHER
 from services.registration.domain.model import School, Teacher
 from services.registration.entrypoints.access import POLICY
 from services.registration.service_layer import commands, handlers
-from shared.errors import NotFound
 from shared.events.fields import CountryCode, LanguageCode
 from shared.http.access import Grant, Scope
 from shared.http.auth import Principal
 from shared.http.dependencies import UoW
+from shared.http.inputs import (
+    Age,
+    EmailText,
+    Identifier,
+    Keyword,
+    Name,
+    PageNumber,
+    PageSize,
+    ShortText,
+    Text,
+)
 
 router = APIRouter(tags=["registration"])
 
 
 class SchoolIn(BaseModel):
-    name: str = Field(min_length=2, max_length=200, examples=["IES Severo Ochoa"])
-    town: str = Field(min_length=1, max_length=120, examples=["Elx"])
+    name: Annotated[Name, Field(min_length=2)] = Field(examples=["IES Severo Ochoa"])
+    town: Annotated[Name, Field(max_length=120)] = Field(examples=["Elx"])
     country: CountryCode
-    kind: str | None = Field(default=None, description="Level, e.g. ISCED 2-3, IVET.")
-    address: str | None = None
-    postcode: str | None = None
-    head_name: str | None = None
+    kind: Annotated[ShortText, Field(max_length=100)] | None = Field(
+        default=None, description="Level, e.g. ISCED 2-3, IVET."
+    )
+    address: Annotated[ShortText, Field(max_length=300)] | None = None
+    postcode: Annotated[ShortText, Field(max_length=20)] | None = None
+    head_name: Name | None = None
     head_email: EmailStr | None = None
 
 
@@ -48,19 +61,19 @@ class SchoolOut(BaseModel):
 
 
 class TeacherIn(BaseModel):
-    name: str = Field(min_length=2, max_length=200)
-    email: str = Field(
-        max_length=320, description="Unique (R-REG-7); checked by the domain: `invalid_email`."
+    name: Annotated[Name, Field(min_length=2)]
+    email: EmailText = Field(
+        description="Unique (R-REG-7); checked by the domain: `invalid_email`."
     )
-    role: str = Field(
-        max_length=40, description="teacher, head_teacher, librarian or other_staff (R-REG-1)."
+    role: Annotated[ShortText, Field(max_length=40)] = Field(
+        description="teacher, head_teacher, librarian or other_staff (R-REG-1)."
     )
     language: LanguageCode = "en"
-    school_id: str
-    subjects: list[str] = Field(default_factory=list, max_length=30)
-    languages: list[str] = Field(default_factory=list, max_length=30)
-    pupil_age_min: int | None = Field(default=None, ge=0, le=99)
-    pupil_age_max: int | None = Field(default=None, ge=0, le=99)
+    school_id: Identifier
+    subjects: list[Keyword] = Field(default_factory=list, max_length=30)
+    languages: list[Keyword] = Field(default_factory=list, max_length=30)
+    pupil_age_min: Age | None = None
+    pupil_age_max: Age | None = None
 
 
 class TeacherOut(BaseModel):
@@ -92,15 +105,15 @@ class TeacherOut(BaseModel):
 
 
 class Rejection(BaseModel):
-    reason: str = Field(min_length=3, max_length=1000)
+    reason: Annotated[Text, Field(min_length=3, max_length=1000)]
 
 
 class SchoolChange(BaseModel):
-    school_id: str = Field(min_length=1, max_length=64, description="The new school (R-REG-5).")
+    school_id: Identifier = Field(description="The new school (R-REG-5).")
 
 
 class Deactivation(BaseModel):
-    reason: str = Field(min_length=3, max_length=1000)
+    reason: Annotated[Text, Field(min_length=3, max_length=1000)]
 
 
 class Partner(BaseModel):
@@ -144,11 +157,11 @@ async def register_school(
 
 @router.get("/schools/{school_id}")
 async def get_school(
-    school_id: str, uow: UoW, grant: Annotated[Grant, POLICY.grant("schools.read")]
+    school_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("schools.read")]
 ) -> SchoolOut:
     school = await queries.find_school(uow.database, school_id)
     if school is None:
-        raise NotFound(f"no school {school_id}", reason="unknown_school")
+        raise UNKNOWN_SCHOOL(f"no school {school_id}")
     grant.check(countries=[school.country])
     return SchoolOut.of(school)
 
@@ -166,20 +179,20 @@ async def register_teacher(
 
 @router.get("/teachers/{teacher_id}")
 async def get_teacher(
-    teacher_id: str, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.read")]
+    teacher_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.read")]
 ) -> TeacherOut:
     """The full profile, e-mail included: for the teacher, the NSO of the teacher's country, the
     CSS and operators. Other teachers find colleagues through `/partners`, which shows no e-mail."""
     teacher = await queries.find_teacher(uow.database, teacher_id)
     if teacher is None:
-        raise NotFound(f"no teacher {teacher_id}", reason="unknown_teacher")
+        raise UNKNOWN_TEACHER(f"no teacher {teacher_id}")
     grant.check(teacher_ids=[teacher.id], countries=[teacher.country])
     return TeacherOut.of(teacher)
 
 
 @router.post("/teachers/{teacher_id}/validation")
 async def validate_teacher(
-    teacher_id: str, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.validate")]
+    teacher_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.validate")]
 ) -> TeacherOut:
     command = commands.ValidateTeacher(teacher_id, _country(grant))  # R-REG-3 checks the row
     return TeacherOut.of(await handlers.validate_teacher(command, uow))
@@ -187,7 +200,7 @@ async def validate_teacher(
 
 @router.post("/teachers/{teacher_id}/rejection")
 async def reject_teacher(
-    teacher_id: str,
+    teacher_id: Identifier,
     body: Rejection,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("teachers.reject")],
@@ -198,7 +211,7 @@ async def reject_teacher(
 
 @router.post("/teachers/{teacher_id}/school-change")
 async def change_school(
-    teacher_id: str,
+    teacher_id: Identifier,
     body: SchoolChange,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("teachers.change_school")],
@@ -211,7 +224,7 @@ async def change_school(
 
 @router.post("/teachers/{teacher_id}/deactivation")
 async def deactivate_teacher(
-    teacher_id: str,
+    teacher_id: Identifier,
     body: Deactivation,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("teachers.deactivate")],
@@ -226,7 +239,7 @@ async def deactivate_teacher(
 
 @router.post("/teachers/{teacher_id}/erasure")
 async def erase_teacher(
-    teacher_id: str, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.erase")]
+    teacher_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.erase")]
 ) -> TeacherOut:
     """Right to erasure: personal data removed here, and `registration.teacher.erased` tells
     every other service to drop it too."""
@@ -239,16 +252,16 @@ async def find_partners(
     uow: UoW,
     _: Annotated[Grant, POLICY.grant("partners.search")],
     country: Annotated[CountryCode | None, Query()] = None,
-    subject: Annotated[str | None, Query(max_length=100)] = None,
-    language: Annotated[str | None, Query(max_length=40)] = None,
-    age_from: Annotated[int | None, Query(ge=0, le=99, description="Youngest pupils.")] = None,
-    age_to: Annotated[int | None, Query(ge=0, le=99, description="Oldest pupils.")] = None,
+    subject: Annotated[Keyword | None, Query()] = None,
+    language: Annotated[Keyword | None, Query(max_length=40)] = None,
+    age_from: Annotated[Age | None, Query(description="Youngest pupils.")] = None,
+    age_to: Annotated[Age | None, Query(description="Oldest pupils.")] = None,
     q: Annotated[
-        str | None,
-        Query(min_length=2, max_length=100, description="Prefix of a name or school name."),
+        Keyword | None,
+        Query(min_length=2, description="Prefix of a name or school name."),
     ] = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: Annotated[PageNumber, Query()] = 1,
+    page_size: Annotated[PageSize, Query()] = 20,
 ) -> PartnerPage:
     """Validated teachers only (R-REG-4), sorted by name; case- and accent-insensitive."""
     query = PartnerQuery(country, subject, language, age_from, age_to, q, page, page_size)

@@ -14,6 +14,7 @@ import pytest
 from tests.support.awards_bus import AwardsOnBus, awards_on_bus, bearer, nso, teacher
 from tests.support.eql_helpers import YEAR, grant_nqls
 from tests.support.jobs import job_result
+from tests.support.problems import problem_code
 from tests.support.servers import Vhost
 
 pytestmark = pytest.mark.integration
@@ -22,9 +23,14 @@ CSS = bearer(role="css", subject="css:tests")
 HAS_PDF_LIBRARY = importlib.util.find_spec("fpdf") is not None
 
 
-def refused(response: httpx.Response, status: int, rule: str) -> dict[str, Any]:
+def refused(
+    response: httpx.Response, status: int, rule: str, code: str | None = None
+) -> dict[str, Any]:
+    """A problem with this status and rule and, where given, this code (one per refusal)."""
     assert response.status_code == status, response.text
-    error: dict[str, Any] = response.json()["error"]
+    assert code is None or problem_code(response) == code, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    error: dict[str, Any] = response.json()
     assert error["rule"] == rule, error
     return error
 
@@ -73,7 +79,8 @@ async def test_every_refusal_is_a_4xx_with_its_rule_id_and_numbers(
             http, await http.post("/eql/rounds", json={"year": YEAR}, headers=CSS), CSS
         )
         assert (opened["candidate_count"], opened["projects_with_nql"]) == (4, 8)
-        refused(await http.post("/eql/rounds", json={"year": YEAR}, headers=CSS), 409, "R-EQL-1")
+        again = await http.post("/eql/rounds", json={"year": YEAR}, headers=CSS)
+        refused(again, 409, "R-EQL-1", "round_already_held")
         [event] = await awards.eventually_emitted("awards.eql.round_opened")
         assert event["payload"]["quotas"] == {"ES": 1, "FR": 0, "PT": 1}
         assert event["payload"]["countries"] == ["ES", "FR", "PT"]
@@ -92,7 +99,9 @@ async def test_every_refusal_is_a_4xx_with_its_rule_id_and_numbers(
         everything = await http.get(f"/eql/rounds/{YEAR}/candidates", headers=CSS)
         assert len(everything.json()["candidates"]) == 4
 
-        error = refused(await nominate(awards, "ES", "p-twenty"), 409, "R-EQL-4")
+        error = refused(
+            await nominate(awards, "ES", "p-twenty"), 409, "R-EQL-4", "average_not_above_threshold"
+        )
         assert (error["average"], error["min_average"], error["quota"], error["quota_used"]) == (
             20.0,
             20,
@@ -102,11 +111,11 @@ async def test_every_refusal_is_a_4xx_with_its_rule_id_and_numbers(
         refused(await nominate(awards, "ES", "p-national"), 409, "R-EQL-2")
         refused(await nominate(awards, "ES", "p-one"), 409, "R-EQL-3")
         refused(await nominate(awards, "ES", "p-unknown"), 409, "R-EQL-3")
-        refused(await nominate(awards, "ES", "p-fr"), 403, "R-EQL-5")
+        refused(await nominate(awards, "ES", "p-fr"), 403, "R-EQL-5", "no_nql_in_country")
         nominated = await nominate(awards, "ES", "p-good")
         assert nominated.status_code == 201, nominated.text
-        refused(await nominate(awards, "PT", "p-good"), 409, "R-EQL-5")
-        error = refused(await nominate(awards, "ES", "p-good2"), 409, "R-EQL-4")
+        refused(await nominate(awards, "PT", "p-good"), 409, "R-EQL-5", "already_nominated")
+        error = refused(await nominate(awards, "ES", "p-good2"), 409, "R-EQL-4", "quota_exceeded")
         assert (error["quota"], error["quota_used"]) == (1, 1)
         as_teacher = await http.post(
             f"/eql/rounds/{YEAR}/nominations",
@@ -132,7 +141,7 @@ async def test_every_refusal_is_a_4xx_with_its_rule_id_and_numbers(
         assert closed["recipients"] == 2
         assert (await http.get(f"/eql/rounds/{YEAR}", headers=CSS)).json()["status"] == "CLOSED"
         refused(await http.post(f"/eql/rounds/{YEAR}/closure", headers=CSS), 409, "R-EQL-1")
-        refused(await nominate(awards, "PT", "p-good2"), 409, "R-EQL-1")
+        refused(await nominate(awards, "PT", "p-good2"), 409, "R-EQL-1", "round_closed")
         refused(await http.post("/eql/rounds", json={"year": YEAR}, headers=CSS), 409, "R-EQL-1")
         assert (await http.get("/eql/rounds/2031/candidates", headers=CSS)).status_code == 404
 
@@ -168,11 +177,11 @@ async def test_every_refusal_is_a_4xx_with_its_rule_id_and_numbers(
             )
 
         refused(await enter("g-es", "p-good", "adults"), 422, "R-PRZ-2")
-        refused(await enter("h-es", "p-good2"), 409, "R-PRZ-1")
+        refused(await enter("h-es", "p-good2"), 409, "R-PRZ-1", "eql_not_same_year")
         refused(await enter("h-es", "p-good"), 403, "R-PRZ-2")
         entered = await enter("g-pt", "p-good")
         assert entered.status_code == 201, entered.text
-        refused(await enter("g-es", "p-good", "16-19"), 409, "R-PRZ-2")
+        refused(await enter("g-es", "p-good", "16-19"), 409, "R-PRZ-2", "one_entry_per_project")
         decided = await awards.eventually_emitted("awards.prize.entry_decided", 5)
         assert [e["payload"]["accepted"] for e in decided].count(True) == 1
 
@@ -206,11 +215,12 @@ async def test_concurrent_nominations_never_exceed_the_quota(
 
         answers = await asyncio.gather(*(nominate(awards, "ES", f"p-{i}") for i in range(5)))
         assert sorted(a.status_code for a in answers) == [201, 201, 409, 409, 409]
-        assert {a.json()["error"]["rule"] for a in answers if a.status_code == 409} == {"R-EQL-4"}
+        refusals = {(a.json()["rule"], problem_code(a)) for a in answers if a.status_code == 409}
+        assert refusals == {("R-EQL-4", "quota_exceeded")}
 
         same = await asyncio.gather(nominate(awards, "PT", "p-7"), nominate(awards, "ES", "p-7"))
         assert sorted(a.status_code for a in same) == [201, 409]
-        rules = {a.json()["error"]["rule"] for a in same if a.status_code == 409}
+        rules = {a.json()["rule"] for a in same if a.status_code == 409}
         assert rules <= {"R-EQL-4", "R-EQL-5"}
 
         listed = (await awards.http.get(f"/eql/rounds/{YEAR}/nominations", headers=CSS)).json()

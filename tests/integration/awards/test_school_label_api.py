@@ -37,7 +37,7 @@ DECLARED = {"head_declaration": True, "head_name": "María Pérez", "statement":
 
 
 def refused(response: httpx.Response, status: int, rule: str) -> bool:
-    error = response.json().get("error", {})
+    error = response.json()
     return response.status_code == status and error.get("rule") == rule
 
 
@@ -93,7 +93,10 @@ async def test_the_round_finds_the_school_once_and_the_label_follows_r_sch_1_and
         await known_world(awards)
 
         assert (await run(awards, **teacher("t-1"))).status_code == 403
-        assert (await run(awards, year=1999)).status_code == 404
+        assert (await run(awards, year=1999)).status_code == 422  # before eTwinning: out of bounds
+        no_round = await run(awards, year=2090)
+        assert no_round.status_code == 404
+        assert no_round.json()["code"] == "unknown_school_label_round"
         summary = await job_result(awards.http, await run(awards), CSS)
         assert summary["candidates"] == 2
         assert summary["newly_eligible"] == 1

@@ -41,7 +41,7 @@ async def test_an_invalid_proposal_is_a_422_naming_the_fields(
     body = {"cofounder_id": pt.id, "title": "N", "pupil_age_min": 15, "pupil_age_max": 12}
     response = await projects.http.post("/projects", json=body, headers=es.headers)
     assert error_of(response)[:2] == (422, "invalid_request")
-    assert {f["field"] for f in response.json()["error"]["fields"]} >= {"body.title"}
+    assert {f["field"] for f in response.json()["errors"]} >= {"body.title"}
 
 
 async def test_r_reg_4_teachers_unknown_or_not_validated_cannot_found(
@@ -52,11 +52,11 @@ async def test_r_reg_4_teachers_unknown_or_not_validated_cannot_found(
     response = await projects.http.post(
         "/projects", json={"cofounder_id": pt.id, "title": "NETWORK"}, headers=stranger.headers
     )
-    assert error_of(response) == (403, "teacher_not_validated", "R-REG-4")
+    assert error_of(response) == (403, "user_not_validated", "R-REG-4")
     response = await projects.http.post(
         "/projects", json={"cofounder_id": stranger.id, "title": "NETWORK"}, headers=es.headers
     )
-    assert error_of(response) == (422, "teacher_not_validated", "R-REG-4")
+    assert error_of(response) == (422, "partner_not_validated", "R-REG-4")
 
 
 async def test_r_prj_1_same_school_founders_are_refused(projects: ProjectsService) -> None:
@@ -95,7 +95,7 @@ async def test_r_reg_4_a_deactivated_cofounder_cannot_accept(
     response = await projects.http.post(
         f"/projects/{project_id}/cofounder-answer", json={"accept": True}, headers=pt.headers
     )
-    assert error_of(response) == (403, "teacher_not_validated", "R-REG-4")
+    assert error_of(response) == (403, "user_not_validated", "R-REG-4")
 
 
 async def test_r_prj_3_nso_decision_errors_and_rejection_with_reason(
@@ -106,7 +106,7 @@ async def test_r_prj_3_nso_decision_errors_and_rejection_with_reason(
     await projects.steps.accept(project_id, pt)
     path = f"/projects/{project_id}/nso-decision"
     wrong = await projects.http.post(path, json={"approve": True}, headers=as_nso("TR"))
-    assert error_of(wrong) == (403, "wrong_nso", "R-PRJ-3")
+    assert error_of(wrong) == (403, "nso_not_concerned", "R-PRJ-3")
     teacher_role = await projects.http.post(path, json={"approve": True}, headers=es.headers)
     assert error_of(teacher_role) == (403, "forbidden_role", None)
     await projects.steps.approve(project_id, "ES")
@@ -149,7 +149,7 @@ async def test_r_prj_4_membership_errors(
     project_id = await projects.steps.propose(es, pt)
     invitations = f"/projects/{project_id}/invitations"
     early = await projects.http.post(invitations, json={"teacher_id": tr.id}, headers=es.headers)
-    assert error_of(early) == (409, "project_not_active", "R-PRJ-4")
+    assert error_of(early) == (409, "project_not_active", "R-PRJ-3")
 
     await projects.steps.accept(project_id, pt)
     for country in ("ES", "PT"):
@@ -161,7 +161,7 @@ async def test_r_prj_4_membership_errors(
     unvalidated_invitee = await projects.http.post(
         invitations, json={"teacher_id": unvalidated.id}, headers=es.headers
     )
-    assert error_of(unvalidated_invitee) == (422, "teacher_not_validated", "R-REG-4")
+    assert error_of(unvalidated_invitee) == (422, "partner_not_validated", "R-REG-4")
     await projects.steps.add_partner(project_id, es, tr)
     by_partner = await projects.http.post(
         invitations, json={"teacher_id": unvalidated.id}, headers=tr.headers
@@ -170,7 +170,7 @@ async def test_r_prj_4_membership_errors(
     appoint = await projects.http.post(
         f"/projects/{project_id}/administrators", json={"teacher_id": es.id}, headers=tr.headers
     )
-    assert error_of(appoint) == (403, "not_a_founder", "R-PRJ-4")
+    assert error_of(appoint) == (403, "not_a_founder", "R-PRJ-3")
     founder_leaves = await projects.http.delete(
         f"/projects/{project_id}/membership", headers=pt.headers
     )
@@ -224,7 +224,7 @@ async def test_r_reg_4_an_invitee_who_changed_school_cannot_join_and_a_decline_i
     await school_changed(projects.runtime, mover)  # R-REG-5: back in validation
     membership = f"/projects/{project_id}/membership"
     response = await projects.http.post(membership, json={}, headers=mover.headers)
-    assert error_of(response) == (403, "teacher_not_validated", "R-REG-4")
+    assert error_of(response) == (403, "user_not_validated", "R-REG-4")
 
     await projects.steps.call(
         "POST", f"/projects/{project_id}/invitation-decline", decliner.headers

@@ -77,6 +77,6 @@ async def test_a_double_click_on_complete_completes_once(projects: ProjectsServi
         )
 
         assert sorted(r.status_code for r in responses) == [200, 409, 409]
-        refused = [r.json()["error"] for r in responses if r.status_code == 409]
+        refused = [r.json() for r in responses if r.status_code == 409]
         assert {(e["code"], e["rule"]) for e in refused} == {("project_not_active", "R-PRJ-3")}
         assert (await event_counts(projects, project_id))["completed"] == 1

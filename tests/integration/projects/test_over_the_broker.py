@@ -117,7 +117,7 @@ async def test_registration_facts_drive_the_read_model_and_completion_reaches_th
                 response = await http["projects"].post(
                     invitations, json={"teacher_id": refused.id}, headers=es.headers
                 )
-                assert error_of(response) == (422, "teacher_not_validated", "R-REG-4")
+                assert error_of(response) == (422, "partner_not_validated", "R-REG-4")
             await steps.add_partner(project_id, es, tr, pupils=24)
 
             # --- completion reaches awards and notifications ------------------------------

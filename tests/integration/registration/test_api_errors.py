@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.problems import problem_code
 from tests.support.registration_helpers import (
     APPLICANT,
     CSS,
@@ -28,8 +29,10 @@ async def refused(
     before = await service.counts()
     response = await service.http.request(method, url, **kwargs)
     assert response.status_code == status, response.text
-    error: dict[str, Any] = response.json()["error"]
-    assert error["code"] == code, error
+    assert response.headers["content-type"] == "application/problem+json"
+    error: dict[str, Any] = response.json()
+    assert problem_code(response) == code, error
+    assert (error["status"], error["type"]) == (status, f"urn:etwinning:problem:{code}")
     assert await service.counts() == before, "a refused request wrote something"
     return error
 

@@ -95,20 +95,20 @@ def test_r_prj_1_the_cofounder_is_another_teacher() -> None:
 def test_r_reg_4_an_unvalidated_teacher_cannot_found(status: str) -> None:
     with pytest.raises(DomainRuleViolation) as error:
         proposed(teacher("ana", "ES", status=status), JOAO)
-    assert broken(error) == ("R-REG-4", "teacher_not_validated", 403)
+    assert broken(error) == ("R-REG-4", "user_not_validated", 403)
 
 
 def test_r_reg_4_an_unvalidated_teacher_cannot_be_cofounder() -> None:
     with pytest.raises(DomainRuleViolation) as error:
         proposed(ANA, teacher("joao", "PT", status="WAITING_FOR_VALIDATION"))
-    assert broken(error) == ("R-REG-4", "teacher_not_validated", 422)
+    assert broken(error) == ("R-REG-4", "partner_not_validated", 422)
 
 
 def test_r_reg_4_a_cofounder_no_longer_validated_cannot_accept() -> None:
     project = proposed()
     with pytest.raises(DomainRuleViolation) as error:
         project.respond(teacher("joao", "PT", status="DEACTIVATED"), True, None, NOW)
-    assert broken(error)[:2] == ("R-REG-4", "teacher_not_validated")
+    assert broken(error)[:2] == ("R-REG-4", "user_not_validated")
     assert project.status is ProjectStatus.PENDING_PARTNER
 
 
@@ -151,7 +151,7 @@ def test_r_prj_3_a_national_project_needs_one_nso_decision() -> None:
 def test_r_prj_3_an_nso_of_another_country_does_not_decide() -> None:
     with pytest.raises(DomainRuleViolation) as error:
         pending_nso().decide_as_nso("TR", True, None, NOW)
-    assert broken(error) == ("R-PRJ-3", "wrong_nso", 403)
+    assert broken(error) == ("R-PRJ-3", "nso_not_concerned", 403)
 
 
 def test_r_prj_3_one_decision_per_country() -> None:
@@ -213,7 +213,7 @@ def test_r_prj_3_an_active_project_is_no_longer_edited_or_withdrawn() -> None:
 def test_r_prj_3_an_empty_age_range_is_refused() -> None:
     with pytest.raises(DomainRuleViolation) as error:
         proposed().edit("ana", {"pupil_age_min": 16, "pupil_age_max": 12}, NOW)
-    assert broken(error)[:2] == ("R-PRJ-3", "invalid_age_range")
+    assert broken(error)[:2] == ("R-PRJ-3", "project_age_range_empty")
 
 
 def test_r_prj_3_a_founder_withdraws_a_pending_project() -> None:
@@ -231,7 +231,7 @@ def test_r_prj_3_a_founder_withdraws_a_pending_project() -> None:
 def test_r_prj_4_no_partner_before_activation(make: object) -> None:
     with pytest.raises(DomainRuleViolation) as error:
         make().invite("ana", AYSE, NOW)  # type: ignore[operator]
-    assert broken(error) == ("R-PRJ-4", "project_not_active", 409)
+    assert broken(error) == ("R-PRJ-3", "project_not_active", 409)
 
 
 def test_r_prj_4_only_administrators_invite() -> None:
@@ -250,18 +250,18 @@ def test_r_prj_4_only_founders_appoint_administrators() -> None:
     project.join(EMRE, None, NOW)
     with pytest.raises(DomainRuleViolation) as error:
         project.appoint_administrator("ayse", "emre", NOW)
-    assert broken(error) == ("R-PRJ-4", "not_a_founder", 403)
+    assert broken(error) == ("R-PRJ-3", "not_a_founder", 403)
 
 
 def test_r_reg_4_an_unvalidated_teacher_is_not_invited_and_cannot_join() -> None:
     project = active()
     with pytest.raises(DomainRuleViolation) as error:
         project.invite("ana", teacher("ayse", "TR", status="REJECTED"), NOW)
-    assert broken(error) == ("R-REG-4", "teacher_not_validated", 422)
+    assert broken(error) == ("R-REG-4", "partner_not_validated", 422)
     project.invite("ana", AYSE, NOW)
     with pytest.raises(DomainRuleViolation) as error:
         project.join(teacher("ayse", "TR", status="WAITING_FOR_VALIDATION"), 10, NOW)
-    assert broken(error) == ("R-REG-4", "teacher_not_validated", 403)
+    assert broken(error) == ("R-REG-4", "user_not_validated", 403)
     assert not project.is_member("ayse")
 
 
@@ -368,7 +368,7 @@ def test_a_completed_project_takes_no_new_members() -> None:
     project = completed()
     with pytest.raises(DomainRuleViolation) as error:
         project.invite("ana", EMRE, NOW)
-    assert broken(error)[:2] == ("R-PRJ-4", "project_not_active")
+    assert broken(error)[:2] == ("R-PRJ-3", "project_not_active")
 
 
 def test_r_prj_6_only_a_completed_project_is_archived_then_read_only() -> None:

@@ -10,13 +10,14 @@ from pydantic import BaseModel
 
 from services.awards.access import POLICY
 from services.awards.common.domain.certificates import CertificateContent
+from services.awards.common.domain.errors import UNKNOWN_CERTIFICATE
 from services.awards.common.service_layer.certificates import (
     certificate_by_code,
     content_of,
     eql_content_by_code,
 )
 from shared.http.access import Grant
-from shared.http.problems import HttpProblem
+from shared.http.inputs import Keyword
 from shared.runtime import runtime_of
 
 router = APIRouter(prefix="/certificates", tags=["certificates"])
@@ -52,7 +53,7 @@ class VerificationOut(BaseModel):
 
 @router.get("/{code}")
 async def verify_certificate(
-    code: str, request: Request, _: Annotated[Grant, POLICY.grant("certificates.verify")]
+    code: Keyword, request: Request, _: Annotated[Grant, POLICY.grant("certificates.verify")]
 ) -> VerificationOut:
     """No token needed: confirms that the code belongs to a granted National or European
     Quality Label."""
@@ -64,4 +65,4 @@ async def verify_certificate(
     eql = await eql_content_by_code(database, code, base_url)
     if eql is not None:
         return VerificationOut.of(eql, EQL_LABEL)
-    raise HttpProblem(404, "unknown_certificate", f"no certificate has the code {code!r}")
+    raise UNKNOWN_CERTIFICATE(f"no certificate has the code {code!r}")

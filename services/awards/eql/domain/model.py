@@ -18,9 +18,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.awards.common.domain.certificates import new_verification_code
+from services.awards.eql.domain import errors
 from services.awards.eql.domain.policy import EqlPolicy, Nomination, Quota
 from services.awards.nql.domain.model import Member
-from shared.errors import DomainRuleViolation
+from shared.errors import ErrorCode, Refused
 
 RoundStatus = Literal["OPEN", "CLOSING", "CLOSED"]
 CODE_PREFIX = "EQL"
@@ -166,12 +167,15 @@ def quotas(assessments: Iterable[Assessment], quota: Quota) -> dict[str, Country
 # --- nominating ------------------------------------------------------------------------------
 
 
-class NominationRefused(DomainRuleViolation):
+class NominationRefused(Refused):
     """A refused nomination, with the numbers that refused it (average, quota, quota used)."""
 
-    def __init__(self, rule: str, message: str, *, status_code: int = 409, **numbers: Any) -> None:
-        super().__init__(rule, message, status_code=status_code)
+    def __init__(self, kind: ErrorCode, message: str, **numbers: Any) -> None:
+        super().__init__(kind, message, **numbers)
         self.numbers = numbers
+
+
+EXCLUSIONS = {"R-EQL-2": errors.FOUNDERS_SAME_COUNTRY, "R-EQL-3": errors.TOO_FEW_NQL_COUNTRIES}
 
 
 def check_nomination(
@@ -192,35 +196,36 @@ def check_nomination(
     }
     if status != "OPEN":
         raise NominationRefused(
-            "R-EQL-1", "the round is closed: one round per year, no nomination after it", **numbers
+            errors.ROUND_CLOSED,
+            "the round is closed: one round per year, no nomination after it",
+            **numbers,
         )
     if assessment is None:
         raise NominationRefused(
-            "R-EQL-3",
+            errors.NOT_A_CANDIDATE,
             "not a candidate: no NQL was granted on this project in the round's period",
             **numbers,
         )
     if assessment.excluded_by is not None:
         raise NominationRefused(
-            assessment.excluded_by, f"not a candidate: {assessment.reason}", **numbers
+            EXCLUSIONS[assessment.excluded_by], f"not a candidate: {assessment.reason}", **numbers
         )
     if country not in assessment.countries:
         raise NominationRefused(
-            "R-EQL-5",
+            errors.NO_NQL_IN_COUNTRY,
             f"only an NSO that granted an NQL on the project may nominate it "
             f"({', '.join(assessment.countries)}); {country} did not",
-            status_code=403,
             **numbers,
         )
     if nominated_by is not None:
         raise NominationRefused(
-            "R-EQL-5",
+            errors.ALREADY_NOMINATED,
             f"already nominated by the NSO of {nominated_by}: one nomination is enough",
             **numbers,
         )
     if not assessment.above(rules.min_average):
         raise NominationRefused(
-            "R-EQL-4",
+            errors.AVERAGE_NOT_ABOVE_THRESHOLD,
             f"average {assessment.average} is not above {rules.min_average}",
             **numbers,
         )
@@ -228,7 +233,7 @@ def check_nomination(
     if quota_used >= allowed:
         base = quota.nql_projects if quota else 0
         raise NominationRefused(
-            "R-EQL-4",
+            errors.QUOTA_EXCEEDED,
             f"the quota of {country} is used: {quota_used} of {allowed} nomination(s) "
             f"({base} project(s) with an NQL granted in {country})",
             **numbers,

@@ -12,28 +12,30 @@ from pydantic import BaseModel, Field
 
 from services.awards.access import POLICY
 from services.awards.common.domain.certificates import CertificateContent
+from services.awards.common.domain.errors import UNKNOWN_CERTIFICATE
 from services.awards.common.entrypoints.verification import EQL_LABEL, VerificationOut
 from services.awards.common.service_layer.certificates import (
     CertificateRenderer,
     eql_content_by_code,
 )
 from services.awards.eql.adapters import queries
+from services.awards.eql.domain import errors
 from services.awards.eql.domain import model as eql
-from services.awards.eql.domain.model import Assessment, CountryBreakdown, NominationRefused
+from services.awards.eql.domain.model import Assessment, CountryBreakdown
 from services.awards.eql.domain.policy import EqlPolicy
 from services.awards.eql.service_layer import use_cases as rounds
 from services.awards.eql.service_layer.jobs import CLOSE_ROUND, OPEN_ROUND
-from shared.errors import DomainRuleViolation, NotFound
+from services.awards.nql.domain.errors import TEACHER_OR_PROJECT_REQUIRED
+from shared.events.fields import CountryCode
 from shared.http.access import Grant
 from shared.http.auth import Principal
 from shared.http.dependencies import UoW
-from shared.http.problems import HttpProblem
+from shared.http.inputs import Identifier, Keyword, Year
 from shared.jobs.http import ACCEPTED_RESPONSE, start_job
 from shared.storage.mongo import Document
 from shared.storage.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/eql", tags=["european quality label"])
-YEAR = Annotated[int, Field(ge=2000, le=2100)]
 
 
 def eql_policy(request: Request) -> EqlPolicy:
@@ -45,11 +47,11 @@ Policy = Annotated[EqlPolicy, Depends(eql_policy)]
 
 
 class OpenRoundIn(BaseModel):
-    year: YEAR
+    year: Year
 
 
 class NominationIn(BaseModel):
-    project_id: str = Field(min_length=1, max_length=64)
+    project_id: Identifier
 
 
 class RoundOut(BaseModel):
@@ -120,7 +122,7 @@ def _round_out(document: Document) -> RoundOut:
 async def _round(uow: UnitOfWork, year: int) -> Document:
     document = await queries.round_of(uow.database, eql.round_id(year))
     if document is None:
-        raise NotFound(f"no EQL round for {year}")
+        raise errors.UNKNOWN_EQL_ROUND(f"no EQL round for {year}")
     return document
 
 
@@ -139,7 +141,7 @@ async def open_round(
 
 @router.get("/rounds/{year}")
 async def get_round(
-    year: int, uow: UoW, _: Annotated[Grant, POLICY.grant("eql.round")]
+    year: Year, uow: UoW, _: Annotated[Grant, POLICY.grant("eql.round")]
 ) -> RoundOut:
     return _round_out(await _round(uow, year))
 
@@ -148,7 +150,7 @@ async def get_round(
     "/rounds/{year}/closure", status_code=status.HTTP_202_ACCEPTED, responses=ACCEPTED_RESPONSE
 )
 async def close_round(
-    year: int,
+    year: Year,
     request: Request,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("eql.close")],
@@ -158,19 +160,17 @@ async def close_round(
     (409 R-EQL-1)."""
     current = await _round(uow, year)
     if current["status"] == "CLOSED":
-        raise DomainRuleViolation(
-            rounds.ROUND_RULE, f"the {year} round is closed: one round per year"
-        )
+        raise errors.ROUND_CLOSED(f"the {year} round is closed: one round per year")
     return await start_job(request, uow, CLOSE_ROUND, {"year": year}, _principal(grant))
 
 
 @router.get("/rounds/{year}/candidates")
 async def list_candidates(
-    year: int,
+    year: Year,
     uow: UoW,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("eql.candidates")],
-    country: str | None = None,
+    country: CountryCode | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> CandidatesOut:
     """An NSO sees the candidates on which its country granted an NQL, best average first,
@@ -206,7 +206,7 @@ async def list_candidates(
 
 @router.post("/rounds/{year}/nominations", status_code=status.HTTP_201_CREATED)
 async def nominate(
-    year: int,
+    year: Year,
     body: NominationIn,
     uow: UoW,
     policy: Policy,
@@ -219,21 +219,15 @@ async def nominate(
     command = rounds.Nominate(
         year=year, project_id=body.project_id, country=nso.country, nominated_by=nso.subject
     )
-    try:
-        nomination = await rounds.nominate(uow, policy, command)
-    except NominationRefused as refused:
-        raise HttpProblem(
-            refused.status_code, refused.reason, refused.detail, refused.rule, **refused.numbers
-        ) from refused
-    return NominationOut(**nomination)
+    return NominationOut(**await rounds.nominate(uow, policy, command))
 
 
 @router.get("/rounds/{year}/nominations")
 async def list_nominations(
-    year: int,
+    year: Year,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("eql.nominations")],
-    country: str | None = None,
+    country: CountryCode | None = None,
 ) -> list[NominationOut]:
     country = grant.narrow_country(country)
     current = await _round(uow, year)
@@ -246,14 +240,14 @@ async def list_nominations(
 async def list_labels(
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("eql.labels")],
-    teacher_id: str | None = None,
-    project_id: str | None = None,
-    year: int | None = None,
+    teacher_id: Identifier | None = None,
+    project_id: Identifier | None = None,
+    year: Year | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[LabelOut]:
     """EQLs of a teacher or of a project: a teacher sees their own, an NSO its country's."""
     if not (teacher_id or project_id):
-        raise HttpProblem(422, "invalid_request", "give teacher_id or project_id")
+        raise TEACHER_OR_PROJECT_REQUIRED("give teacher_id or project_id")
     found = await queries.labels(
         uow.database,
         teacher_id=grant.narrow_teacher(teacher_id),
@@ -271,7 +265,7 @@ async def list_labels(
     responses={200: {"content": {"application/pdf": {}}}},
 )
 async def download_certificate(
-    label_id: str,
+    label_id: Identifier,
     request: Request,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("eql.certificate")],
@@ -279,11 +273,11 @@ async def download_certificate(
     """The holder, the NSO of the holder's country, the CSS and operators download it."""
     label = await queries.label(uow.database, label_id)
     if label is None:
-        raise NotFound(f"no EQL {label_id}")
+        raise errors.UNKNOWN_EQL(f"no EQL {label_id}")
     grant.check(teacher_ids=[label["teacher_id"]], countries=[label["country"]])
     content = await _content(uow, label["certificate_code"], request)
     if content is None:
-        raise NotFound(f"{label_id} has no certificate")
+        raise errors.NO_EQL_CERTIFICATE(f"{label_id} has no certificate")
     renderer: CertificateRenderer = request.app.state.eql_certificate_renderer
     return Response(
         renderer.render(content),
@@ -294,12 +288,12 @@ async def download_certificate(
 
 @router.get("/certificates/{code}")
 async def verify_certificate(
-    code: str, request: Request, uow: UoW, _: Annotated[Grant, POLICY.grant("eql.verify")]
+    code: Keyword, request: Request, uow: UoW, _: Annotated[Grant, POLICY.grant("eql.verify")]
 ) -> VerificationOut:
     """No token needed: confirms that the code belongs to a European Quality Label."""
     content = await _content(uow, code, request)
     if content is None:
-        raise HttpProblem(404, "unknown_certificate", f"no EQL certificate has the code {code!r}")
+        raise UNKNOWN_CERTIFICATE(f"no EQL certificate has the code {code!r}")
     return VerificationOut.of(content, EQL_LABEL)
 
 

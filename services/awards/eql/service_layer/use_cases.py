@@ -20,6 +20,7 @@ from services.awards.eql.adapters.repository import (
     project_kinds,
     write_snapshot,
 )
+from services.awards.eql.domain import errors
 from services.awards.eql.domain import model as eql
 from services.awards.eql.domain.model import (
     Assessment,
@@ -28,7 +29,7 @@ from services.awards.eql.domain.model import (
     NominationRefused,
 )
 from services.awards.eql.domain.policy import EqlPolicy
-from shared.errors import DomainRuleViolation, NotFound
+from shared.errors import Refused
 from shared.events import awards as emitted
 from shared.events.base import EventPayload
 from shared.logging import get_logger
@@ -36,7 +37,6 @@ from shared.storage.mongo import Document
 from shared.storage.unit_of_work import Transaction, UnitOfWork
 
 log = get_logger(__name__)
-ROUND_RULE = "R-EQL-1"
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,9 @@ class CloseRound:
     closed_by: str
 
 
-def _one_round_per_year(year: int) -> DomainRuleViolation:
-    return DomainRuleViolation(
-        ROUND_RULE, f"the CSS runs one EQL round per year: {year} already has its round"
+def _one_round_per_year(year: int) -> Refused:
+    return errors.ROUND_ALREADY_HELD(
+        f"the CSS runs one EQL round per year: {year} already has its round", year=year
     )
 
 
@@ -207,7 +207,7 @@ async def _nominate(
     round_id = eql.round_id(command.year)
     current = await repository.round(round_id)
     if current is None:
-        raise NotFound(f"no EQL round for {command.year}")
+        raise errors.UNKNOWN_EQL_ROUND(f"no EQL round for {command.year}")
     assessment = await repository.assessment(current["snapshot_id"], command.project_id)
     counter = await repository.quota(round_id, command.country)
     quota = None if counter is None else CountryQuota.model_validate(counter)
@@ -227,7 +227,7 @@ async def _nominate(
         taken = await repository.take_quota(round_id, command.country)
         if taken is None:  # only if the counter closed or filled since it was read
             raise NominationRefused(
-                "R-EQL-4", "the quota is used or the round is closing", quota_used=used
+                errors.QUOTA_EXCEEDED, "the quota is used or the round is closing", quota_used=used
             )
     except NominationRefused as refused:
         await _refuse(tx, repository, command, refused, round_id, now)
@@ -333,11 +333,9 @@ async def begin_closing(tx: Transaction, command: CloseRound) -> Document:
     repository = EqlRepository(tx)
     current = await repository.round(round_id)
     if current is None:
-        raise NotFound(f"no EQL round for {command.year}")
+        raise errors.UNKNOWN_EQL_ROUND(f"no EQL round for {command.year}")
     if current["status"] == "CLOSED":
-        raise DomainRuleViolation(
-            ROUND_RULE, f"the {command.year} round is closed: one round per year"
-        )
+        raise errors.ROUND_CLOSED(f"the {command.year} round is closed: one round per year")
     if current["status"] == "OPEN":
         started = await repository.start_closing(round_id, command.closed_by, datetime.now(UTC))
         assert started is not None

@@ -10,8 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from services.awards.nql.domain.errors import SCORE_OUT_OF_RANGE, SCORES_NOT_THE_RUBRIC
 from services.awards.nql.domain.policy import Rubric
-from shared.errors import DomainRuleViolation
 
 Outcome = Literal["GRANTED", "REFUSED"]
 SCORING_RULE = "R-NQL-5"
@@ -61,19 +61,20 @@ def validate_scores(rubric: Rubric, scores: dict[str, int]) -> None:
     missing = sorted(set(expected) - set(scores))
     unknown = sorted(set(scores) - set(expected))
     if missing or unknown:
-        raise DomainRuleViolation(
-            SCORING_RULE,
+        raise SCORES_NOT_THE_RUBRIC(
             f"scores must cover exactly the sub-criteria of rubric {rubric.id}: "
             f"missing {missing}, unknown {unknown}",
-            status_code=422,
+            missing=missing,
+            unknown=unknown,
         )
     for sub_id, points in scores.items():
         maximum = expected[sub_id].max_points
         if not 0 <= points <= maximum:
-            raise DomainRuleViolation(
-                SCORING_RULE,
+            raise SCORE_OUT_OF_RANGE(
                 f"{sub_id} scored {points}, outside 0..{maximum} of rubric {rubric.id}",
-                status_code=422,
+                subcriterion=sub_id,
+                points=points,
+                maximum=maximum,
             )
 
 

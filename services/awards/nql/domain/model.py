@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.awards.nql.domain import errors
 from services.awards.nql.domain.decision import Decision, decide
 from services.awards.nql.domain.policy import Calendar, Rubric
-from shared.errors import DomainRuleViolation
 
 Status = Literal["OPEN", "SUBMITTED", "NOT_EVALUATED_CAP", "GRANTED", "REFUSED"]
 EUROPEAN = "EUROPEAN"
@@ -150,25 +150,22 @@ def check_can_apply(
 ) -> NqlApplication:
     """Every refusal is a 4xx with its rule id; returns the application to submit."""
     if project is None:
-        raise DomainRuleViolation(
-            "R-NQL-6", "the project is not completed: an NQL application opens on completion"
+        raise errors.PROJECT_NOT_COMPLETED(
+            "the project is not completed: an NQL application opens on completion"
         )
     if project.project_type != EUROPEAN:
-        raise DomainRuleViolation(
-            "R-NQL-2", "only European projects can apply for a National Quality Label"
+        raise errors.NATIONAL_PROJECT_NOT_ELIGIBLE(
+            "only European projects can apply for a National Quality Label",
+            project_type=project.project_type,
         )
     if project.member(teacher_id) is None or application is None:
-        raise DomainRuleViolation(
-            "R-NQL-1",
-            "an NQL is personal: apply only on a project you are a member of",
-            status_code=403,
+        raise errors.NOT_A_PROJECT_MEMBER(
+            "an NQL is personal: apply only on a project you are a member of"
         )
     _check_not_applied_yet(application, calendar)
     if no := answers.answered_no():
-        raise DomainRuleViolation(
-            "R-NQL-4",
-            f"every eligibility question must be answered yes; no to {no}",
-            status_code=422,
+        raise errors.ELIGIBILITY_ANSWERED_NO(
+            f"every eligibility question must be answered yes; no to {no}", answered_no=no
         )
     _check_calendar(project, calendar, now)
     return application
@@ -180,27 +177,31 @@ def _check_not_applied_yet(application: NqlApplication, calendar: Calendar) -> N
     if application.status == "REFUSED":
         if application.refusals <= calendar.reapplications_after_refusal:
             return
-        raise DomainRuleViolation(
-            "R-NQL-6",
+        raise errors.REAPPLICATIONS_USED(
             f"refused {application.refusals} time(s); the NSO of {application.country} allows "
             f"{calendar.reapplications_after_refusal} re-application(s) after a refusal",
+            refusals=application.refusals,
+            allowed=calendar.reapplications_after_refusal,
         )
-    raise DomainRuleViolation(
-        "R-NQL-1", f"already applied for this project (application is {application.status})"
+    raise errors.ALREADY_APPLIED(
+        f"already applied for this project (application is {application.status})",
+        application_status=application.status,
     )
 
 
 def _check_calendar(project: ProjectFacts, calendar: Calendar, now: datetime) -> None:
     if not calendar.is_open(now):
         windows = ", ".join(f"{w.opens}..{w.closes}" for w in calendar.application_windows)
-        raise DomainRuleViolation("R-NQL-6", f"applications are closed; windows: {windows}")
+        raise errors.APPLICATIONS_CLOSED(
+            f"applications are closed; windows: {windows}", windows=windows
+        )
     limit = calendar.school_years_to_apply
     elapsed = calendar.school_year_start(now) - calendar.school_year_start(project.completed_at)
     if limit is not None and elapsed >= limit:
-        raise DomainRuleViolation(
-            "R-NQL-6",
+        raise errors.APPLICATION_PERIOD_OVER(
             f"the project completed in {calendar.school_year(project.completed_at)}; applications "
             f"are accepted for {limit} school year(s) from then",
+            school_years=limit,
         )
 
 
@@ -244,18 +245,17 @@ def evaluate(
     now: datetime,
 ) -> NqlApplication:
     if nso_country != application.country:
-        raise DomainRuleViolation(
-            "R-NQL-1",
-            f"only the NSO of {application.country} evaluates this application",
-            status_code=403,
+        raise errors.NOT_THE_EVALUATING_NSO(
+            f"only the NSO of {application.country} evaluates this application"
         )
     if application.status == "NOT_EVALUATED_CAP":
-        raise DomainRuleViolation(
-            "R-NQL-3", "this application is beyond the teacher's yearly cap: it is not evaluated"
+        raise errors.APPLICATION_CAP_REACHED(
+            "this application is beyond the teacher's yearly cap: it is not evaluated"
         )
     if application.status != "SUBMITTED":
-        raise DomainRuleViolation(
-            "R-NQL-5", f"only a submitted application is scored (this one is {application.status})"
+        raise errors.APPLICATION_NOT_SUBMITTED(
+            f"only a submitted application is scored (this one is {application.status})",
+            application_status=application.status,
         )
     decision = decide(rubric, scores)
     record = DecisionRecord(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from pydantic import BaseModel, Field, HttpUrl
+from pydantic import BaseModel, Field, HttpUrl, UrlConstraints
 
 from services.awards.access import POLICY
 from services.awards.common.service_layer.certificates import (
@@ -15,6 +15,7 @@ from services.awards.common.service_layer.certificates import (
     content_of,
 )
 from services.awards.nql.adapters import queries
+from services.awards.nql.domain import errors
 from services.awards.nql.domain.model import EligibilityAnswers, Evidence
 from services.awards.nql.domain.policy import NqlPolicy
 from services.awards.nql.entrypoints.responses import (
@@ -27,11 +28,10 @@ from services.awards.nql.entrypoints.responses import (
     label_out,
 )
 from services.awards.nql.service_layer import use_cases as applications
-from shared.errors import NotFound
 from shared.http.access import Grant
 from shared.http.auth import Principal
 from shared.http.dependencies import UoW
-from shared.http.problems import HttpProblem
+from shared.http.inputs import Filter, Identifier, Keyword, LongText, Score
 from shared.storage.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/nql", tags=["national quality label"])
@@ -46,10 +46,12 @@ Policy = Annotated[NqlPolicy, Depends(nql_policy)]
 
 
 class EvidenceIn(BaseModel):
-    text: str = Field(
-        min_length=1, max_length=20_000, description="The teacher's own contribution."
+    text: Annotated[LongText, Field(min_length=1)] = Field(
+        description="The teacher's own contribution."
     )
-    links: list[HttpUrl] = Field(default_factory=list, max_length=20)
+    links: list[Annotated[HttpUrl, UrlConstraints(max_length=2_048)]] = Field(
+        default_factory=list, max_length=20
+    )
 
 
 class ApplyIn(BaseModel):
@@ -58,7 +60,8 @@ class ApplyIn(BaseModel):
 
 
 class EvaluationIn(BaseModel):
-    scores: dict[str, int] = Field(
+    scores: dict[Keyword, Score] = Field(
+        max_length=100,
         description="Points per sub-criterion id of the rubric of the applicant's country.",
         examples=[
             {
@@ -76,7 +79,7 @@ class EvaluationIn(BaseModel):
 
 @router.post("/projects/{project_id}/applications", status_code=status.HTTP_201_CREATED)
 async def apply(
-    project_id: str,
+    project_id: Identifier,
     body: ApplyIn,
     uow: UoW,
     policy: Policy,
@@ -97,7 +100,7 @@ async def apply(
 
 @router.post("/applications/{application_id}/evaluation")
 async def evaluate(
-    application_id: str,
+    application_id: Identifier,
     body: EvaluationIn,
     request: Request,
     uow: UoW,
@@ -121,9 +124,9 @@ async def evaluate(
 async def list_applications(
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("nql.applications")],
-    teacher_id: str | None = None,
-    project_id: str | None = None,
-    status: str | None = None,
+    teacher_id: Identifier | None = None,
+    project_id: Identifier | None = None,
+    status: Filter | None = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ApplicationOut]:
@@ -142,7 +145,7 @@ async def list_applications(
 
 @router.get("/applications/{application_id}")
 async def get_application(
-    application_id: str, uow: UoW, grant: Annotated[Grant, POLICY.grant("nql.application")]
+    application_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("nql.application")]
 ) -> ApplicationDetailOut:
     document = await _readable_application(uow, application_id, grant)
     return detail_out(document)
@@ -162,13 +165,13 @@ async def nso_queue(
 async def list_labels(
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("nql.labels")],
-    teacher_id: str | None = None,
-    project_id: str | None = None,
+    teacher_id: Identifier | None = None,
+    project_id: Identifier | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[LabelOut]:
     """Granted NQLs of a teacher or of a project, with the explanation and certificate code."""
     if not (teacher_id or project_id):
-        raise HttpProblem(422, "invalid_request", "give teacher_id or project_id")
+        raise errors.TEACHER_OR_PROJECT_REQUIRED("give teacher_id or project_id")
     granted = await queries.granted_labels(
         uow.database,
         teacher_id=grant.narrow_teacher(teacher_id),
@@ -181,7 +184,7 @@ async def list_labels(
 
 @router.get("/not-eligible")
 async def list_not_eligible(
-    uow: UoW, project_id: str, grant: Annotated[Grant, POLICY.grant("nql.not_eligible")]
+    uow: UoW, project_id: Identifier, grant: Annotated[Grant, POLICY.grant("nql.not_eligible")]
 ) -> list[NotEligibleOut]:
     """Members of a project who may not apply, and why (a teacher sees their own)."""
     found = await queries.not_eligible(uow.database, project_id, grant.narrow_teacher(None))
@@ -194,7 +197,7 @@ async def list_not_eligible(
     responses={200: {"content": {"application/pdf": {}}}},
 )
 async def download_certificate(
-    application_id: str,
+    application_id: Identifier,
     request: Request,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("nql.certificate")],
@@ -202,7 +205,7 @@ async def download_certificate(
     await _readable_application(uow, application_id, grant)
     certificate = await certificate_of_application(uow.database, application_id)
     if certificate is None:
-        raise NotFound(f"{application_id} has no certificate: it is not granted")
+        raise errors.NO_NQL_CERTIFICATE(f"{application_id} has no certificate: it is not granted")
     content = await content_of(uow.database, certificate, request.app.state.settings.base_url)
     renderer: CertificateRenderer = request.app.state.certificate_renderer
     return Response(
@@ -213,12 +216,12 @@ async def download_certificate(
 
 
 async def _readable_application(
-    uow: UnitOfWork, application_id: str, grant: Grant
+    uow: UnitOfWork, application_id: Identifier, grant: Grant
 ) -> dict[str, Any]:
     """The teacher reads their own; an NSO those of its country; the CSS and operators all."""
     document = await queries.application(uow.database, application_id)
     if document is None:
-        raise NotFound(f"no NQL application {application_id}")
+        raise errors.UNKNOWN_NQL_APPLICATION(f"no NQL application {application_id}")
     grant.check(teacher_ids=[document["teacher_id"]], countries=[document["country"]])
     return document
 

@@ -14,10 +14,10 @@ from services.awards.common.domain.certificates import (
     new_verification_code,
 )
 from services.awards.nql.adapters.repository import NqlRepository
+from services.awards.nql.domain import errors
 from services.awards.nql.domain import model as nql
 from services.awards.nql.domain.model import EligibilityAnswers, Evidence, NqlApplication
 from services.awards.nql.domain.policy import NqlPolicy
-from shared.errors import NotFound
 from shared.events import awards as emitted
 from shared.storage.unit_of_work import Transaction, UnitOfWork
 
@@ -92,7 +92,7 @@ async def evaluate(
         repository = NqlRepository(tx)
         application = await repository.application(command.application_id)
         if application is None:
-            raise NotFound(f"no NQL application {command.application_id}")
+            raise errors.UNKNOWN_NQL_APPLICATION(f"no NQL application {command.application_id}")
         country_policy = policy.for_country(application.country)
         decided = nql.evaluate(
             application,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.awards.eql.domain.policy import Prizes
-from shared.errors import DomainRuleViolation
+from services.awards.prizes.domain import errors
 
 
 def check_entry(
@@ -23,36 +23,33 @@ def check_entry(
     """`entries_of_project`: (year, category) of the project's earlier entries, if any."""
     if prizes.category(category) is None:
         known = ", ".join(c.id for c in prizes.categories)
-        raise DomainRuleViolation(
-            "R-PRZ-2", f"unknown age category {category!r}; one of {known}", status_code=422
+        raise errors.UNKNOWN_AGE_CATEGORY(
+            f"unknown age category {category!r}; one of {known}",
+            known=[c.id for c in prizes.categories],
         )
     if not eql_holders:
-        raise DomainRuleViolation(
-            "R-PRZ-1",
+        raise errors.EQL_NOT_SAME_YEAR(
             f"the project holds no EQL from the {year} round: the EQL must be awarded in the "
             "same year as the prize selection (R-EQL-6)",
+            year=year,
         )
     if not is_member:
-        raise DomainRuleViolation(
-            "R-PRZ-2", "only a member of the project submits its entry", status_code=403
-        )
+        raise errors.NOT_A_PROJECT_MEMBER("only a member of the project submits its entry")
     for entered_year, entered_category in entries_of_project:
         if entered_year == year:
-            raise DomainRuleViolation(
-                "R-PRZ-2",
+            raise errors.ONE_ENTRY_PER_PROJECT(
                 f"one entry per project, in one category: already entered in {entered_category}",
+                category=entered_category,
             )
         if prizes.compete_once:
-            raise DomainRuleViolation(
-                "R-PRZ-2",
+            raise errors.COMPETES_ONCE(
                 f"a project competes once: it already entered the {entered_year} prizes",
+                entered_year=entered_year,
             )
 
 
 def check_winner(entry_category: str | None, already_won: bool, year: int) -> None:
     if entry_category is None:
-        raise DomainRuleViolation(
-            "R-PRZ-2", f"the project has no accepted entry in the {year} prizes"
-        )
+        raise errors.NO_ACCEPTED_ENTRY(f"the project has no accepted entry in the {year} prizes")
     if already_won:
-        raise DomainRuleViolation("R-PRZ-2", f"already recorded as a {year} winner")
+        raise errors.ALREADY_WINNER(f"already recorded as a {year} winner")

@@ -15,17 +15,18 @@ from services.awards.prizes.adapters import queries
 from services.awards.prizes.service_layer import use_cases as prizes
 from shared.http.access import Grant
 from shared.http.dependencies import UoW
+from shared.http.inputs import Identifier, Keyword, Year
 
 router = APIRouter(prefix="/prizes", tags=["european prizes"])
 
 
 class EntryIn(BaseModel):
-    project_id: str = Field(min_length=1, max_length=64)
-    category: str = Field(description="An age category id (GET /prizes/categories).")
+    project_id: Identifier
+    category: Keyword = Field(description="An age category id (GET /prizes/categories).")
 
 
 class WinnerIn(BaseModel):
-    project_id: str = Field(min_length=1, max_length=64)
+    project_id: Identifier
 
 
 class EntryOut(BaseModel):
@@ -56,7 +57,7 @@ async def categories(
 
 @router.post("/{year}/entries", status_code=status.HTTP_201_CREATED)
 async def enter(
-    year: int,
+    year: Year,
     body: EntryIn,
     uow: UoW,
     policy: Policy,
@@ -73,7 +74,7 @@ async def enter(
 
 @router.get("/{year}/entries")
 async def list_entries(
-    year: int, uow: UoW, grant: Annotated[Grant, POLICY.grant("prizes.entries")]
+    year: Year, uow: UoW, grant: Annotated[Grant, POLICY.grant("prizes.entries")]
 ) -> list[EntryOut]:
     """The year's entries (a teacher sees those they submitted)."""
     found = await queries.entries(uow.database, year, grant.narrow_teacher(None))
@@ -82,7 +83,7 @@ async def list_entries(
 
 @router.post("/{year}/winners", status_code=status.HTTP_201_CREATED)
 async def record_winner(
-    year: int,
+    year: Year,
     body: WinnerIn,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("prizes.record_winner")],
@@ -96,6 +97,6 @@ async def record_winner(
 
 @router.get("/{year}/winners")
 async def list_winners(
-    year: int, uow: UoW, _: Annotated[Grant, POLICY.grant("prizes.winners")]
+    year: Year, uow: UoW, _: Annotated[Grant, POLICY.grant("prizes.winners")]
 ) -> list[WinnerOut]:
     return [WinnerOut(**d) for d in await queries.winners(uow.database, year)]

@@ -11,7 +11,8 @@ from pymongo.errors import DuplicateKeyError
 from services.awards.eql.adapters.repository import EqlRepository
 from services.awards.eql.domain.policy import EqlPolicy
 from services.awards.prizes.domain import model as prizes
-from shared.errors import DomainRuleViolation
+from services.awards.prizes.domain.errors import ALREADY_WINNER
+from shared.errors import Refused
 from shared.events import awards as emitted
 from shared.storage.mongo import Document
 from shared.storage.unit_of_work import Transaction, UnitOfWork
@@ -39,14 +40,12 @@ async def enter(uow: UnitOfWork, policy: EqlPolicy, command: EnterPrize) -> Docu
         outcome = await uow.run(lambda tx: _enter(tx, policy, command))
     except DuplicateKeyError:  # a racing entry of the same project won: decide again
         outcome = await uow.run(lambda tx: _enter(tx, policy, command))
-    if isinstance(outcome, DomainRuleViolation):
+    if isinstance(outcome, Refused):
         raise outcome
     return outcome
 
 
-async def _enter(
-    tx: Transaction, policy: EqlPolicy, command: EnterPrize
-) -> Document | DomainRuleViolation:
+async def _enter(tx: Transaction, policy: EqlPolicy, command: EnterPrize) -> Document | Refused:
     repository = EqlRepository(tx)
     holders = await repository.eql_holders(command.year, command.project_id)
     project = (await repository.projects([command.project_id])).get(command.project_id)
@@ -72,7 +71,7 @@ async def _enter(
         prizes.check_entry(
             command.year, command.category, policy.prizes, holders, is_member, earlier
         )
-    except DomainRuleViolation as refused:
+    except Refused as refused:
         del entry["_id"]
         await repository.add_entry_refusal(
             {**entry, "rule": refused.rule, "reason": refused.detail}
@@ -139,6 +138,4 @@ async def record_winner(uow: UnitOfWork, command: RecordWinner) -> Document:
     try:
         return await uow.run(work)
     except DuplicateKeyError as duplicate:
-        raise DomainRuleViolation(
-            "R-PRZ-2", f"already recorded as a {command.year} winner"
-        ) from duplicate
+        raise ALREADY_WINNER(f"already recorded as a {command.year} winner") from duplicate

@@ -13,13 +13,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.awards.nql.adapters.repository import APPLICATIONS, PROJECTS
+from services.awards.school_label.domain.errors import SCHOOL_ALREADY_APPLIED
 from services.awards.school_label.domain.model import (
-    APPLICATION_RULE,
     SchoolFacts,
     SchoolLabelApplication,
     TeacherFacts,
 )
-from shared.errors import DomainRuleViolation
 from shared.storage.mongo import Document, ensure_collections
 from shared.storage.unit_of_work import Transaction
 
@@ -179,8 +178,8 @@ class SchoolLabelRepository:
                 _application_document(application), session=self._session
             )
         except DuplicateKeyError as duplicate:  # another teacher of the school was quicker
-            raise DomainRuleViolation(
-                APPLICATION_RULE, f"the school already applied ({application.id})"
+            raise SCHOOL_ALREADY_APPLIED(
+                f"the school already applied ({application.id})", application_id=application.id
             ) from duplicate
 
     async def save_application(self, application: SchoolLabelApplication) -> None:

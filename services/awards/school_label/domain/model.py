@@ -10,8 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.awards.school_label.domain import errors
 from services.awards.school_label.domain.policy import RoundDates, Thresholds
-from shared.errors import DomainRuleViolation
 
 ELIGIBILITY_RULE = "R-SCH-1"
 APPLICATION_RULE = "R-SCH-2"
@@ -222,26 +222,19 @@ def submit(
     now: datetime,
 ) -> SchoolLabelApplication:
     if eligible_school is None:
-        raise DomainRuleViolation(
-            ELIGIBILITY_RULE, f"the school is not eligible for the {year} round", status_code=409
-        )
+        raise errors.SCHOOL_NOT_ELIGIBLE(f"the school is not eligible for the {year} round")
     if teacher is None or teacher.school_id != eligible_school.school_id:
-        raise DomainRuleViolation(
-            APPLICATION_RULE, "only a teacher of the eligible school may apply", status_code=403
-        )
+        raise errors.NOT_A_TEACHER_OF_THE_SCHOOL("only a teacher of the eligible school may apply")
     if teacher.status not in thresholds.notified_statuses:
-        raise DomainRuleViolation(
-            APPLICATION_RULE, f"a {teacher.status} teacher may not apply", status_code=403
+        raise errors.TEACHER_STATUS_NOT_ALLOWED(
+            f"a {teacher.status} teacher may not apply", teacher_status=teacher.status
         )
     if not declaration.head_declaration:
-        raise DomainRuleViolation(
-            APPLICATION_RULE, "the head's declaration of honour is required", status_code=422
-        )
+        raise errors.DECLARATION_MISSING("the head's declaration of honour is required")
     if existing is not None:
-        raise DomainRuleViolation(
-            APPLICATION_RULE,
+        raise errors.SCHOOL_ALREADY_APPLIED(
             f"the school already applied in the {year} round ({existing.id})",
-            status_code=409,
+            application_id=existing.id,
         )
     return SchoolLabelApplication(
         id=application_id(eligible_school.school_id, year),
@@ -268,14 +261,12 @@ def decide(
 ) -> SchoolLabelApplication:
     """The NSO of the school's country assesses the evidence (R-SCH-2)."""
     if nso_country != application.country:
-        raise DomainRuleViolation(
-            APPLICATION_RULE,
-            f"only the NSO of {application.country} decides on this school",
-            status_code=403,
+        raise errors.NOT_THE_SCHOOLS_NSO(
+            f"only the NSO of {application.country} decides on this school"
         )
     if application.status != "SUBMITTED":
-        raise DomainRuleViolation(
-            APPLICATION_RULE, f"already decided: {application.status}", status_code=409
+        raise errors.ALREADY_DECIDED(
+            f"already decided: {application.status}", application_status=application.status
         )
     decision = SchoolLabelDecision(
         outcome=outcome,

@@ -12,14 +12,16 @@ from pydantic import BaseModel, Field
 
 from services.awards.access import POLICY
 from services.awards.school_label.adapters import queries
+from services.awards.school_label.domain import errors
 from services.awards.school_label.domain.model import Declaration
 from services.awards.school_label.domain.policy import SchoolLabelPolicy
 from services.awards.school_label.service_layer import use_cases as school_label
 from services.awards.school_label.service_layer.jobs import ELIGIBILITY_RUN
-from shared.errors import NotFound
+from shared.events.fields import CountryCode
 from shared.http.access import Grant
 from shared.http.auth import Principal
 from shared.http.dependencies import UoW
+from shared.http.inputs import Filter, Identifier, LongText, Name, Text, Year
 from shared.jobs.http import ACCEPTED_RESPONSE, start_job
 
 router = APIRouter(prefix="/school-label", tags=["eTwinning School Label"])
@@ -35,19 +37,19 @@ Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
 class ApplyIn(BaseModel):
-    school_id: str = Field(min_length=1, max_length=64)
-    year: int = Field(description="First calendar year of the round.", examples=[2025])
+    school_id: Identifier
+    year: Year = Field(description="First calendar year of the round.", examples=[2025])
     head_declaration: bool = Field(
         default=False,
         description="The head signed the declaration of honour; required (R-SCH-2).",
     )
-    head_name: str = Field(min_length=1, max_length=200)
-    statement: str = Field(default="", max_length=20_000, description="The school's evidence.")
+    head_name: Name
+    statement: LongText = Field(default="", description="The school's evidence.")
 
 
 class DecisionIn(BaseModel):
     outcome: Literal["GRANTED", "REFUSED"]
-    reason: str = Field(min_length=1, max_length=5_000)
+    reason: Annotated[Text, Field(min_length=1, max_length=5_000)]
 
 
 class ApplicationOut(BaseModel):
@@ -90,7 +92,7 @@ def _application_out(document: dict[str, Any]) -> ApplicationOut:
     responses=ACCEPTED_RESPONSE,
 )
 async def run_eligibility(
-    year: int,
+    year: Year,
     request: Request,
     uow: UoW,
     policy: Policy,
@@ -107,10 +109,10 @@ async def run_eligibility(
 
 @router.get("/rounds/{year}/eligible-schools")
 async def eligible_schools(
-    year: int,
+    year: Year,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("school_label.eligible")],
-    country: str | None = None,
+    country: CountryCode | None = None,
     limit: Limit = 100,
 ) -> list[EligibleSchoolOut]:
     """Eligible schools with their teachers: a teacher sees their own school's, an NSO its
@@ -148,7 +150,7 @@ async def apply(
 
 @router.post("/applications/{application_id}/decision")
 async def decide(
-    application_id: str,
+    application_id: Identifier,
     body: DecisionIn,
     uow: UoW,
     policy: Policy,
@@ -172,9 +174,9 @@ async def decide(
 async def list_applications(
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("school_label.applications")],
-    year: int | None = None,
-    school_id: str | None = None,
-    status: str | None = None,
+    year: Year | None = None,
+    school_id: Identifier | None = None,
+    status: Filter | None = None,
     limit: Limit = 100,
 ) -> list[ApplicationOut]:
     """An NSO sees its country's applications (its queue: status=SUBMITTED), oldest first."""
@@ -192,13 +194,15 @@ async def list_applications(
 
 @router.get("/applications/{application_id}")
 async def get_application(
-    application_id: str,
+    application_id: Identifier,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("school_label.application")],
 ) -> ApplicationOut:
     document = await queries.application(uow.database, application_id)
     if document is None:
-        raise NotFound(f"no School Label application {application_id}")
+        raise errors.UNKNOWN_SCHOOL_LABEL_APPLICATION(
+            f"no School Label application {application_id}"
+        )
     grant.check(teacher_ids=[document["applicant_id"]], countries=[document["country"]])
     return _application_out(document)
 
@@ -207,7 +211,7 @@ async def get_application(
 async def labels(
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("school_label.labels")],
-    school_id: str | None = None,
+    school_id: Identifier | None = None,
     limit: Limit = 100,
 ) -> list[ApplicationOut]:
     """Granted School Labels, each with its biennium and the head's declaration: the applying

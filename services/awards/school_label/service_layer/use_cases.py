@@ -11,6 +11,7 @@ from functools import partial
 
 from services.awards.school_label.adapters import queries
 from services.awards.school_label.adapters.repository import SchoolLabelRepository
+from services.awards.school_label.domain import errors
 from services.awards.school_label.domain import model as school_label
 from services.awards.school_label.domain.model import (
     Assessment,
@@ -23,7 +24,6 @@ from services.awards.school_label.domain.model import (
     start_of,
 )
 from services.awards.school_label.domain.policy import RoundDates, SchoolLabelPolicy
-from shared.errors import NotFound
 from shared.events import awards as emitted
 from shared.storage.unit_of_work import Transaction, UnitOfWork
 
@@ -44,7 +44,9 @@ def round_dates(policy: SchoolLabelPolicy, year: int) -> RoundDates:
     try:
         return policy.round(year)
     except KeyError:
-        raise NotFound(f"no School Label round {year} in the policy") from None
+        raise errors.UNKNOWN_SCHOOL_LABEL_ROUND(
+            f"no School Label round {year} in the policy"
+        ) from None
 
 
 async def run_eligibility(
@@ -206,7 +208,9 @@ async def decide(
         repository = SchoolLabelRepository(tx)
         application = await repository.application(command.application_id)
         if application is None:
-            raise NotFound(f"no School Label application {command.application_id}")
+            raise errors.UNKNOWN_SCHOOL_LABEL_APPLICATION(
+                f"no School Label application {command.application_id}"
+            )
         decided = school_label.decide(
             application,
             nso_country=command.nso_country,
