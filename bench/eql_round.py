@@ -140,11 +140,16 @@ async def nominate_for(
 
 
 async def run_job(
-    url: str, database_name: str, uow: UnitOfWork, kind: str, args: argparse.Namespace
+    url: str,
+    database_name: str,
+    uow: UnitOfWork,
+    kind: str,
+    args: argparse.Namespace,
+    year: int = YEAR,
 ) -> dict[str, Any]:
     """Submit the job as the route does, and let an awards worker process run it."""
     job, _ = await store.submit(
-        uow, kind, {"year": YEAR}, {"subject": "css:bench", "role": "css"}, datetime.now(UTC)
+        uow, kind, {"year": year}, {"subject": "css:bench", "role": "css"}, datetime.now(UTC)
     )
     worker = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench._job_worker", url, database_name, job["_id"],
@@ -225,8 +230,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "close_round_seconds": round(close_done - nominated, 1),
             "close_batch_projects": args.close_batch,
             "open_job_worker_seconds": opening["worker_seconds"],
+            "open_job_phases_seconds": opening["result"].get("seconds"),
             "close_job_worker_seconds": closing["worker_seconds"],
-            "awards_worker_peak_rss_mb": max(opening["peak_rss_mb"], closing["peak_rss_mb"]),
+            "awards_worker_peak_rss_mb": {
+                "open": opening["peak_rss_mb"],
+                "close": closing["peak_rss_mb"],
+            },
             "through": "jobs: POST answers 202; an awards job worker process runs the job",
         }
         await client.drop_database(database.name)
