@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import resource
 import sys
 import time
+import tracemalloc
 from datetime import UTC, datetime
 
 from services.awards.config import AwardsSettings
@@ -71,7 +73,15 @@ async def work(url: str, database_name: str, job_id: str) -> dict[str, object]:
 
 def main() -> None:
     url, database_name, job_id = sys.argv[1:4]
+    tracing = os.environ.get("BENCH_TRACEMALLOC")
+    if tracing:  # where the worker's memory goes: the top allocation sites, on stderr
+        tracemalloc.start(int(tracing))
     print(json.dumps(asyncio.run(work(url, database_name, job_id)), default=str))
+    if tracing:
+        current, peak = tracemalloc.get_traced_memory()
+        print(f"tracemalloc current {current >> 20} MB peak {peak >> 20} MB", file=sys.stderr)
+        for stat in tracemalloc.take_snapshot().statistics("traceback")[:8]:
+            print(stat, *stat.traceback.format()[-6:], sep="\n  ", file=sys.stderr)
 
 
 if __name__ == "__main__":
