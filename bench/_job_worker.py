@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import resource
 import sys
 import time
 import tracemalloc
@@ -52,6 +51,14 @@ async def work(url: str, database_name: str, job_id: str) -> dict[str, object]:
         retry_seconds=0.5,
     )
     began = time.perf_counter()
+    samples: list[float] = []
+
+    async def sample() -> None:
+        while True:
+            samples.append(status_mb("VmRSS"))
+            await asyncio.sleep(1.0)
+
+    sampler = asyncio.create_task(sample())
     while True:
         await worker.work_once()
         job = await store.job(database, job_id)
@@ -60,6 +67,7 @@ async def work(url: str, database_name: str, job_id: str) -> dict[str, object]:
             break
         await asyncio.sleep(0.2)
     elapsed = time.perf_counter() - began
+    sampler.cancel()
     await client.close()
     return {
         "job_id": job_id,
@@ -67,8 +75,19 @@ async def work(url: str, database_name: str, job_id: str) -> dict[str, object]:
         "error": job.get("error"),
         "result": job.get("result"),
         "worker_seconds": round(elapsed, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        # VmHWM, not getrusage's ru_maxrss: that one survives exec, so it would report the
+        # benchmark process this worker was forked from (its data and embedded server).
+        "peak_rss_mb": round(status_mb("VmHWM"), 1),
+        "rss_mb_every_second": [round(mb) for mb in samples[:: max(1, len(samples) // 20)]],
     }
+
+
+def status_mb(field: str) -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def main() -> None:

@@ -134,6 +134,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "eligibility_run_seconds": round(ran - loaded, 1),
             "job_worker_seconds": outcome["worker_seconds"],
             "awards_worker_peak_rss_mb": outcome["peak_rss_mb"],
+            "awards_worker_rss_mb_samples": outcome["rss_mb_every_second"],
         }
         await client.drop_database(database.name)
         await client.close()
