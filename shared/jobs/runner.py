@@ -147,11 +147,20 @@ class JobWorker(PollingWorker):
     async def work_once(self) -> int:
         handled = 0
         while True:
-            document = await store.claim(self._uow.database, self.owner, self._clock(), self._lease)
+            document = await self._uow.run(self._claim)
             if document is None:
                 return handled
             await self._run_job(document)
             handled += 1
+
+    async def _claim(self, tx: Transaction) -> Document | None:
+        """In a transaction, as every write to a job: a job document still held by the open
+        transaction of a worker killed mid-step conflicts at once and is retried by the unit
+        of work, rather than waiting inside the server (SecantusDB holds a plain write's
+        retries under its storage lock, which starves the reaping of that transaction)."""
+        return await store.claim(
+            tx.database, self.owner, self._clock(), self._lease, session=tx.session
+        )
 
     async def _run_job(self, document: Document) -> None:
         job_id = document["_id"]
@@ -191,9 +200,12 @@ class JobWorker(PollingWorker):
         while True:
             await asyncio.sleep(period)
             try:
-                if not await store.renew(
-                    self._uow.database, job_id, self.owner, self._clock(), self._lease
-                ):
+                renewed = await self._uow.run(
+                    lambda tx: store.renew(
+                        tx.database, job_id, self.owner, self._clock(), self._lease, tx.session
+                    )
+                )
+                if not renewed:
                     return
             except Exception as error:
                 log.warning("job.renew_failed", job_id=job_id, error=repr(error))

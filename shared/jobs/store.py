@@ -19,6 +19,7 @@ from typing import Any
 from uuid import uuid4
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -109,8 +110,13 @@ async def submit(
 
 
 async def claim(
-    database: AsyncDatabase[Document], owner: str, now: datetime, lease: timedelta
+    database: AsyncDatabase[Document],
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    session: AsyncClientSession | None = None,
 ) -> Document | None:
+    """With `session`, in the caller's transaction (the worker claims in one: see runner)."""
     found: Document | None = await database[JOBS].find_one_and_update(
         claimable(now),
         {
@@ -124,20 +130,29 @@ async def claim(
         },
         sort=[("created_at", 1)],
         return_document=ReturnDocument.AFTER,
+        session=session,
     )
     if found is not None and found.get("started_at") is None:
-        await database[JOBS].update_one({"_id": found["_id"]}, {"$set": {"started_at": now}})
+        await database[JOBS].update_one(
+            {"_id": found["_id"]}, {"$set": {"started_at": now}}, session=session
+        )
         found["started_at"] = now
     return found
 
 
 async def renew(
-    database: AsyncDatabase[Document], job_id: str, owner: str, now: datetime, lease: timedelta
+    database: AsyncDatabase[Document],
+    job_id: str,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    session: AsyncClientSession | None = None,
 ) -> bool:
     """The worker still runs the job: its lease is pushed back. False when it was lost."""
     result = await database[JOBS].update_one(
         {"_id": job_id, "lease_owner": owner, "status": RUNNING},
         {"$set": {"lease_until": now + lease}},
+        session=session,
     )
     return result.matched_count == 1
 
