@@ -61,22 +61,7 @@ async def _worker(url: str, database: str, job_id: str, **fault: str) -> int:
     return await asyncio.wait_for(process.wait(), timeout=120)
 
 
-MID_STEP_OPEN = (
-    "the replacement's first write to the job waits on the killed worker's open transaction "
-    "past 120 s on SecantusDB (its 3 s transaction lifetime does not free it here): to fix"
-)
-
-
-@pytest.mark.parametrize(
-    "point",
-    [
-        "job.after_checkpoint",
-        pytest.param(
-            "job.before_checkpoint_commit",
-            marks=pytest.mark.xfail(reason=MID_STEP_OPEN, raises=TimeoutError, strict=False),
-        ),
-    ],
-)
+@pytest.mark.parametrize("point", ["job.after_checkpoint", "job.before_checkpoint_commit"])
 async def test_a_closing_killed_at_a_checkpoint_or_mid_step_completes_once(
     point: str, mongo_client: AsyncMongoClient[Any], mongodb_url: str
 ) -> None:
