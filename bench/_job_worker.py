@@ -13,13 +13,13 @@ import os
 import sys
 import time
 import tracemalloc
-from datetime import UTC, datetime
 
 from services.awards.config import AwardsSettings
 from services.awards.eql.adapters.policy_file import load_eql_policy
 from services.awards.eql.service_layer.jobs import CloseRoundJob, OpenRoundJob
 from services.awards.school_label.adapters.policy_file import load_school_label_policy
 from services.awards.school_label.service_layer.jobs import EligibilityRunJob
+from shared.clock import SystemClock
 from shared.events.awards import job_finished
 from shared.jobs import store
 from shared.jobs.runner import JobWorker
@@ -31,22 +31,24 @@ from shared.storage.unit_of_work import UnitOfWork
 async def work(url: str, database_name: str, job_id: str) -> dict[str, object]:
     configure_logging("awards", json=True, level="WARNING")
     settings = AwardsSettings()
+    clock = SystemClock()
     client = create_client(url, "awards")
     database = client[database_name]
     uow = UnitOfWork(client, database, "awards")
     worker = JobWorker(
         uow,
         [
-            OpenRoundJob(load_eql_policy(settings.eql_policy_path)),
+            OpenRoundJob(load_eql_policy(settings.eql_policy_path), clock),
             CloseRoundJob(
                 load_eql_policy(settings.eql_policy_path),
+                clock,
                 "http://awards",
                 settings.eql_close_batch_projects,
             ),
             EligibilityRunJob(load_school_label_policy(settings.school_label_policy_path)),
         ],
         job_finished,
-        lambda: datetime.now(UTC),
+        clock.now,
         lease_seconds=settings.jobs_lease_seconds,
         retry_seconds=0.5,
     )

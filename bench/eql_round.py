@@ -46,6 +46,7 @@ from services.awards.eql.service_layer.jobs import CLOSE_ROUND, OPEN_ROUND
 from services.awards.nql.adapters.repository import APPLICATIONS, PROJECTS, ensure_indexes
 from services.awards.nql.domain.model import application_id
 from services.registration.domain.countries import PARTICIPATING_COUNTRIES
+from shared.clock import SystemClock
 from shared.jobs import store
 from shared.jobs.store import ensure_job_indexes
 from shared.logging import configure_logging
@@ -54,6 +55,7 @@ from shared.storage.unit_of_work import UnitOfWork
 
 YEAR = 2026
 COUNTRIES = sorted(PARTICIPATING_COUNTRIES)
+CLOCK = SystemClock()  # the round runs at the machine's time, as the service would
 
 
 def a_year(nqls: int, rng: random.Random, period: tuple[datetime, datetime]) -> dict[str, Any]:
@@ -131,9 +133,10 @@ async def nominate_for(
             continue  # shown as nominated by another NSO: one nomination is enough
         command = rounds.Nominate(YEAR, candidate["project_id"], country, f"nso:{country}")
         try:
-            await rounds.nominate(uow, policy, command)
+            await rounds.nominate(uow, policy, command, CLOCK)
         except NominationRefused as refused:
-            counts[refused.rule] = counts.get(refused.rule, 0) + 1
+            key = refused.rule or refused.code
+            counts[key] = counts.get(key, 0) + 1
             continue
         used += 1
         counts["nominated"] = counts.get("nominated", 0) + 1

@@ -52,7 +52,7 @@ async def existing_demo(clients: dict[str, httpx.AsyncClient], tokens: Tokens) -
     name = TEACHERS["ES"][0]
     response = await clients["registration"].get(
         "/partners",
-        params={"country": "ES", "q": name.split()[0], "page_size": 100},
+        params={"country": "ES", "q": SCHOOLS["ES"]["name"], "page_size": 100},
         headers=operator,
     )
     response.raise_for_status()

@@ -1,3 +1,5 @@
+"""Runs the awards service: `python -m services.awards`."""
+
 from services.awards.bootstrap import build_app
 from services.awards.config import AwardsSettings
 from shared.serve import serve

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from functools import partial
 
 from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
@@ -34,6 +34,7 @@ from services.awards.school_label.adapters.repository import (
 )
 from services.awards.school_label.entrypoints import http as school_label_http
 from services.awards.school_label.service_layer.jobs import EligibilityRunJob
+from shared.clock import Clock, SystemClock
 from shared.events import awards as emitted
 from shared.events import projects, registration
 from shared.identity.links import teacher_of_subject, with_link_indexes
@@ -44,20 +45,24 @@ from shared.messaging.consumer import EventHandler
 from shared.runtime import BackgroundWorker, Runtime, ServiceDefinition, create_app
 from shared.storage.mongo import Document
 
-HANDLERS: dict[str, EventHandler] = {
-    # NQL applications (R-NQL-2), then the founders' countries for the EQL (R-EQL-2)
-    projects.ProjectCompleted.event_type: eql_facts.also(
-        project_facts.on_project_completed, eql_facts.on_project_completed
-    ),
-    registration.TeacherRegistered.event_type: teacher_facts.on_teacher_registered,
-    registration.TeacherValidated.event_type: teacher_facts.on_teacher_validated,
-    registration.TeacherErased.event_type: teacher_facts.on_teacher_erased,
-    # School Label facts (R-SCH-1); registered/validated/erased also reach them via teacher_facts
-    registration.SchoolRegistered.event_type: school_facts.on_school_registered,
-    registration.TeacherRejected.event_type: school_facts.on_teacher_rejected,
-    registration.TeacherSchoolChanged.event_type: school_facts.on_teacher_school_changed,
-    registration.TeacherDeactivated.event_type: school_facts.on_teacher_deactivated,
-}
+
+def handlers(clock: Clock) -> dict[str, EventHandler]:
+    return {
+        # NQL applications (R-NQL-2), then the founders' countries for the EQL (R-EQL-2)
+        projects.ProjectCompleted.event_type: eql_facts.also(
+            partial(project_facts.on_project_completed, clock=clock),
+            eql_facts.on_project_completed,
+        ),
+        registration.TeacherRegistered.event_type: teacher_facts.on_teacher_registered,
+        registration.TeacherValidated.event_type: teacher_facts.on_teacher_validated,
+        registration.TeacherErased.event_type: teacher_facts.on_teacher_erased,
+        # School Label facts (R-SCH-1); registered/validated/erased also reach them through
+        # teacher_facts
+        registration.SchoolRegistered.event_type: school_facts.on_school_registered,
+        registration.TeacherRejected.event_type: school_facts.on_teacher_rejected,
+        registration.TeacherSchoolChanged.event_type: school_facts.on_teacher_school_changed,
+        registration.TeacherDeactivated.event_type: school_facts.on_teacher_deactivated,
+    }
 
 
 async def ensure_all_indexes(database: AsyncDatabase[Document]) -> None:
@@ -69,8 +74,10 @@ async def ensure_all_indexes(database: AsyncDatabase[Document]) -> None:
 
 def definition(
     settings: AwardsSettings | None = None,
+    clock: Clock | None = None,
     workers: Sequence[Callable[[Runtime], BackgroundWorker]] = (),
 ) -> ServiceDefinition:
+    clock = clock or SystemClock()
     return ServiceDefinition(
         name="awards",
         title="eTwinning awards",
@@ -86,7 +93,7 @@ def definition(
             jobs_router(POLICY),
         ],
         workers=workers,
-        handlers=HANDLERS,
+        handlers=handlers(clock),
         emits=[
             emitted.NqlApplicationOpened,
             emitted.NqlApplied,
@@ -107,26 +114,25 @@ def definition(
         ],
         ensure_indexes=with_link_indexes(ensure_all_indexes),
         teacher_of_subject=teacher_of_subject,
+        app_state={"clock": clock},
     )
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def build_app(
     settings: AwardsSettings | None = None,
     renderer: CertificateRenderer | None = None,
-    clock: Callable[[], datetime] = utcnow,
+    clock: Clock | None = None,
 ) -> FastAPI:
+    """`clock`: the time every use case, handler and job reads (tests give a SettableClock)."""
     settings = settings or AwardsSettings()
+    clock = clock or SystemClock()
     # Loaded now: a broken policy file stops the service before it serves anything.
     nql_policy = load_policy(settings.nql_policy_path)
     school_label_policy = load_school_label_policy(settings.school_label_policy_path)
     eql_policy = load_eql_policy(settings.eql_policy_path)
     kinds: list[JobKind] = [
-        OpenRoundJob(eql_policy),
-        CloseRoundJob(eql_policy, settings.base_url, settings.eql_close_batch_projects),
+        OpenRoundJob(eql_policy, clock),
+        CloseRoundJob(eql_policy, clock, settings.base_url, settings.eql_close_batch_projects),
         EligibilityRunJob(school_label_policy),
     ]
 
@@ -135,7 +141,7 @@ def build_app(
             runtime.unit_of_work,
             kinds,
             emitted.job_finished,
-            clock,
+            clock.now,
             poll_seconds=settings.jobs_poll_seconds,
             lease_seconds=settings.jobs_lease_seconds,
             max_attempts=settings.jobs_max_attempts,
@@ -143,8 +149,7 @@ def build_app(
         app.state.job_worker = worker  # woken by the routes that submit a job
         return worker
 
-    app = create_app(definition(settings, workers=[job_worker]))
-    app.state.clock = clock
+    app = create_app(definition(settings, clock, workers=[job_worker]))
     app.state.job_finished_event = emitted.job_finished
     app.state.nql_policy = nql_policy
     app.state.certificate_renderer = renderer or FpdfCertificateRenderer()

@@ -1,3 +1,6 @@
+"""Settings of the awards service: where its three policy files are, and how many nominated
+projects an EQL closing awards per transaction."""
+
 from __future__ import annotations
 
 from pathlib import Path

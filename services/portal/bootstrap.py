@@ -22,6 +22,7 @@ from services.portal.config import PortalSettings
 from services.portal.web import css, nso, operator, signin, teacher
 from services.portal.web.base import CsrfRejected, Forbidden, Portal, SignInRequired, render
 from services.portal.web.i18n import load_translations
+from shared.clock import Clock, SystemClock
 from shared.logging import configure_logging
 
 HERE = Path(__file__).resolve().parent
@@ -33,7 +34,8 @@ def bearer_source(settings: PortalSettings) -> BearerSource:
     return DevBearer(settings.jwt_secret.get_secret_value(), settings.jwt_issuer)
 
 
-def build_app(settings: PortalSettings | None = None) -> FastAPI:
+def build_app(settings: PortalSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    """`clock`: the time the pages read (the current round's year); tests give their own."""
     settings = settings or PortalSettings()
     configure_logging("portal", json=settings.log_json, level=settings.log_level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per service call is noise
@@ -54,6 +56,7 @@ def build_app(settings: PortalSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="eTwinning portal", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
+    app.state.clock = clock or SystemClock()
     app.state.portal = Portal(
         platform=platform,
         sessions=SessionStore(settings.session_hours * 3600),

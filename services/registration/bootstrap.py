@@ -8,12 +8,16 @@ from services.registration.adapters.repository import ensure_indexes, teacher_of
 from services.registration.config import RegistrationSettings
 from services.registration.entrypoints import directory
 from services.registration.entrypoints.http import router
-from services.registration.service_layer.intake import HANDLERS
+from services.registration.service_layer import intake
+from shared.clock import Clock, SystemClock
 from shared.events import registration as emitted
 from shared.runtime import ServiceDefinition, create_app
 
 
-def definition(settings: RegistrationSettings | None = None) -> ServiceDefinition:
+def definition(
+    settings: RegistrationSettings | None = None, clock: Clock | None = None
+) -> ServiceDefinition:
+    clock = clock or SystemClock()
     return ServiceDefinition(
         name="registration",
         title="eTwinning registration",
@@ -21,7 +25,7 @@ def definition(settings: RegistrationSettings | None = None) -> ServiceDefinitio
         "erasure and sign-ups from other systems (R-REG-1..7).",
         settings=settings or RegistrationSettings(),
         routers=[router, directory.router],
-        handlers=HANDLERS,
+        handlers=intake.handlers(clock),
         emits=[
             emitted.SchoolRegistered,
             emitted.TeacherRegistered,
@@ -33,8 +37,10 @@ def definition(settings: RegistrationSettings | None = None) -> ServiceDefinitio
         ],
         ensure_indexes=ensure_indexes,
         teacher_of_subject=teacher_of_subject,
+        app_state={"clock": clock},
     )
 
 
-def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
-    return create_app(definition(settings))
+def build_app(settings: RegistrationSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    """`clock`: the time every use case reads (tests give a SettableClock)."""
+    return create_app(definition(settings, clock))

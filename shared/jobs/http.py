@@ -1,12 +1,11 @@
 """HTTP of jobs, the same in every service that runs them: `GET /jobs`, `GET /jobs/{id}`,
 `POST /jobs/{id}/cancellation`, and `accepted(...)`, the 202 answer of a route that started
 one (`Location: /jobs/{id}`). The service's access policy names who may call them (entries
-`jobs.list`, `jobs.show`, `jobs.cancel`); the app state holds `clock` and
-`job_finished_event`, and `job_worker` once the worker runs (woken on submission)."""
+`jobs.list`, `jobs.show`, `jobs.cancel`); the app state holds `clock` (shared/clock.py)
+and `job_finished_event`, and `job_worker` once the worker runs (woken on submission)."""
 
 # No `from __future__ import annotations`: the routes are defined inside jobs_router, and
 # FastAPI must see `policy.grant(...)` evaluated, not as a string naming a local variable.
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -90,8 +89,9 @@ ACCEPTED_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 
 def now_of(request: Request) -> datetime:
-    clock: Callable[[], datetime] | None = getattr(request.app.state, "clock", None)
-    return clock() if clock is not None else datetime.now(UTC)
+    """The service's clock (shared/clock.py, set by its composition root), else the system's."""
+    clock = getattr(request.app.state, "clock", None)
+    return clock.now() if clock is not None else datetime.now(UTC)
 
 
 async def start_job(

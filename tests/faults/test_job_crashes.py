@@ -20,6 +20,7 @@ from services.awards.bootstrap import ensure_all_indexes
 from services.awards.eql.adapters.repository import EQL_CERTIFICATES, LABELS
 from services.awards.eql.service_layer import use_cases as rounds
 from services.awards.eql.service_layer.jobs import CLOSE_ROUND
+from shared.clock import SystemClock
 from shared.jobs import store
 from shared.storage.mongo import OUTBOX, ensure_core_indexes
 from shared.storage.unit_of_work import UnitOfWork
@@ -38,11 +39,14 @@ async def _round_ready_to_close(client: AsyncMongoClient[Any]) -> UnitOfWork:
     for i in range(2 * PROJECTS):  # 16 projects per country: quota 4 each
         await grant_nqls(database, f"p-{i:02}", [(f"es-{i}", "ES", 25), (f"pt-{i}", "PT", 25)])
     policy = eql_policy()
-    await rounds.open_round(uow, policy, rounds.OpenRound(YEAR, "css:tests"))
+    await rounds.open_round(uow, policy, rounds.OpenRound(YEAR, "css:tests"), SystemClock())
     for i in range(PROJECTS):
         country = "ES" if i % 2 else "PT"
         await rounds.nominate(
-            uow, policy, rounds.Nominate(YEAR, f"p-{i:02}", country, f"nso:{country}")
+            uow,
+            policy,
+            rounds.Nominate(YEAR, f"p-{i:02}", country, f"nso:{country}"),
+            SystemClock(),
         )
     return uow
 

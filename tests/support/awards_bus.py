@@ -16,6 +16,7 @@ from faststream.rabbit import RabbitBroker
 
 from services.awards.bootstrap import build_app
 from services.awards.config import AwardsSettings
+from shared.clock import Clock
 from shared.events.base import EventPayload
 from shared.http.auth import Principal, mint_token
 from shared.settings import DEV_JWT_SECRET
@@ -87,13 +88,14 @@ class AwardsOnBus:
 
 @asynccontextmanager
 async def awards_on_bus(
-    vhost: Vhost, mongodb_url: str, prefix: str, **overrides: Any
+    vhost: Vhost, mongodb_url: str, prefix: str, clock: Clock | None = None, **overrides: Any
 ) -> AsyncIterator[AwardsOnBus]:
+    """`clock`: what the service's "now" is (the system clock unless a test sets one)."""
     settings = AwardsSettings(
         **service_settings("awards", amqp_url=vhost.url, mongodb_url=mongodb_url, prefix=prefix),
         **overrides,
     )
-    app = build_app(settings)
+    app = build_app(settings, clock=clock)
     bus = await connected_broker(vhost)
     try:
         async with running(app) as client:

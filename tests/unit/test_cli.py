@@ -71,3 +71,30 @@ def test_an_unknown_service_is_refused(capsys: pytest.CaptureFixture[str]) -> No
         cli.main(["dlq", "list", "billing"])
     assert exit_.value.code == 2
     assert "invalid choice: 'billing'" in capsys.readouterr().err
+
+
+def test_errors_prints_the_catalog_and_one_code(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["errors"]) == 0
+    listed = capsys.readouterr().out
+    assert "quota_exceeded" in listed and "average_not_above_threshold" in listed
+    assert cli.main(["errors", "quota_exceeded"]) == 0
+    one = capsys.readouterr().out
+    assert "409 R-EQL-4" in one and "urn:etwinning:problem:quota_exceeded" in one
+    assert cli.main(["errors", "no_such_code"]) == 1
+
+
+def test_an_error_answer_is_shown_as_one_line_from_its_problem() -> None:
+    import httpx
+
+    from tools.answers import describe
+
+    problem = httpx.Response(
+        409,
+        headers={"content-type": "application/problem+json"},
+        json={"type": "urn:etwinning:problem:duplicate_email", "title": "E-mail registered",
+              "status": 409, "detail": "a profile with this e-mail exists",
+              "code": "duplicate_email", "rule": "R-REG-7"},
+    )  # fmt: skip
+    assert describe(problem) == "409 duplicate_email R-REG-7: a profile with this e-mail exists"
+    page = httpx.Response(502, headers={"content-type": "text/html"}, text="<h1>Bad gateway</h1>")
+    assert describe(page) == "502 <h1>Bad gateway</h1>"

@@ -224,7 +224,7 @@ async def partners(
     age_from: str = "",
     age_to: str = "",
     q: str = "",
-    page: int = 1,
+    after: str = "",
 ) -> HTMLResponse:
     person_of(request, "teacher", "nso", "css", "operator")
     form = {
@@ -248,12 +248,12 @@ async def partners(
                 age_from=integer(age_from),
                 age_to=integer(age_to),
                 q=q or None,
-                page=page,
+                after=after or None,
             )
         except ServiceProblem as error:
             problem = error.problem
     return await render(
-        request, "teacher/partners.html", form=form, results=results, problem=problem, page=page
+        request, "teacher/partners.html", form=form, results=results, problem=problem
     )
 
 

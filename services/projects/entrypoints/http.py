@@ -14,7 +14,7 @@ from services.projects.domain.rules import UNKNOWN_PROJECT
 from services.projects.entrypoints.access import POLICY
 from services.projects.service_layer import commands, handlers
 from shared.http.access import Grant
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 from shared.http.inputs import Identifier, Keyword, Name, ShortText, Text
 
 router = APIRouter(prefix="/projects", tags=["projects"])
@@ -183,10 +183,13 @@ def _teacher_id(grant: Grant) -> str:
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def propose(
-    body: ProposalIn, uow: UoW, grant: Annotated[Grant, POLICY.grant("projects.propose")]
+    body: ProposalIn,
+    uow: UoW,
+    clock: ServiceClock,
+    grant: Annotated[Grant, POLICY.grant("projects.propose")],
 ) -> ProjectOut:
     command = commands.ProposeProject(_teacher_id(grant), body.cofounder_id, body.details())
-    return ProjectOut.of(await handlers.propose_project(command, uow))
+    return ProjectOut.of(await handlers.propose_project(command, uow, clock))
 
 
 @router.patch("/{project_id}")
@@ -194,22 +197,24 @@ async def edit(
     project_id: Identifier,
     body: DetailsChangesIn,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("projects.edit")],
 ) -> ProjectOut:
     command = commands.EditProject(project_id, _teacher_id(grant), body.changes())
-    return ProjectOut.of(await handlers.edit_project(command, uow))
+    return ProjectOut.of(await handlers.edit_project(command, uow, clock))
 
 
 @router.post("/{project_id}/withdrawal")
 async def withdraw(
     project_id: Identifier,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("projects.withdraw")],
     body: WithdrawalIn | None = None,
 ) -> ProjectOut:
     reason = body.reason if body else None
     command = commands.WithdrawProject(project_id, _teacher_id(grant), reason)
-    return ProjectOut.of(await handlers.withdraw_project(command, uow))
+    return ProjectOut.of(await handlers.withdraw_project(command, uow, clock))
 
 
 @router.post("/{project_id}/cofounder-answer")
@@ -217,10 +222,11 @@ async def answer(
     project_id: Identifier,
     body: AnswerIn,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("projects.answer")],
 ) -> ProjectOut:
     command = commands.RespondAsCofounder(project_id, _teacher_id(grant), body.accept, body.reason)
-    return ProjectOut.of(await handlers.respond_as_cofounder(command, uow))
+    return ProjectOut.of(await handlers.respond_as_cofounder(command, uow, clock))
 
 
 @router.post("/{project_id}/nso-decision")
@@ -228,11 +234,12 @@ async def decide(
     project_id: Identifier,
     body: DecisionIn,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("projects.decide")],
 ) -> ProjectOut:
     assert grant.country is not None  # the use case checks it is a founder country (R-PRJ-3)
     command = commands.DecideAsNso(project_id, grant.country, body.approve, body.reason)
-    return ProjectOut.of(await handlers.decide_as_nso(command, uow))
+    return ProjectOut.of(await handlers.decide_as_nso(command, uow, clock))
 
 
 @router.post("/{project_id}/invitations")
@@ -240,38 +247,46 @@ async def invite(
     project_id: Identifier,
     body: TeacherRefIn,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("projects.invite")],
 ) -> ProjectOut:
     command = commands.InvitePartner(project_id, _teacher_id(grant), body.teacher_id)
-    return ProjectOut.of(await handlers.invite_partner(command, uow))
+    return ProjectOut.of(await handlers.invite_partner(command, uow, clock))
 
 
 @router.post("/{project_id}/invitation-decline")
 async def decline(
-    project_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("projects.decline")]
+    project_id: Identifier,
+    uow: UoW,
+    clock: ServiceClock,
+    grant: Annotated[Grant, POLICY.grant("projects.decline")],
 ) -> ProjectOut:
     command = commands.DeclineInvitation(project_id, _teacher_id(grant))
-    return ProjectOut.of(await handlers.decline_invitation(command, uow))
+    return ProjectOut.of(await handlers.decline_invitation(command, uow, clock))
 
 
 @router.post("/{project_id}/membership")
 async def join(
     project_id: Identifier,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("projects.join")],
     body: JoinIn | None = None,
 ) -> ProjectOut:
     pupils = body.pupil_count if body else None
     command = commands.JoinProject(project_id, _teacher_id(grant), pupils)
-    return ProjectOut.of(await handlers.join_project(command, uow))
+    return ProjectOut.of(await handlers.join_project(command, uow, clock))
 
 
 @router.delete("/{project_id}/membership")
 async def leave(
-    project_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("projects.leave")]
+    project_id: Identifier,
+    uow: UoW,
+    clock: ServiceClock,
+    grant: Annotated[Grant, POLICY.grant("projects.leave")],
 ) -> ProjectOut:
     command = commands.LeaveProject(project_id, _teacher_id(grant))
-    return ProjectOut.of(await handlers.leave_project(command, uow))
+    return ProjectOut.of(await handlers.leave_project(command, uow, clock))
 
 
 @router.post("/{project_id}/administrators")
@@ -279,10 +294,11 @@ async def appoint(
     project_id: Identifier,
     body: TeacherRefIn,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("projects.appoint")],
 ) -> ProjectOut:
     command = commands.AppointAdministrator(project_id, _teacher_id(grant), body.teacher_id)
-    return ProjectOut.of(await handlers.appoint_administrator(command, uow))
+    return ProjectOut.of(await handlers.appoint_administrator(command, uow, clock))
 
 
 @router.put("/{project_id}/pupils")
@@ -290,10 +306,11 @@ async def count_pupils(
     project_id: Identifier,
     body: PupilsIn,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("projects.pupils")],
 ) -> ProjectOut:
     command = commands.CountPupils(project_id, _teacher_id(grant), body.pupil_count)
-    return ProjectOut.of(await handlers.count_pupils(command, uow))
+    return ProjectOut.of(await handlers.count_pupils(command, uow, clock))
 
 
 @router.post("/{project_id}/activities")
@@ -301,26 +318,33 @@ async def record_activity(
     project_id: Identifier,
     body: ActivityIn,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("projects.activity")],
 ) -> ProjectOut:
     command = commands.RecordActivity(project_id, _teacher_id(grant), body.title)
-    return ProjectOut.of(await handlers.record_activity(command, uow))
+    return ProjectOut.of(await handlers.record_activity(command, uow, clock))
 
 
 @router.post("/{project_id}/completion")
 async def complete(
-    project_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("projects.complete")]
+    project_id: Identifier,
+    uow: UoW,
+    clock: ServiceClock,
+    grant: Annotated[Grant, POLICY.grant("projects.complete")],
 ) -> ProjectOut:
     command = commands.CompleteProject(project_id, _teacher_id(grant))
-    return ProjectOut.of(await handlers.complete_project(command, uow))
+    return ProjectOut.of(await handlers.complete_project(command, uow, clock))
 
 
 @router.post("/{project_id}/archive")
 async def archive(
-    project_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("projects.archive")]
+    project_id: Identifier,
+    uow: UoW,
+    clock: ServiceClock,
+    grant: Annotated[Grant, POLICY.grant("projects.archive")],
 ) -> ProjectOut:
     command = commands.ArchiveProject(project_id, _teacher_id(grant))
-    return ProjectOut.of(await handlers.archive_project(command, uow))
+    return ProjectOut.of(await handlers.archive_project(command, uow, clock))
 
 
 # --- queries -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import uuid4
 
 from services.projects.adapters.repository import (
@@ -22,22 +22,19 @@ from services.projects.adapters.repository import (
 from services.projects.domain.model import KnownTeacher, Project
 from services.projects.service_layer import commands
 from services.projects.service_layer.integration import integration_events
+from shared.clock import Clock
 from shared.storage.unit_of_work import Transaction, UnitOfWork, Work
 
 MAX_ATTEMPTS = 10
 Change = Callable[[Project, datetime], None]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def propose_project(cmd: commands.ProposeProject, uow: UnitOfWork) -> Project:
+async def propose_project(cmd: commands.ProposeProject, uow: UnitOfWork, clock: Clock) -> Project:
     async def work(tx: Transaction) -> Project:
         teachers = TeacherDirectory(tx)
         project = Project.propose(
             f"prj_{uuid4().hex[:16]}", cmd.details,
-            await teachers.get(cmd.founder_id), await teachers.get(cmd.cofounder_id), _now(),
+            await teachers.get(cmd.founder_id), await teachers.get(cmd.cofounder_id), clock.now(),
         )  # fmt: skip
         ProjectRepository(tx).add(project)
         await _emit(tx, project)
@@ -46,93 +43,107 @@ async def propose_project(cmd: commands.ProposeProject, uow: UnitOfWork) -> Proj
     return await uow.run(work)
 
 
-async def edit_project(cmd: commands.EditProject, uow: UnitOfWork) -> Project:
+async def edit_project(cmd: commands.EditProject, uow: UnitOfWork, clock: Clock) -> Project:
     return await _change(
-        uow, cmd.project_id, lambda p, now: p.edit(cmd.by_teacher_id, cmd.changes, now)
+        uow, clock, cmd.project_id, lambda p, now: p.edit(cmd.by_teacher_id, cmd.changes, now)
     )
 
 
-async def withdraw_project(cmd: commands.WithdrawProject, uow: UnitOfWork) -> Project:
+async def withdraw_project(cmd: commands.WithdrawProject, uow: UnitOfWork, clock: Clock) -> Project:
     return await _change(
-        uow, cmd.project_id, lambda p, now: p.withdraw(cmd.by_teacher_id, cmd.reason, now)
+        uow, clock, cmd.project_id, lambda p, now: p.withdraw(cmd.by_teacher_id, cmd.reason, now)
     )
 
 
-async def respond_as_cofounder(cmd: commands.RespondAsCofounder, uow: UnitOfWork) -> Project:
+async def respond_as_cofounder(
+    cmd: commands.RespondAsCofounder, uow: UnitOfWork, clock: Clock
+) -> Project:
     return await _change_as(
-        uow, cmd.project_id, cmd.teacher_id,
+        uow, clock, cmd.project_id, cmd.teacher_id,
         lambda p, me, now: p.respond(me, cmd.accept, cmd.reason, now),
     )  # fmt: skip
 
 
-async def decide_as_nso(cmd: commands.DecideAsNso, uow: UnitOfWork) -> Project:
+async def decide_as_nso(cmd: commands.DecideAsNso, uow: UnitOfWork, clock: Clock) -> Project:
     return await _change(
-        uow, cmd.project_id,
+        uow, clock, cmd.project_id,
         lambda p, now: p.decide_as_nso(cmd.country, cmd.approve, cmd.reason, now),
     )  # fmt: skip
 
 
-async def invite_partner(cmd: commands.InvitePartner, uow: UnitOfWork) -> Project:
+async def invite_partner(cmd: commands.InvitePartner, uow: UnitOfWork, clock: Clock) -> Project:
     return await _change_as(
-        uow, cmd.project_id, cmd.invitee_id,
+        uow, clock, cmd.project_id, cmd.invitee_id,
         lambda p, invitee, now: p.invite(cmd.by_teacher_id, invitee, now),
     )  # fmt: skip
 
 
-async def decline_invitation(cmd: commands.DeclineInvitation, uow: UnitOfWork) -> Project:
-    return await _change(uow, cmd.project_id, lambda p, now: p.decline(cmd.teacher_id, now))
+async def decline_invitation(
+    cmd: commands.DeclineInvitation, uow: UnitOfWork, clock: Clock
+) -> Project:
+    return await _change(uow, clock, cmd.project_id, lambda p, now: p.decline(cmd.teacher_id, now))
 
 
-async def join_project(cmd: commands.JoinProject, uow: UnitOfWork) -> Project:
+async def join_project(cmd: commands.JoinProject, uow: UnitOfWork, clock: Clock) -> Project:
     return await _change_as(
-        uow, cmd.project_id, cmd.teacher_id,
+        uow, clock, cmd.project_id, cmd.teacher_id,
         lambda p, me, now: p.join(me, cmd.pupil_count, now),
     )  # fmt: skip
 
 
-async def leave_project(cmd: commands.LeaveProject, uow: UnitOfWork) -> Project:
-    return await _change(uow, cmd.project_id, lambda p, now: p.leave(cmd.teacher_id, now))
+async def leave_project(cmd: commands.LeaveProject, uow: UnitOfWork, clock: Clock) -> Project:
+    return await _change(uow, clock, cmd.project_id, lambda p, now: p.leave(cmd.teacher_id, now))
 
 
-async def appoint_administrator(cmd: commands.AppointAdministrator, uow: UnitOfWork) -> Project:
+async def appoint_administrator(
+    cmd: commands.AppointAdministrator, uow: UnitOfWork, clock: Clock
+) -> Project:
     return await _change(
-        uow, cmd.project_id,
+        uow, clock, cmd.project_id,
         lambda p, now: p.appoint_administrator(cmd.by_teacher_id, cmd.teacher_id, now),
     )  # fmt: skip
 
 
-async def count_pupils(cmd: commands.CountPupils, uow: UnitOfWork) -> Project:
+async def count_pupils(cmd: commands.CountPupils, uow: UnitOfWork, clock: Clock) -> Project:
     return await _change(
-        uow, cmd.project_id, lambda p, now: p.count_pupils(cmd.teacher_id, cmd.pupil_count, now)
+        uow,
+        clock,
+        cmd.project_id,
+        lambda p, now: p.count_pupils(cmd.teacher_id, cmd.pupil_count, now),
     )
 
 
-async def record_activity(cmd: commands.RecordActivity, uow: UnitOfWork) -> Project:
+async def record_activity(cmd: commands.RecordActivity, uow: UnitOfWork, clock: Clock) -> Project:
     return await _change(
-        uow, cmd.project_id, lambda p, now: p.record_activity(cmd.teacher_id, cmd.title, now)
+        uow, clock, cmd.project_id, lambda p, now: p.record_activity(cmd.teacher_id, cmd.title, now)
     )
 
 
-async def complete_project(cmd: commands.CompleteProject, uow: UnitOfWork) -> Project:
-    return await _change(uow, cmd.project_id, lambda p, now: p.complete(cmd.by_teacher_id, now))
+async def complete_project(cmd: commands.CompleteProject, uow: UnitOfWork, clock: Clock) -> Project:
+    return await _change(
+        uow, clock, cmd.project_id, lambda p, now: p.complete(cmd.by_teacher_id, now)
+    )
 
 
-async def archive_project(cmd: commands.ArchiveProject, uow: UnitOfWork) -> Project:
-    return await _change(uow, cmd.project_id, lambda p, now: p.archive(cmd.by_teacher_id, now))
+async def archive_project(cmd: commands.ArchiveProject, uow: UnitOfWork, clock: Clock) -> Project:
+    return await _change(
+        uow, clock, cmd.project_id, lambda p, now: p.archive(cmd.by_teacher_id, now)
+    )
 
 
 # --- plumbing ------------------------------------------------------------------------------
 
 
-async def _change(uow: UnitOfWork, project_id: str, change: Change) -> Project:
+async def _change(uow: UnitOfWork, clock: Clock, project_id: str, change: Change) -> Project:
     async def work(tx: Transaction) -> Project:
-        return await _change_in(tx, project_id, change)
+        return await _change_in(tx, project_id, change, clock.now())
 
     return await _run_until_settled(uow, work)
 
 
 async def _change_as(
     uow: UnitOfWork,
+    clock: Clock,
     project_id: str,
     teacher_id: str,
     change: Callable[[Project, KnownTeacher, datetime], None],
@@ -141,15 +152,15 @@ async def _change_as(
 
     async def work(tx: Transaction) -> Project:
         teacher = await TeacherDirectory(tx).get(teacher_id)
-        return await _change_in(tx, project_id, lambda p, now: change(p, teacher, now))
+        return await _change_in(tx, project_id, lambda p, now: change(p, teacher, now), clock.now())
 
     return await _run_until_settled(uow, work)
 
 
-async def _change_in(tx: Transaction, project_id: str, change: Change) -> Project:
+async def _change_in(tx: Transaction, project_id: str, change: Change, now: datetime) -> Project:
     projects = ProjectRepository(tx)
     project = await projects.get(project_id)
-    change(project, _now())
+    change(project, now)
     projects.save(project)
     await _emit(tx, project)
     return project

@@ -5,10 +5,17 @@ from __future__ import annotations
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.registration.adapters.search_keys import (
+    order_value,
+    partner_keys,
+    school_name_key,
+    school_town_key,
+    word_starts,
+)
 from services.registration.domain.errors import (
     DUPLICATE_EMAIL,
     DUPLICATE_SCHOOL,
@@ -23,23 +30,27 @@ from shared.storage.unit_of_work import Transaction
 
 SCHOOLS = "schools"
 TEACHERS = "teachers"
-# Derived, normalized fields kept on each teacher document for partner search (no $text).
+# Derived fields kept on each teacher document for partner search (search_keys.py).
 SEARCH_FIELDS = (
-    "name_key", "school_name_key", "search_keys", "prefix_keys", "subject_keys", "language_keys",
+    "name_key", "partner_keys", "partner_order", "word_starts",
+    # written by earlier versions; ignored when read back
+    "school_name_key", "search_keys", "prefix_keys", "subject_keys", "language_keys",
 )  # fmt: skip
-# A prefix search of 2..PREFIX_INDEXED characters is one equality lookup on `prefix_keys`;
-# a longer one narrows with its first PREFIX_INDEXED characters, then checks `search_keys`.
-PREFIX_SHORTEST = 2
-PREFIX_INDEXED = 6
-PARTNER_SORT = [("name_key", ASCENDING), ("_id", ASCENDING)]
+PARTNER_INDEX = "partner_search"
+SCHOOL_NAME_INDEX = "school_search_name"
+SCHOOL_COUNTRY_INDEX = "school_search_country_name"
+SCHOOL_TOWN_INDEX = "school_search_country_town"
 
 
 async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
     await database[SCHOOLS].create_indexes(
         [
             IndexModel([("identity_key", ASCENDING)], unique=True),
-            # The portal's school finder: a name prefix within a country.
-            IndexModel([("country", ASCENDING), ("name_key", ASCENDING)]),
+            # School search (services/registration/adapters/school_search.py): a prefix is a
+            # range on one scalar string whose index's first field is also the sort.
+            IndexModel([("name_key", ASCENDING)], name=SCHOOL_NAME_INDEX),
+            IndexModel([("country_name_key", ASCENDING)], name=SCHOOL_COUNTRY_INDEX),
+            IndexModel([("country_town_key", ASCENDING)], name=SCHOOL_TOWN_INDEX),
         ]
     )
     await database[TEACHERS].create_indexes(
@@ -48,19 +59,10 @@ async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
             IndexModel([("country", ASCENDING), ("status", ASCENDING)]),
             IndexModel([("school_id", ASCENDING)]),
             IndexModel([("identity_subject", ASCENDING)]),  # who calls, on every request
-            # Partner search (R-REG-4: only VALIDATED teachers): one index per driving filter
-            # (services/registration/adapters/partner_search.py); `country` alone is served
-            # by the (country, status) index above.
-            IndexModel([("status", ASCENDING), ("prefix_keys", ASCENDING)], name="partner_prefix"),
+            # Partner search: every query shape is one precomputed key (validated teachers
+            # only carry keys), newest validation first, a page being a range on the order.
             IndexModel(
-                [("status", ASCENDING), ("subject_keys", ASCENDING)], name="partner_subject"
-            ),
-            IndexModel(
-                [("status", ASCENDING), ("language_keys", ASCENDING)], name="partner_language"
-            ),
-            IndexModel(
-                [("status", ASCENDING), ("country", ASCENDING), ("subject_keys", ASCENDING)],
-                name="partner_country_subject",
+                [("partner_keys", ASCENDING), ("partner_order", DESCENDING)], name=PARTNER_INDEX
             ),
         ]
     )
@@ -160,6 +162,8 @@ def school_document(school: School) -> Document:
         "_id": school.id,
         "name": school.name,
         "name_key": normalized(school.name),
+        "country_name_key": school_name_key(school.country, school.name),
+        "country_town_key": school_town_key(school.country, school.town, school.name),
         "town": school.town,
         "country": school.country,
         "registered_at": school.registered_at,
@@ -179,27 +183,6 @@ def school_from(document: Document) -> School:
     )
 
 
-def search_keys(*texts: str) -> list[str]:
-    """Where a name or school prefix may start: the normalized text from each of its words on
-    ("ies severo ochoa", "severo ochoa", "ochoa"), so "severo o" and "ochoa" both match."""
-    keys: dict[str, None] = {}
-    for text in texts:
-        words = normalized(text).split()
-        for start in range(len(words)):
-            keys.setdefault(" ".join(words[start:]), None)
-    return list(keys)
-
-
-def prefix_keys(keys: list[str]) -> list[str]:
-    """The first 2..PREFIX_INDEXED characters of each search key: short prefixes become
-    equality lookups on a multikey index (SecantusDB has neither $text nor index-backed
-    anchored $regex, and its planner leaves $elemMatch ranges to a collection scan)."""
-    return sorted(
-        {key[:length] for key in keys for length in range(PREFIX_SHORTEST, PREFIX_INDEXED + 1)}
-        - {""}
-    )
-
-
 def teacher_document(teacher: Teacher) -> Document:
     fields: dict[str, Any] = {
         f.name: getattr(teacher, f.name) for f in dataclass_fields(teacher) if f.name != "events"
@@ -207,11 +190,9 @@ def teacher_document(teacher: Teacher) -> Document:
     fields["_id"] = fields.pop("id")
     fields["status"] = teacher.status.value
     fields["name_key"] = normalized(teacher.name)
-    fields["school_name_key"] = normalized(teacher.school_name)
-    fields["search_keys"] = search_keys(teacher.name, teacher.school_name)
-    fields["prefix_keys"] = prefix_keys(fields["search_keys"])
-    fields["subject_keys"] = sorted({normalized(s) for s in teacher.subjects})
-    fields["language_keys"] = sorted({normalized(s) for s in teacher.languages})
+    fields["partner_keys"] = partner_keys(teacher)
+    fields["partner_order"] = order_value(teacher.status_changed_at, teacher.id)
+    fields["word_starts"] = word_starts(teacher.school_name, teacher.school_town)
     return fields
 
 

@@ -65,8 +65,8 @@ DUPLICATE_SCHOOL = error_code(
 )  # fmt: skip
 SEARCH_TOO_BROAD = error_code(
     "search_too_broad", 400, "Search too broad",
-    "A partner search names a country, a subject, a language or a name prefix of 2 or more "
-    "characters.",
+    "A partner search names a country, a subject, a language, an age range or a prefix of "
+    "3 or more characters of the school's name or town; a school search 2 of the name.",
 )  # fmt: skip
 
 

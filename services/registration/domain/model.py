@@ -129,6 +129,7 @@ class Teacher:
     status_changed_at: datetime | None = None
     # The person's subject at the identity provider, linked when they applied themselves.
     identity_subject: str | None = None
+    school_town: str = ""  # partner search matches the school's town too
     version: int = 0
     events: list[DomainEvent] = field(default_factory=list)
 
@@ -147,7 +148,7 @@ class Teacher:
             teacher_id, name.strip(), address, role, language, school.id, school.country,
             TeacherStatus.WAITING_FOR_VALIDATION, now, _clean(subjects), _clean(languages),
             school.name, pupil_age_min, pupil_age_max, status_changed_at=now,
-            identity_subject=identity_subject,
+            identity_subject=identity_subject, school_town=school.town,
         )  # fmt: skip
         teacher.events.append(TeacherApplied(teacher, source))
         return teacher
@@ -177,6 +178,7 @@ class Teacher:
         _require_participating(school.country)
         previous_school_id, previous_country = self.school_id, self.country
         self.school_id, self.school_name, self.country = school.id, school.name, school.country
+        self.school_town = school.town
         self.status = TeacherStatus.WAITING_FOR_VALIDATION
         self.validated_at = None
         self.status_reason = None

@@ -8,8 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.registration.adapters.repository import SCHOOLS, TEACHERS, school_from, teacher_from
-from services.registration.domain.model import TeacherStatus, normalized
+from services.registration.adapters.repository import TEACHERS, teacher_from
+from services.registration.adapters.school_search import SchoolQuery, search_schools
+from services.registration.domain.model import TeacherStatus
 from services.registration.entrypoints.access import POLICY
 from services.registration.entrypoints.http import SchoolOut, TeacherOut
 from shared.events.fields import CountryCode
@@ -18,28 +19,27 @@ from shared.http.dependencies import UoW
 
 router = APIRouter(tags=["registration"])
 
-PREFIX_END = "\U0010ffff"
 
-
-@router.get("/schools")
+@router.get(
+    "/schools",
+    responses={400: {"description": "`search_too_broad`: fewer than 2 characters of the name."}},
+)
 async def find_schools(
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("schools.find")],
     country: CountryCode,
     name: Annotated[str, Query(min_length=2, max_length=200, description="Start of the name.")],
-    town: Annotated[str | None, Query(max_length=120)] = None,
+    town: Annotated[
+        str | None, Query(max_length=120, description="Start of the town's name.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> list[SchoolOut]:
-    """Schools of `country` whose name starts with `name` (case- and accent-insensitive)."""
+    """Schools of `country` whose name starts with `name`, in a town starting with `town`
+    (case- and accent-insensitive); sorted by name, or by town then name with a town.
+    One index range per shape (services/registration/adapters/school_search.py)."""
     country = grant.narrow_country(country) or country
-    key = normalized(name)
-    query = {"country": country, "name_key": {"$gte": key, "$lt": key + PREFIX_END}}
-    cursor = uow.database[SCHOOLS].find(query).sort("name_key", 1).limit(limit * 4)
-    schools = [school_from(document) async for document in cursor]
-    if town:
-        wanted = normalized(town)
-        schools = [school for school in schools if normalized(school.town).startswith(wanted)]
-    return [SchoolOut.of(school) for school in schools[:limit]]
+    found = await search_schools(uow.database, SchoolQuery(name, country, town, limit))
+    return [SchoolOut.of(school) for school in found]
 
 
 @router.get("/teachers")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
@@ -16,20 +17,21 @@ from services.registration.service_layer import commands, handlers
 from shared.events.fields import CountryCode, LanguageCode
 from shared.http.access import Grant, Scope
 from shared.http.auth import Principal
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 from shared.http.inputs import (
     Age,
     EmailText,
     Identifier,
     Keyword,
     Name,
-    PageNumber,
     PageSize,
     ShortText,
     Text,
 )
 
 router = APIRouter(tags=["registration"])
+# A partner-search cursor: the last row's `partner_order` (validation time | teacher id).
+CURSOR_PATTERN = r"^\d{8}T\d{6}\.\d{6}(\|[\w-]*)?$"
 
 
 class SchoolIn(BaseModel):
@@ -131,9 +133,11 @@ class Partner(BaseModel):
 
 class PartnerPage(BaseModel):
     items: list[Partner]
-    page: int
-    page_size: int
-    next_page: int | None = Field(description="The next page's number; null on the last page.")
+    next: str | None = Field(description="Cursor of the next page (`after`); null at the end.")
+    total: int = Field(
+        description="Matches: exact when `total_is_estimate` is false, else an order of magnitude."
+    )
+    total_is_estimate: bool
 
 
 def _actor(principal: Principal | None) -> str:
@@ -148,11 +152,14 @@ def _country(grant: Grant) -> str:
 
 @router.post("/schools", status_code=status.HTTP_201_CREATED)
 async def register_school(
-    body: SchoolIn, uow: UoW, _: Annotated[Grant, POLICY.grant("schools.register")]
+    body: SchoolIn,
+    uow: UoW,
+    clock: ServiceClock,
+    _: Annotated[Grant, POLICY.grant("schools.register")],
 ) -> SchoolOut:
     details = body.model_dump(exclude={"name", "town", "country"}, exclude_none=True, mode="json")
     command = commands.RegisterSchool(body.name, body.town, body.country, details)
-    return SchoolOut.of(await handlers.register_school(command, uow))
+    return SchoolOut.of(await handlers.register_school(command, uow, clock))
 
 
 @router.get("/schools/{school_id}")
@@ -168,13 +175,16 @@ async def get_school(
 
 @router.post("/teachers", status_code=status.HTTP_201_CREATED)
 async def register_teacher(
-    body: TeacherIn, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.register")]
+    body: TeacherIn,
+    uow: UoW,
+    clock: ServiceClock,
+    grant: Annotated[Grant, POLICY.grant("teachers.register")],
 ) -> TeacherOut:
     # A person applying links their provider subject; an operator registering someone does not.
     caller = grant.principal
     subject = caller.subject if caller is not None and caller.role == "applicant" else None
     command = commands.RegisterTeacher(**body.model_dump(), identity_subject=subject)
-    return TeacherOut.of(await handlers.register_teacher(command, uow))
+    return TeacherOut.of(await handlers.register_teacher(command, uow, clock))
 
 
 @router.get("/teachers/{teacher_id}")
@@ -192,10 +202,13 @@ async def get_teacher(
 
 @router.post("/teachers/{teacher_id}/validation")
 async def validate_teacher(
-    teacher_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.validate")]
+    teacher_id: Identifier,
+    uow: UoW,
+    clock: ServiceClock,
+    grant: Annotated[Grant, POLICY.grant("teachers.validate")],
 ) -> TeacherOut:
     command = commands.ValidateTeacher(teacher_id, _country(grant))  # R-REG-3 checks the row
-    return TeacherOut.of(await handlers.validate_teacher(command, uow))
+    return TeacherOut.of(await handlers.validate_teacher(command, uow, clock))
 
 
 @router.post("/teachers/{teacher_id}/rejection")
@@ -203,10 +216,11 @@ async def reject_teacher(
     teacher_id: Identifier,
     body: Rejection,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("teachers.reject")],
 ) -> TeacherOut:
     command = commands.RejectTeacher(teacher_id, _country(grant), body.reason)
-    return TeacherOut.of(await handlers.reject_teacher(command, uow))
+    return TeacherOut.of(await handlers.reject_teacher(command, uow, clock))
 
 
 @router.post("/teachers/{teacher_id}/school-change")
@@ -214,12 +228,13 @@ async def change_school(
     teacher_id: Identifier,
     body: SchoolChange,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("teachers.change_school")],
 ) -> TeacherOut:
     """R-REG-5: the teacher moves school and goes back to validation."""
     grant.check(teacher_ids=[teacher_id])
     command = commands.ChangeSchool(teacher_id, body.school_id)
-    return TeacherOut.of(await handlers.change_school(command, uow))
+    return TeacherOut.of(await handlers.change_school(command, uow, clock))
 
 
 @router.post("/teachers/{teacher_id}/deactivation")
@@ -227,6 +242,7 @@ async def deactivate_teacher(
     teacher_id: Identifier,
     body: Deactivation,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("teachers.deactivate")],
 ) -> TeacherOut:
     """R-REG-2: by the teacher, the NSO of the school's country (R-REG-3), the CSS or an
@@ -234,17 +250,22 @@ async def deactivate_teacher(
     if grant.scope is Scope.OWN:
         grant.check(teacher_ids=[teacher_id])  # an NSO's country is R-REG-3's, in the domain
     command = commands.DeactivateTeacher(teacher_id, body.reason, _actor(grant.principal))
-    return TeacherOut.of(await handlers.deactivate_teacher(command, uow))
+    return TeacherOut.of(await handlers.deactivate_teacher(command, uow, clock))
 
 
 @router.post("/teachers/{teacher_id}/erasure")
 async def erase_teacher(
-    teacher_id: Identifier, uow: UoW, grant: Annotated[Grant, POLICY.grant("teachers.erase")]
+    teacher_id: Identifier,
+    uow: UoW,
+    clock: ServiceClock,
+    grant: Annotated[Grant, POLICY.grant("teachers.erase")],
 ) -> TeacherOut:
     """Right to erasure: personal data removed here, and `registration.teacher.erased` tells
     every other service to drop it too."""
     grant.check(teacher_ids=[teacher_id])
-    return TeacherOut.of(await handlers.erase_teacher(commands.EraseTeacher(teacher_id), uow))
+    return TeacherOut.of(
+        await handlers.erase_teacher(commands.EraseTeacher(teacher_id), uow, clock)
+    )
 
 
 @router.get("/partners")
@@ -258,15 +279,20 @@ async def find_partners(
     age_to: Annotated[Age | None, Query(description="Oldest pupils.")] = None,
     q: Annotated[
         Keyword | None,
-        Query(min_length=2, description="Prefix of a name or school name."),
+        Query(min_length=3, description="Prefix of the school's name or town."),
     ] = None,
-    page: Annotated[PageNumber, Query()] = 1,
+    after: Annotated[
+        str | None,
+        Query(max_length=200, pattern=CURSOR_PATTERN, description="`next` of the previous page."),
+    ] = None,
     page_size: Annotated[PageSize, Query()] = 20,
 ) -> PartnerPage:
-    """Validated teachers only (R-REG-4), sorted by name; case- and accent-insensitive."""
-    query = PartnerQuery(country, subject, language, age_from, age_to, q, page, page_size)
-    documents, more = await search_partners(uow.database, query)
-    items = [Partner(id=d.pop("_id"), **{"school_name": "", **d}) for d in documents]
+    """Validated teachers only (R-REG-4), newest validation first; case- and
+    accent-insensitive. A page may hold fewer than `page_size` items while `next` is set (the
+    search stops after examining a bounded number of rows); `total` is exact or estimated."""
+    query = PartnerQuery(country, subject, language, age_from, age_to, q, after, page_size)
+    found = await search_partners(uow.database, query, now=datetime.now(UTC))
+    items = [Partner(id=d.pop("_id"), **{"school_name": "", **d}) for d in found.items]
     return PartnerPage(
-        items=items, page=page, page_size=page_size, next_page=page + 1 if more else None
+        items=items, next=found.next, total=found.total, total_is_estimate=found.total_is_estimate
     )

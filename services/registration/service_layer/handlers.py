@@ -4,7 +4,6 @@ the events it emits commit together, and a refusal leaves neither document nor e
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from uuid import uuid4
 
 from services.registration.adapters.repository import Repositories
@@ -13,17 +12,19 @@ from services.registration.domain.errors import unknown_country
 from services.registration.domain.model import DomainEvent, School, Teacher
 from services.registration.service_layer import commands
 from services.registration.service_layer.integration import integration_event
+from shared.clock import Clock
 from shared.storage.unit_of_work import Transaction, UnitOfWork
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def register_school(cmd: commands.RegisterSchool, uow: UnitOfWork) -> School:
+async def register_school(cmd: commands.RegisterSchool, uow: UnitOfWork, clock: Clock) -> School:
     async def work(tx: Transaction) -> School:
         school = School.register(
-            f"sch_{uuid4().hex[:16]}", cmd.name, cmd.town, cmd.country, _now(), **cmd.details
+            f"sch_{uuid4().hex[:16]}",
+            cmd.name,
+            cmd.town,
+            cmd.country,
+            clock.now(),
+            **cmd.details,
         )
         await Repositories(tx).schools.add(school)
         await _publish(tx, school.events)
@@ -32,11 +33,13 @@ async def register_school(cmd: commands.RegisterSchool, uow: UnitOfWork) -> Scho
     return await uow.run(work)
 
 
-async def register_teacher(cmd: commands.RegisterTeacher, uow: UnitOfWork) -> Teacher:
-    return await uow.run(lambda tx: register_teacher_in(tx, cmd))
+async def register_teacher(cmd: commands.RegisterTeacher, uow: UnitOfWork, clock: Clock) -> Teacher:
+    return await uow.run(lambda tx: register_teacher_in(tx, cmd, clock))
 
 
-async def register_teacher_in(tx: Transaction, cmd: commands.RegisterTeacher) -> Teacher:
+async def register_teacher_in(
+    tx: Transaction, cmd: commands.RegisterTeacher, clock: Clock
+) -> Teacher:
     """The one path that creates a teacher, inside an open transaction: the HTTP API and the
     intake consumer (whose transaction also holds the inbox record) both come here."""
     repositories = Repositories(tx)
@@ -50,7 +53,7 @@ async def register_teacher_in(tx: Transaction, cmd: commands.RegisterTeacher) ->
         school = await repositories.schools.get_by_identity(cmd.school_identity_key)
     teacher = Teacher.apply(
         teacher_id=f"tch_{uuid4().hex[:16]}", name=cmd.name, email=cmd.email, role=cmd.role,
-        language=cmd.language, school=school, now=_now(), subjects=cmd.subjects,
+        language=cmd.language, school=school, now=clock.now(), subjects=cmd.subjects,
         languages=cmd.languages, pupil_age_min=cmd.pupil_age_min,
         pupil_age_max=cmd.pupil_age_max, source=cmd.source,
         identity_subject=cmd.identity_subject,
@@ -60,44 +63,46 @@ async def register_teacher_in(tx: Transaction, cmd: commands.RegisterTeacher) ->
     return teacher
 
 
-async def validate_teacher(cmd: commands.ValidateTeacher, uow: UnitOfWork) -> Teacher:
+async def validate_teacher(cmd: commands.ValidateTeacher, uow: UnitOfWork, clock: Clock) -> Teacher:
     async def work(tx: Transaction) -> Teacher:
         repositories = Repositories(tx)
         teacher = await repositories.teachers.get(cmd.teacher_id)
         school = await repositories.schools.get(teacher.school_id)
-        teacher.validate(by_country=cmd.nso_country, school=school, now=_now())
+        teacher.validate(by_country=cmd.nso_country, school=school, now=clock.now())
         return await _save(tx, teacher)
 
     return await uow.run(work)
 
 
-async def reject_teacher(cmd: commands.RejectTeacher, uow: UnitOfWork) -> Teacher:
+async def reject_teacher(cmd: commands.RejectTeacher, uow: UnitOfWork, clock: Clock) -> Teacher:
     return await _change(
         uow,
         cmd.teacher_id,
-        lambda t: t.reject(by_country=cmd.nso_country, reason=cmd.reason, now=_now()),
+        lambda t: t.reject(by_country=cmd.nso_country, reason=cmd.reason, now=clock.now()),
     )
 
 
-async def change_school(cmd: commands.ChangeSchool, uow: UnitOfWork) -> Teacher:
+async def change_school(cmd: commands.ChangeSchool, uow: UnitOfWork, clock: Clock) -> Teacher:
     async def work(tx: Transaction) -> Teacher:
         repositories = Repositories(tx)
         teacher = await repositories.teachers.get(cmd.teacher_id)
         school = await repositories.schools.get(cmd.school_id)
-        teacher.change_school(school=school, now=_now())
+        teacher.change_school(school=school, now=clock.now())
         return await _save(tx, teacher)
 
     return await uow.run(work)
 
 
-async def deactivate_teacher(cmd: commands.DeactivateTeacher, uow: UnitOfWork) -> Teacher:
+async def deactivate_teacher(
+    cmd: commands.DeactivateTeacher, uow: UnitOfWork, clock: Clock
+) -> Teacher:
     return await _change(
-        uow, cmd.teacher_id, lambda t: t.deactivate(by=cmd.by, reason=cmd.reason, now=_now())
+        uow, cmd.teacher_id, lambda t: t.deactivate(by=cmd.by, reason=cmd.reason, now=clock.now())
     )
 
 
-async def erase_teacher(cmd: commands.EraseTeacher, uow: UnitOfWork) -> Teacher:
-    return await _change(uow, cmd.teacher_id, lambda t: t.erase(now=_now()))
+async def erase_teacher(cmd: commands.EraseTeacher, uow: UnitOfWork, clock: Clock) -> Teacher:
+    return await _change(uow, cmd.teacher_id, lambda t: t.erase(now=clock.now()))
 
 
 async def _change(uow: UnitOfWork, teacher_id: str, change: Callable[[Teacher], None]) -> Teacher:

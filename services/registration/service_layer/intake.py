@@ -8,6 +8,7 @@ from __future__ import annotations
 from services.registration.domain.model import identity_key
 from services.registration.service_layer import commands
 from services.registration.service_layer.handlers import register_teacher_in
+from shared.clock import Clock
 from shared.envelope import EventEnvelope
 from shared.events import intake
 from shared.messaging.consumer import EventHandler
@@ -27,12 +28,12 @@ def command_of(request: intake.TeacherSignupRequested, producer: str) -> command
     )  # fmt: skip
 
 
-async def on_signup_requested(
-    request: intake.TeacherSignupRequested, envelope: EventEnvelope, tx: Transaction
-) -> None:
-    await register_teacher_in(tx, command_of(request, envelope.producer))
+def handlers(clock: Clock) -> dict[str, EventHandler]:
+    """The consumer's handlers, stamping times with the service's clock."""
 
+    async def on_signup_requested(
+        request: intake.TeacherSignupRequested, envelope: EventEnvelope, tx: Transaction
+    ) -> None:
+        await register_teacher_in(tx, command_of(request, envelope.producer), clock)
 
-HANDLERS: dict[str, EventHandler] = {
-    intake.TeacherSignupRequested.event_type: on_signup_requested,
-}
+    return {intake.TeacherSignupRequested.event_type: on_signup_requested}

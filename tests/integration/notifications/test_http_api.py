@@ -188,6 +188,14 @@ async def test_webhook_subscriptions_are_for_operators(service: Notifications) -
     assert teacher.status_code == 401
     short = await service.http.post("/webhooks", json={**body, "secret": "short"}, headers=OPERATOR)
     assert short.status_code == 422
+    for change in ({"secret": "s" * 257}, {"secret": "s" * 900_000}, {"kinds": ["k" * 101]}):
+        stored = await service.http.post("/webhooks", json={**body, **change}, headers=OPERATOR)
+        assert (stored.status_code, _code(stored)) == (422, "invalid_request"), change
+    too_big = await service.http.post(
+        "/webhooks", json={**body, "secret": "s" * (2 * 1024 * 1024)}, headers=OPERATOR
+    )
+    assert (too_big.status_code, _code(too_big)) == (413, "payload_too_large")
+    assert (await service.http.get("/webhooks", headers=OPERATOR)).json() == []
     unknown = await service.http.post(
         "/webhooks", json={**body, "kinds": ["gossip"]}, headers=OPERATOR
     )

@@ -8,13 +8,14 @@ import pytest
 from pydantic import ValidationError
 
 from services.registration.adapters.partner_search import (
+    PartnerPlan,
     PartnerQuery,
     SearchTooBroad,
-    partner_filter,
-    partner_match,
-    partner_pipeline,
+    partner_plan,
 )
-from services.registration.adapters.repository import prefix_keys, search_keys, teacher_document
+from services.registration.adapters.repository import teacher_document
+from services.registration.adapters.school_search import SchoolQuery, school_plan
+from services.registration.adapters.search_keys import prefix_keys, word_starts
 from services.registration.domain.model import School, Teacher
 from services.registration.service_layer.intake import command_of
 from services.registration.service_layer.integration import integration_event
@@ -23,76 +24,120 @@ from shared.events import CATALOG, intake, registration
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-def test_search_keys_start_at_every_word() -> None:
-    assert search_keys("IES Severo Ochoa") == ["ies severo ochoa", "severo ochoa", "ochoa"]
+def school(name: str = "Escola Básica da Batalha", town: str = "Batalha") -> School:
+    return School.register("sch_1", name, town, "PT", NOW)
 
 
-def test_prefix_keys_are_the_short_prefixes_of_each_search_key() -> None:
-    keys = prefix_keys(["severo ochoa", "ochoa"])
-    assert {"se", "sev", "severo", "oc", "ochoa"} <= set(keys)
-    assert "severo " not in keys and "s" not in keys  # 2..6 characters only
+def applicant(**overrides: object) -> Teacher:
+    fields: dict[str, object] = {
+        "teacher_id": "t1", "name": "João Gonçalves", "email": "j@example.org",
+        "role": "teacher", "language": "pt", "school": school(), "now": NOW,
+        "subjects": ["Matemática"], "languages": ["PT", "en"],
+        "pupil_age_min": 12, "pupil_age_max": 13, **overrides,
+    }  # fmt: skip
+    return Teacher.apply(**fields)  # type: ignore[arg-type]
 
 
-def test_teacher_document_holds_normalized_search_fields() -> None:
-    school = School.register("sch_1", "Escola Básica da Batalha", "Batalha", "PT", NOW)
-    teacher = Teacher.apply(
-        teacher_id="t1", name="João Gonçalves", email="j@example.org", role="teacher",
-        language="pt", school=school, now=NOW, subjects=["Matemática"], languages=["PT", "en"],
+def validated(**overrides: object) -> Teacher:
+    teacher = applicant(**overrides)
+    teacher.validate(by_country="PT", school=school(), now=NOW)
+    return teacher
+
+
+def test_word_starts_begin_at_every_word() -> None:
+    assert word_starts("IES Severo Ochoa") == ["ies severo ochoa", "severo ochoa", "ochoa"]
+
+
+def test_prefix_keys_are_3_to_6_characters_of_every_word() -> None:
+    keys = prefix_keys("IES Severo Ochoa", "Elx")
+    assert {"p:ies", "p:sev", "p:severo", "p:och", "p:ochoa", "p:elx"} <= set(keys)
+    assert "p:se" not in keys and "p:severo " not in keys
+    assert prefix_keys("Escola da Batalha") == sorted(
+        ["p:esc", "p:esco", "p:escol", "p:escola", "p:da", "p:bat", "p:bata", "p:batal",
+         "p:batalh"]
     )  # fmt: skip
-    document = teacher_document(teacher)
-    assert document["name_key"] == "joao goncalves"
-    assert document["school_name_key"] == "escola basica da batalha"
-    assert document["subject_keys"] == ["matematica"]
-    assert document["language_keys"] == ["en", "pt"]
-    assert "gonc" in document["prefix_keys"] and "basica" in document["prefix_keys"]
 
 
-def test_partner_filter_only_validated_and_every_criterion() -> None:
-    query = PartnerQuery("ES", "Matemáticas", "EN", 10, 14, "Severo Och")
-    driving, refinements = partner_match(query)
-    assert driving == {"status": "VALIDATED", "prefix_keys": "severo"}
-    assert refinements == {
-        "subject_keys": "matematicas",
-        "country": "ES",
-        "language_keys": "en",
-        "pupil_age_min": {"$lte": 14},
-        "pupil_age_max": {"$gte": 10},
-        "search_keys": {"$elemMatch": {"$gte": "severo och", "$lt": "severo och\U0010ffff"}},
-    }
-    assert partner_filter(query) == {**driving, **refinements}
+def test_only_validated_teachers_carry_partner_keys() -> None:
+    assert teacher_document(applicant())["partner_keys"] == []
+    keys = teacher_document(validated())["partner_keys"]
+    assert {"c:PT", "s:matematica", "l:pt", "l:en", "a:12", "a:13"} <= set(keys)
+    assert {"c:PT+s:matematica", "c:PT+a:13", "s:matematica+l:en", "l:pt+a:12"} <= set(keys)
+    assert {"p:esc", "p:batalh"} <= set(keys)  # the school's name and its town
+    assert "s:matematica+c:PT" not in keys  # a pair has one spelling
 
 
-def test_a_short_prefix_is_one_equality_lookup() -> None:
-    assert partner_match(PartnerQuery(prefix="Och")) == (
-        {"status": "VALIDATED", "prefix_keys": "och"}, {},
-    )  # fmt: skip
+def test_a_teacher_without_ages_matches_no_age_search() -> None:
+    keys = teacher_document(validated(pupil_age_min=None, pupil_age_max=None))["partner_keys"]
+    assert not any(key.startswith("a:") or "+a:" in key for key in keys)
+
+
+def test_the_order_is_newest_validation_first_in_one_string() -> None:
+    document = teacher_document(validated())
+    assert document["partner_order"] == "20260301T000000.000000|t1"
+    assert document["word_starts"][:2] == ["escola basica da batalha", "basica da batalha"]
 
 
 @pytest.mark.parametrize(
-    ("query", "driving"),
+    ("query", "plan"),
     [
-        (PartnerQuery(country="ES"), {"country": "ES"}),
-        (PartnerQuery(country="ES", subject="Art"), {"country": "ES", "subject_keys": "art"}),
-        (PartnerQuery(language="FR", country="ES"), {"country": "ES"}),
-        (PartnerQuery(language="fr", age_from=3), {"language_keys": "fr"}),
+        (PartnerQuery(country="ES"), PartnerPlan(("c:ES",))),
+        (PartnerQuery(subject="Matemáticas"), PartnerPlan(("s:matematicas",))),
+        (PartnerQuery(language="FR"), PartnerPlan(("l:fr",))),
+        (PartnerQuery(age_from=12, age_to=13), PartnerPlan(("a:12", "a:13"))),
+        (PartnerQuery(country="ES", subject="Art"), PartnerPlan(("c:ES+s:art",))),
+        (PartnerQuery(language="fr", age_from=6, age_to=6), PartnerPlan(("l:fr+a:6",))),
+        (
+            PartnerQuery(country="ES", language="fr", subject="art"),
+            PartnerPlan(("c:ES+s:art",), all_of=("l:fr",)),
+        ),
+        (PartnerQuery(prefix="Ochoa"), PartnerPlan(("p:ochoa",))),
+        (PartnerQuery(prefix="Gonçalves"), PartnerPlan(("p:goncal",), starts="goncalves")),
+        (PartnerQuery(prefix="IES sev"), PartnerPlan(("p:ies",), starts="ies sev")),
+        (
+            PartnerQuery(prefix="och", country="ES", age_from=9, age_to=10),
+            PartnerPlan(("p:och",), all_of=("c:ES",), any_of=("a:9", "a:10")),
+        ),
     ],
 )
-def test_the_driving_match_is_the_most_selective_indexed_equality(
-    query: PartnerQuery, driving: dict[str, str]
+def test_each_query_shape_drives_by_one_precomputed_key(
+    query: PartnerQuery, plan: PartnerPlan
 ) -> None:
-    assert partner_match(query)[0] == {"status": "VALIDATED", **driving}
+    assert partner_plan(query) == plan
 
 
-@pytest.mark.parametrize("query", [PartnerQuery(), PartnerQuery(age_from=6, age_to=9)])
-def test_a_search_without_an_indexed_criterion_is_refused(query: PartnerQuery) -> None:
+def test_refinements_are_checked_on_the_rows_found() -> None:
+    plan = partner_plan(PartnerQuery(prefix="escola bas", language="en", age_from=13))
+    assert plan.any_of == tuple(f"a:{age}" for age in range(13, 20))  # open: school ages
+    row = teacher_document(validated())
+    assert plan.accepts(row)
+    assert not plan.accepts({**row, "word_starts": ["escola batalha"]})
+    without_english = [key for key in row["partner_keys"] if key != "l:en"]
+    assert not plan.accepts({**row, "partner_keys": without_english})
+    assert not plan.accepts(teacher_document(validated(pupil_age_min=6, pupil_age_max=9)))
+    assert plan.refinement_filter()["$and"][0] == {"partner_keys": "l:en"}
+
+
+@pytest.mark.parametrize("query", [PartnerQuery(), PartnerQuery(prefix="ab")])
+def test_a_search_without_a_criterion_or_with_a_short_prefix_is_refused(
+    query: PartnerQuery,
+) -> None:
     with pytest.raises(SearchTooBroad):
-        partner_match(query)
+        partner_plan(query)
 
 
-def test_the_pipeline_pages_after_sorting() -> None:
-    pipeline = partner_pipeline(PartnerQuery(country="PT", page=3, page_size=10))
-    assert [next(iter(stage)) for stage in pipeline] == ["$match", "$sort", "$skip", "$limit"]
-    assert (pipeline[2]["$skip"], pipeline[3]["$limit"]) == (20, 11)
+@pytest.mark.parametrize(
+    ("query", "field", "prefix"),
+    [
+        (SchoolQuery("Sévero"), "name_key", "severo"),
+        (SchoolQuery("IES Sev", "ES"), "country_name_key", "ES|ies sev"),
+        (SchoolQuery("ies", "ES", "ÉL"), "country_town_key", "ES|el"),
+    ],
+)
+def test_school_search_is_one_range_per_shape(query: SchoolQuery, field: str, prefix: str) -> None:
+    plan = school_plan(query)
+    assert (plan.field, plan.prefix) == (field, prefix)
+    assert plan.filter()[field]["$gte"] == prefix
 
 
 # --- the intake event -------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Certificates of granted National Quality Labels and their public verification codes."""
+"""Certificates of granted labels (the NQL's here; the EQL issues the same model) and their
+public verification codes."""
 
 from __future__ import annotations
 

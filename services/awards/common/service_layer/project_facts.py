@@ -1,12 +1,12 @@
 """Reacts to project completion: open an NQL application per member of a European project,
-or record why a national project's members are not eligible (R-NQL-2)."""
+or record why a national project's members are not eligible (R-NQL-2). The composition root
+binds `clock` (the time applications open at)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from services.awards.nql.adapters.repository import NqlRepository
 from services.awards.nql.domain.model import Member, ProjectFacts, open_applications
+from shared.clock import Clock
 from shared.envelope import EventEnvelope
 from shared.events import awards as emitted
 from shared.events import projects as facts
@@ -14,7 +14,7 @@ from shared.storage.unit_of_work import Transaction
 
 
 async def on_project_completed(
-    event: facts.ProjectCompleted, envelope: EventEnvelope, tx: Transaction
+    event: facts.ProjectCompleted, envelope: EventEnvelope, tx: Transaction, clock: Clock
 ) -> None:
     project = ProjectFacts(
         project_id=event.project_id,
@@ -33,7 +33,7 @@ async def on_project_completed(
     )
     repository = NqlRepository(tx)
     repository.remember_project(project)
-    applications, not_eligible = open_applications(project, datetime.now(UTC))
+    applications, not_eligible = open_applications(project, clock.now())
     # a completion seen twice (another event id) opens, and announces, nothing twice
     for application in await repository.open_applications(applications):
         await tx.emit(

@@ -29,7 +29,7 @@ from services.awards.nql.domain.errors import TEACHER_OR_PROJECT_REQUIRED
 from shared.events.fields import CountryCode
 from shared.http.access import Grant
 from shared.http.auth import Principal
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 from shared.http.inputs import Identifier, Keyword, Year
 from shared.jobs.http import ACCEPTED_RESPONSE, start_job
 from shared.storage.mongo import Document
@@ -209,6 +209,7 @@ async def nominate(
     year: Year,
     body: NominationIn,
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("eql.nominate")],
 ) -> NominationOut:
@@ -219,7 +220,7 @@ async def nominate(
     command = rounds.Nominate(
         year=year, project_id=body.project_id, country=nso.country, nominated_by=nso.subject
     )
-    return NominationOut(**await rounds.nominate(uow, policy, command))
+    return NominationOut(**await rounds.nominate(uow, policy, command, clock))
 
 
 @router.get("/rounds/{year}/nominations")

@@ -20,6 +20,7 @@ from services.awards.eql.adapters.repository import ASSESSMENTS, NOMINATIONS, wr
 from services.awards.eql.domain import model as eql
 from services.awards.eql.domain.policy import EqlPolicy
 from services.awards.eql.service_layer import use_cases as rounds
+from shared.clock import Clock
 from shared.jobs.runner import RunningJob
 from shared.storage.mongo import Document
 from shared.storage.unit_of_work import Transaction
@@ -35,8 +36,9 @@ class OpenRoundJob:
 
     name = OPEN_ROUND
 
-    def __init__(self, policy: EqlPolicy) -> None:
+    def __init__(self, policy: EqlPolicy, clock: Clock) -> None:
         self._policy = policy
+        self._clock = clock
 
     async def run(self, job: RunningJob) -> Mapping[str, Any]:
         year = int(job.params["year"])
@@ -57,7 +59,9 @@ class OpenRoundJob:
             job.database, snapshot_id, prepared.round_id, year, prepared.assessments
         )
         written = time.perf_counter()
-        document = rounds.round_document(self._policy, command, prepared, snapshot_id, job.clock())
+        document = rounds.round_document(
+            self._policy, command, prepared, snapshot_id, self._clock.now()
+        )
 
         async def commit(tx: Transaction) -> Document:
             return await rounds.commit_round(tx, self._policy, command, prepared, document)
@@ -94,8 +98,9 @@ class CloseRoundJob:
 
     name = CLOSE_ROUND
 
-    def __init__(self, policy: EqlPolicy, base_url: str, batch_projects: int) -> None:
+    def __init__(self, policy: EqlPolicy, clock: Clock, base_url: str, batch_projects: int) -> None:
         self._policy = policy
+        self._clock = clock
         self._base_url = base_url
         self._batch = batch_projects
 
@@ -107,7 +112,7 @@ class CloseRoundJob:
         awarded = int(job.state.get("awarded", 0))
 
         async def begin(tx: Transaction) -> Document:
-            return await rounds.begin_closing(tx, command)
+            return await rounds.begin_closing(tx, command, self._clock)
 
         if not job.state.get("closing"):
             await job.step(
@@ -117,7 +122,7 @@ class CloseRoundJob:
 
             async def batch(tx: Transaction) -> int:
                 return await rounds.award_batch(
-                    tx, self._policy, round_id, year, self._base_url, self._batch
+                    tx, self._policy, round_id, year, self._base_url, self._batch, self._clock
                 )
 
             projects = await job.step(
@@ -132,7 +137,7 @@ class CloseRoundJob:
                 break
 
         async def finish(tx: Transaction) -> Document:
-            return await rounds.finish_closing(tx, command)
+            return await rounds.finish_closing(tx, command, self._clock)
 
         closed = await job.step(
             finish,

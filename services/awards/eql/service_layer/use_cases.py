@@ -5,7 +5,7 @@ nominated project's recipients get the EQL and a certificate). Events go through
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
@@ -29,6 +29,7 @@ from services.awards.eql.domain.model import (
     NominationRefused,
 )
 from services.awards.eql.domain.policy import EqlPolicy
+from shared.clock import Clock
 from shared.errors import Refused
 from shared.events import awards as emitted
 from shared.events.base import EventPayload
@@ -68,7 +69,9 @@ def _one_round_per_year(year: int) -> Refused:
 # --- opening ---------------------------------------------------------------------------------
 
 
-async def open_round(uow: UnitOfWork, policy: EqlPolicy, command: OpenRound) -> Document:
+async def open_round(
+    uow: UnitOfWork, policy: EqlPolicy, command: OpenRound, clock: Clock
+) -> Document:
     """Computes every assessment with one indexed scan of the period's NQL decisions, writes
     the snapshot under a fresh id, then commits the round, the quota counters and the event.
     A second opening of the year is refused (R-EQL-1), even when both race. (The HTTP route
@@ -79,7 +82,7 @@ async def open_round(uow: UnitOfWork, policy: EqlPolicy, command: OpenRound) -> 
     await write_snapshot(
         uow.database, snapshot_id, prepared.round_id, command.year, prepared.assessments
     )
-    document = round_document(policy, command, prepared, snapshot_id, datetime.now(UTC))
+    document = round_document(policy, command, prepared, snapshot_id, clock.now())
     try:
         return await uow.run(lambda tx: commit_round(tx, policy, command, prepared, document))
     except DuplicateKeyError as duplicate:
@@ -187,21 +190,21 @@ async def commit_round(
 # --- nominating ------------------------------------------------------------------------------
 
 
-async def nominate(uow: UnitOfWork, policy: EqlPolicy, command: Nominate) -> Document:
+async def nominate(uow: UnitOfWork, policy: EqlPolicy, command: Nominate, clock: Clock) -> Document:
     """A refusal is committed (its record and awards.eql.nomination_refused), then raised."""
     try:
-        outcome = await uow.run(lambda tx: _nominate(tx, policy, command))
+        outcome = await uow.run(lambda tx: _nominate(tx, policy, command, clock))
     except DuplicateKeyError:
         # another NSO nominated the same project at the same moment: decide again, now
         # that its nomination is visible (one nomination is enough, R-EQL-5)
-        outcome = await uow.run(lambda tx: _nominate(tx, policy, command))
+        outcome = await uow.run(lambda tx: _nominate(tx, policy, command, clock))
     if isinstance(outcome, NominationRefused):
         raise outcome
     return outcome
 
 
 async def _nominate(
-    tx: Transaction, policy: EqlPolicy, command: Nominate
+    tx: Transaction, policy: EqlPolicy, command: Nominate, clock: Clock
 ) -> Document | NominationRefused:
     repository = EqlRepository(tx)
     round_id = eql.round_id(command.year)
@@ -213,7 +216,7 @@ async def _nominate(
     quota = None if counter is None else CountryQuota.model_validate(counter)
     used = 0 if counter is None else int(counter["used"])
     existing = await repository.nomination(round_id, command.project_id)
-    now = datetime.now(UTC)
+    now = clock.now()
     try:
         eql.check_nomination(
             current["status"],
@@ -310,6 +313,7 @@ async def close_round(
     uow: UnitOfWork,
     policy: EqlPolicy,
     command: CloseRound,
+    clock: Clock,
     base_url: str,
     batch_projects: int = 100,
 ) -> Document:
@@ -318,16 +322,16 @@ async def close_round(
     CLOSED with awards.eql.round_closed. Closing a CLOSING round resumes where it stopped.
     (The HTTP route runs the same steps as a job: services/awards/eql/service_layer/jobs.py.)"""
     round_id = eql.round_id(command.year)
-    current = await uow.run(lambda tx: begin_closing(tx, command))
+    current = await uow.run(lambda tx: begin_closing(tx, command, clock))
     year = int(current["year"])
     while await uow.run(
-        lambda tx: award_batch(tx, policy, round_id, year, base_url, batch_projects)
+        lambda tx: award_batch(tx, policy, round_id, year, base_url, batch_projects, clock)
     ):
         pass
-    return await uow.run(lambda tx: finish_closing(tx, command))
+    return await uow.run(lambda tx: finish_closing(tx, command, clock))
 
 
-async def begin_closing(tx: Transaction, command: CloseRound) -> Document:
+async def begin_closing(tx: Transaction, command: CloseRound, clock: Clock) -> Document:
     """OPEN → CLOSING, or the CLOSING round as it is (a closing resumed); CLOSED is refused."""
     round_id = eql.round_id(command.year)
     repository = EqlRepository(tx)
@@ -337,16 +341,16 @@ async def begin_closing(tx: Transaction, command: CloseRound) -> Document:
     if current["status"] == "CLOSED":
         raise errors.ROUND_CLOSED(f"the {command.year} round is closed: one round per year")
     if current["status"] == "OPEN":
-        started = await repository.start_closing(round_id, command.closed_by, datetime.now(UTC))
+        started = await repository.start_closing(round_id, command.closed_by, clock.now())
         assert started is not None
         return started
     return current
 
 
-async def finish_closing(tx: Transaction, command: CloseRound) -> Document:
+async def finish_closing(tx: Transaction, command: CloseRound, clock: Clock) -> Document:
     round_id = eql.round_id(command.year)
     repository = EqlRepository(tx)
-    now = datetime.now(UTC)
+    now = clock.now()
     closed = await repository.finish_closing(round_id, now)
     if closed is None:  # a concurrent closing finished first
         found = await repository.round(round_id)
@@ -366,7 +370,13 @@ async def finish_closing(tx: Transaction, command: CloseRound) -> Document:
 
 
 async def award_batch(
-    tx: Transaction, policy: EqlPolicy, round_id: str, year: int, base_url: str, limit: int
+    tx: Transaction,
+    policy: EqlPolicy,
+    round_id: str,
+    year: int,
+    base_url: str,
+    limit: int,
+    clock: Clock,
 ) -> int:
     repository = EqlRepository(tx)
     nominations = await repository.nominations_to_award(round_id, limit)
@@ -375,7 +385,7 @@ async def award_batch(
     project_ids = [n["project_id"] for n in nominations]
     facts = await repository.projects(project_ids)
     holders = await repository.granted_nqls(project_ids)
-    now = datetime.now(UTC)
+    now = clock.now()
     labels: list[EqlLabel] = []
     certificates: list[Certificate] = []
     events: list[EventPayload] = []

@@ -1,4 +1,6 @@
-"""MongoDB persistence of the awards service. Every call runs in the caller's transaction."""
+"""MongoDB persistence of the NQL: the project and teacher facts kept from events, the
+applications, their submission counters and certificates. Every call runs in the caller's
+transaction. Other labels read these collections by the names defined here."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""HTTP API of the awards service: National Quality Labels. Thin: parse, authorize, call a
-use case or read a view."""
+"""HTTP API of the National Quality Label. Thin: parse, authorize, call a use case or a read
+of adapters/queries.py, shape the answer."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from services.awards.nql.entrypoints.responses import (
 from services.awards.nql.service_layer import use_cases as applications
 from shared.http.access import Grant
 from shared.http.auth import Principal
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 from shared.http.inputs import Filter, Identifier, Keyword, LongText, Score
 from shared.storage.unit_of_work import UnitOfWork
 
@@ -82,6 +82,7 @@ async def apply(
     project_id: Identifier,
     body: ApplyIn,
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("nql.apply")],
 ) -> ApplicationDetailOut:
@@ -95,7 +96,7 @@ async def apply(
         answers=body.answers,
         evidence=Evidence(text=body.evidence.text, links=[str(u) for u in body.evidence.links]),
     )
-    return detail_out(await applications.apply(uow, policy, command))
+    return detail_out(await applications.apply(uow, policy, command, clock))
 
 
 @router.post("/applications/{application_id}/evaluation")
@@ -104,6 +105,7 @@ async def evaluate(
     body: EvaluationIn,
     request: Request,
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("nql.evaluate")],
 ) -> ApplicationDetailOut:
@@ -117,7 +119,7 @@ async def evaluate(
         scores=body.scores,
     )
     base_url = request.app.state.settings.base_url
-    return detail_out(await applications.evaluate(uow, policy, command, base_url))
+    return detail_out(await applications.evaluate(uow, policy, command, clock, base_url))
 
 
 @router.get("/applications")

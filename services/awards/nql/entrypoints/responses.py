@@ -1,4 +1,4 @@
-"""Response models of the awards API, built from stored documents."""
+"""Response models of the NQL API, built from stored documents."""
 
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ of work each; the events go through the outbox."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from services.awards.common.domain.certificates import (
@@ -18,6 +17,7 @@ from services.awards.nql.domain import errors
 from services.awards.nql.domain import model as nql
 from services.awards.nql.domain.model import EligibilityAnswers, Evidence, NqlApplication
 from services.awards.nql.domain.policy import NqlPolicy
+from shared.clock import Clock
 from shared.events import awards as emitted
 from shared.storage.unit_of_work import Transaction, UnitOfWork
 
@@ -38,7 +38,7 @@ class Evaluate:
     scores: dict[str, int]
 
 
-async def apply(uow: UnitOfWork, policy: NqlPolicy, command: Apply) -> NqlApplication:
+async def apply(uow: UnitOfWork, policy: NqlPolicy, command: Apply, clock: Clock) -> NqlApplication:
     async def work(tx: Transaction) -> NqlApplication:
         repository = NqlRepository(tx)
         project = await repository.project(command.project_id)
@@ -48,7 +48,7 @@ async def apply(uow: UnitOfWork, policy: NqlPolicy, command: Apply) -> NqlApplic
         existing = await repository.application(
             nql.application_id(command.project_id, command.teacher_id)
         )
-        now = datetime.now(UTC)
+        now = clock.now()
         application = nql.check_can_apply(
             project, existing, command.teacher_id, command.answers, calendar, now
         )
@@ -86,7 +86,7 @@ def _submission_event(
 
 
 async def evaluate(
-    uow: UnitOfWork, policy: NqlPolicy, command: Evaluate, base_url: str
+    uow: UnitOfWork, policy: NqlPolicy, command: Evaluate, clock: Clock, base_url: str
 ) -> NqlApplication:
     async def work(tx: Transaction) -> NqlApplication:
         repository = NqlRepository(tx)
@@ -100,7 +100,7 @@ async def evaluate(
             country_policy.rubric,
             command.scores,
             command.evaluator,
-            datetime.now(UTC),
+            clock.now(),
         )
         await repository.save_application(decided)
         allowed = country_policy.calendar.reapplications_after_refusal

@@ -14,7 +14,7 @@ from services.awards.eql.entrypoints.http import Policy
 from services.awards.prizes.adapters import queries
 from services.awards.prizes.service_layer import use_cases as prizes
 from shared.http.access import Grant
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 from shared.http.inputs import Identifier, Keyword, Year
 
 router = APIRouter(prefix="/prizes", tags=["european prizes"])
@@ -60,6 +60,7 @@ async def enter(
     year: Year,
     body: EntryIn,
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("prizes.enter")],
 ) -> EntryOut:
@@ -69,7 +70,7 @@ async def enter(
     command = prizes.EnterPrize(
         year=year, project_id=body.project_id, category=body.category, teacher_id=teacher.teacher_id
     )
-    return EntryOut(**await prizes.enter(uow, policy, command))
+    return EntryOut(**await prizes.enter(uow, policy, command, clock))
 
 
 @router.get("/{year}/entries")
@@ -86,13 +87,14 @@ async def record_winner(
     year: Year,
     body: WinnerIn,
     uow: UoW,
+    clock: ServiceClock,
     grant: Annotated[Grant, POLICY.grant("prizes.record_winner")],
 ) -> WinnerOut:
     """Record a winning entry; its EQL holders are notified (awards.prize.won)."""
     css = grant.principal
     assert css is not None
     command = prizes.RecordWinner(year=year, project_id=body.project_id, recorded_by=css.subject)
-    return WinnerOut(**await prizes.record_winner(uow, command))
+    return WinnerOut(**await prizes.record_winner(uow, command, clock))
 
 
 @router.get("/{year}/winners")

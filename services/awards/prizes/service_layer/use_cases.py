@@ -4,7 +4,6 @@ project of the year in one age category; the CSS records the winners, who are no
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from pymongo.errors import DuplicateKeyError
 
@@ -12,6 +11,7 @@ from services.awards.eql.adapters.repository import EqlRepository
 from services.awards.eql.domain.policy import EqlPolicy
 from services.awards.prizes.domain import model as prizes
 from services.awards.prizes.domain.errors import ALREADY_WINNER
+from shared.clock import Clock
 from shared.errors import Refused
 from shared.events import awards as emitted
 from shared.storage.mongo import Document
@@ -33,19 +33,21 @@ class RecordWinner:
     recorded_by: str
 
 
-async def enter(uow: UnitOfWork, policy: EqlPolicy, command: EnterPrize) -> Document:
+async def enter(uow: UnitOfWork, policy: EqlPolicy, command: EnterPrize, clock: Clock) -> Document:
     """Accepted or refused, the decision is committed with awards.prize.entry_decided; a
     refusal is then raised with its rule."""
     try:
-        outcome = await uow.run(lambda tx: _enter(tx, policy, command))
+        outcome = await uow.run(lambda tx: _enter(tx, policy, command, clock))
     except DuplicateKeyError:  # a racing entry of the same project won: decide again
-        outcome = await uow.run(lambda tx: _enter(tx, policy, command))
+        outcome = await uow.run(lambda tx: _enter(tx, policy, command, clock))
     if isinstance(outcome, Refused):
         raise outcome
     return outcome
 
 
-async def _enter(tx: Transaction, policy: EqlPolicy, command: EnterPrize) -> Document | Refused:
+async def _enter(
+    tx: Transaction, policy: EqlPolicy, command: EnterPrize, clock: Clock
+) -> Document | Refused:
     repository = EqlRepository(tx)
     holders = await repository.eql_holders(command.year, command.project_id)
     project = (await repository.projects([command.project_id])).get(command.project_id)
@@ -57,7 +59,7 @@ async def _enter(tx: Transaction, policy: EqlPolicy, command: EnterPrize) -> Doc
         for e in await repository.entries_of_project(command.project_id)
     ]
     title = project.title if project else ""
-    now = datetime.now(UTC)
+    now = clock.now()
     entry: Document = {
         "_id": f"{command.year}:{command.project_id}",
         "year": command.year,
@@ -99,7 +101,7 @@ def _decided(
     )
 
 
-async def record_winner(uow: UnitOfWork, command: RecordWinner) -> Document:
+async def record_winner(uow: UnitOfWork, command: RecordWinner, clock: Clock) -> Document:
     async def work(tx: Transaction) -> Document:
         repository = EqlRepository(tx)
         entry = await repository.entry(command.year, command.project_id)
@@ -110,7 +112,7 @@ async def record_winner(uow: UnitOfWork, command: RecordWinner) -> Document:
         assert entry is not None
         # R-PRZ-2: only the partners holding the EQL are officially awarded
         holders = await repository.eql_holders(command.year, command.project_id)
-        now = datetime.now(UTC)
+        now = clock.now()
         winner: Document = {
             "_id": f"{command.year}:{command.project_id}",
             "year": command.year,

@@ -1,9 +1,9 @@
 """HTTP API of the eTwinning School Label (R-SCH-1, R-SCH-2). Thin: parse, authorize, call a
-use case or read a view."""
+use case or a read of adapters/queries.py, shape the answer."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -20,7 +20,7 @@ from services.awards.school_label.service_layer.jobs import ELIGIBILITY_RUN
 from shared.events.fields import CountryCode
 from shared.http.access import Grant
 from shared.http.auth import Principal
-from shared.http.dependencies import UoW
+from shared.http.dependencies import ServiceClock, UoW
 from shared.http.inputs import Filter, Identifier, LongText, Name, Text, Year
 from shared.jobs.http import ACCEPTED_RESPONSE, start_job
 
@@ -127,6 +127,7 @@ async def eligible_schools(
 async def apply(
     body: ApplyIn,
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("school_label.apply")],
 ) -> ApplicationOut:
@@ -144,7 +145,7 @@ async def apply(
             statement=body.statement,
         ),
     )
-    application = await school_label.apply(uow, policy, command, datetime.now(UTC))
+    application = await school_label.apply(uow, policy, command, clock.now())
     return _application_out({**application.model_dump(), "_id": application.id})
 
 
@@ -153,6 +154,7 @@ async def decide(
     application_id: Identifier,
     body: DecisionIn,
     uow: UoW,
+    clock: ServiceClock,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("school_label.decide")],
 ) -> ApplicationOut:
@@ -166,7 +168,7 @@ async def decide(
         outcome=body.outcome,
         reason=body.reason,
     )
-    decided = await school_label.decide(uow, policy, command, datetime.now(UTC))
+    decided = await school_label.decide(uow, policy, command, clock.now())
     return _application_out({**decided.model_dump(), "_id": decided.id})
 
 
