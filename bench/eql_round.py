@@ -41,6 +41,8 @@ from services.awards.eql.adapters.repository import (
     ensure_eql_indexes,
 )
 from services.awards.eql.domain.model import NominationRefused
+from services.awards.eql.domain.review import NominationReview
+from services.awards.eql.service_layer import candidates
 from services.awards.eql.service_layer import use_cases as rounds
 from services.awards.eql.service_layer.jobs import CLOSE_ROUND, OPEN_ROUND
 from services.awards.nql.adapters.repository import APPLICATIONS, PROJECTS, ensure_indexes
@@ -149,10 +151,12 @@ async def run_job(
     kind: str,
     args: argparse.Namespace,
     year: int = YEAR,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Submit the job as the route does, and let an awards worker process run it."""
+    params = {"year": year, **({"force": 1} if force else {})}
     job, _ = await store.submit(
-        uow, kind, {"year": year}, {"subject": "css:bench", "role": "css"}, datetime.now(UTC)
+        uow, kind, params, {"subject": "css:bench", "role": "css"}, datetime.now(UTC)
     )
     worker = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench._job_worker", url, database_name, job["_id"],
@@ -201,7 +205,30 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await asyncio.gather(*(one_country(c) for c in COUNTRIES))
         nominated = time.perf_counter()
 
-        closing = await run_job(url, db_name, uow, CLOSE_ROUND, args)
+        # figures kept current: the check when nothing changed, the recomputation when an
+        # NQL was decided since
+        await candidates.refresh_if_stale(uow, policy, YEAR)
+        unchanged = time.perf_counter()
+        one_more = dict(year["applications"][0])
+        one_more["_id"] = "bench-one-more"
+        one_more["decision"] = {**one_more["decision"], "decided_at": policy.period.bounds(YEAR)[0]}
+        await database[APPLICATIONS].insert_one(one_more)
+        check_done = time.perf_counter()
+        await candidates.refresh_if_stale(uow, policy, YEAR)
+        refreshed = time.perf_counter()
+
+        # the CSS confirms every nomination, 500 per request (R-EQL-5), then closes by forcing
+        ids = [n["project_id"] async for n in database[NOMINATIONS].find({}, {"project_id": 1})]
+        for i in range(0, len(ids), 500):
+            verdicts = [
+                NominationReview(project_id=p, outcome="CONFIRMED") for p in ids[i : i + 500]
+            ]
+            await rounds.review_nominations(
+                uow, rounds.ReviewNominations(YEAR, verdicts, "css:bench"), CLOCK
+            )
+        reviewed = time.perf_counter()
+
+        closing = await run_job(url, db_name, uow, CLOSE_ROUND, args, force=True)
         close_done = time.perf_counter()
         closed = await database[ROUNDS].find_one({"_id": rounds.eql.round_id(YEAR)})
         assert closed is not None and closed["status"] == "CLOSED", closing
@@ -230,7 +257,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "nominations_per_second": round(
                 counts.get("nominated", 0) / max(nominated - open_done, 1e-9), 1
             ),
-            "close_round_seconds": round(close_done - nominated, 1),
+            "unchanged_check_seconds": round(unchanged - nominated, 3),
+            "refresh_after_a_decision_seconds": round(refreshed - check_done, 2),
+            "review_seconds": round(reviewed - refreshed, 1),
+            "close_round_seconds": round(close_done - reviewed, 1),
             "close_batch_projects": args.close_batch,
             "open_job_worker_seconds": opening["worker_seconds"],
             "open_job_phases_seconds": opening["result"].get("seconds"),

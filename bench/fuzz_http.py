@@ -1,12 +1,12 @@
 """Schemathesis against the four services with many examples: the test suite's run
-(tests/integration/fuzz/test_schemathesis.py, 8 examples per operation) made larger. Prints
+(tests/integration/fuzz/test_schemathesis.py, 6 examples per operation) made larger. Prints
 ONE line of JSON: requests sent, answers 5xx, per service and per status, wall time.
 
     .venv/bin/python -m bench.fuzz_http --examples 100      # ~6 min on a build machine
 
 Each operation gets positive (valid by the document) and negative (invalid somewhere) cases,
-sent by one caller of each role in turn. Needs the local RabbitMQ (tests make their vhost);
-SecantusDB is started by the test session.
+sent as a caller the route lets in (now and then another role). Needs the local RabbitMQ
+(the test makes its vhost); SecantusDB is started by the test session.
 """
 
 from __future__ import annotations

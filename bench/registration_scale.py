@@ -8,12 +8,12 @@ separate process whose peak RSS is reported. Prints ONE line of JSON.
     .venv/bin/python -m bench.registration_scale                 # 1,200,000: the 2025 size
 
 SecantusDB runs in its own process (bench/_embedded.py: `server_process`), connected with
-retryWrites=false. Values are skewed as on the platform: a few large countries, languages and
-subjects and many small ones (Zipf-like weights); validations spread over 2005-2025, more in
-recent years. Queries draw half their values from the same weights, half uniformly (rare
-values). About 1 teacher in 1,000 reuses an e-mail on purpose: the unique index must refuse it
-(rejected_duplicate_emails). Each partner kind is timed on its first page and on a later one
-(the third, reached by following `next`).
+retryWrites=false; `--mongodb-url` runs against another server instead. Values are skewed as
+on the platform: a few large countries, languages and subjects and many small ones (Zipf-like
+weights); validations spread over 2005-2025, more in recent years. Queries draw half their
+values from the same weights, half uniformly (rare values). About 1 teacher in 1,000 reuses an
+e-mail on purpose: the unique index must refuse it (rejected_duplicate_emails). Each partner
+kind is timed on its first page and on a later one (the third, reached by following `next`).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from pathlib import Path
@@ -271,7 +272,11 @@ def _stages(plan: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as storage, server_process(storage) as (url, server_pid):
+    with tempfile.TemporaryDirectory() as storage, ExitStack() as stack:
+        if args.mongodb_url:
+            url, server_pid = args.mongodb_url, None
+        else:
+            url, server_pid = stack.enter_context(server_process(storage))
         database_name = f"bench_registration_{int(time.time())}"
         args.prefix_file = f"{storage}/prefixes.json"
         loaded = asyncio.run(load(args, url, database_name))
@@ -284,14 +289,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )  # fmt: skip
         if child.returncode != 0:
             raise RuntimeError(f"search phase failed:\n{child.stderr}")
-        server_rss = peak_rss_mb(server_pid)
+        server_rss = peak_rss_mb(server_pid) if server_pid else None
     return {
         "bench": "registration_scale",
-        "server": "secantusdb 0.7.0b3 (own process, retryWrites=false)",
+        "server": "mongodb" if args.mongodb_url else "secantusdb 0.7.0b3 (own process)",
         "teachers_requested": args.teachers,
         **loaded,
         **json.loads(child.stdout),
-        "server_peak_rss_mb": round(server_rss, 1),
+        "server_peak_rss_mb": round(server_rss, 1) if server_rss else None,
     }
 
 
@@ -301,6 +306,7 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=200, help="queries timed per kind")
     parser.add_argument("--batch", type=int, default=1000, help="documents per insert_many")
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--mongodb-url", default=None, help="default: SecantusDB, own process")
     parser.add_argument("--search-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)

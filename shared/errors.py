@@ -50,7 +50,10 @@ def error_code(
     known = ERROR_CODES.setdefault(code, kind)
     if known != kind:
         raise ValueError(f"error code {code!r} declared twice: {known} and {kind}")
-    DECLARED_IN.setdefault(code, sys._getframe(1).f_globals.get("__name__", "?"))
+    # a code two services declare alike (unknown_project) is listed under one of them, the
+    # same whatever order they were imported in
+    module = sys._getframe(1).f_globals.get("__name__", "?")
+    DECLARED_IN[code] = max(DECLARED_IN.get(code, module), module)
     return kind
 
 
@@ -64,6 +67,9 @@ WRONG_NSO = error_code(
     "wrong_nso", 403, "Another country's NSO",
     "An NSO decides on, and reads, the teachers and records of its own country only.",
     rule="R-REG-3",
+)  # fmt: skip
+INVALID_CURSOR = error_code(
+    "invalid_cursor", 400, "Unknown cursor", "The page cursor is not one this API gave."
 )  # fmt: skip
 
 

@@ -26,7 +26,19 @@ DELIVERY_LIMIT = 10
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "registration": ("intake.teacher.*",),
     "projects": ("registration.teacher.*",),
-    "awards": ("projects.project.completed", "registration.teacher.*", "registration.school.*"),
+    "awards": (
+        "projects.project.completed",
+        # a project before it completes: a member of an active one applies for the NQL
+        "projects.project.proposed",
+        "projects.project.edited",
+        "projects.project.activated",
+        "projects.project.rejected",
+        "projects.project.withdrawn",
+        "projects.project.partner_joined",
+        "projects.project.partner_left",
+        "registration.teacher.*",
+        "registration.school.*",
+    ),
     "notifications": ("registration.#", "projects.#", "awards.#"),
 }
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 
 from shared.settings import DEV_JWT_SECRET
-from tools import dlq, error_catalog, jobs, mint_token, publish, seed, trace
-from tools.demo_story import Tokens
+from tools import dlq, error_catalog, jobs, mint_token, provider_token, publish, seed, trace
+from tools.demo_story import ProviderTokens, Tokens, TokenSource
 from tools.progress import Progress
 
 # The platform `make run` starts: its vhost is `etwinning`, as under docker compose.
@@ -119,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"{service}'s base URL (default: http://HOST:{seed.DEFAULT_PORTS[service]})",
         )  # fmt: skip
     demo.add_argument("--tag", default="", help="load another copy: e-mails get +TAG")
+    demo.add_argument(
+        "--provider", action="store_true",
+        help="the story's people log in at $OIDC_ISSUER with the password $OIDC_PASSWORD "
+        "(Keycloak's demo users, deploy/keycloak/); default: development tokens",
+    )  # fmt: skip
     demo.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each effect")
     return parser
 
@@ -190,10 +195,16 @@ async def _publish(args: argparse.Namespace) -> int:
 async def _seed(args: argparse.Namespace) -> int:
     overrides = {s: getattr(args, f"base_url_{s}") for s in seed.SERVICES}
     urls = seed.base_urls(args.host, overrides)
-    tokens = Tokens(
+    tokens: TokenSource = Tokens(
         os.environ.get("JWT_SECRET", DEV_JWT_SECRET),
         os.environ.get("JWT_ISSUER", "etwinning-platform"),
     )
+    if args.provider:
+        issuer = os.environ.get("OIDC_ISSUER")
+        if not issuer:
+            print("--provider needs OIDC_ISSUER (and OIDC_PASSWORD)", file=sys.stderr)
+            return 2
+        tokens = ProviderTokens(provider_token.password_login(issuer))
     with Progress("demo story", seed.STORY_STEPS, enabled=not args.no_progress) as progress:
         outcome = await seed.run(
             urls, tokens, tag=args.tag, wait_seconds=args.timeout, progress=progress.update

@@ -9,6 +9,7 @@ import importlib
 import sys
 from pathlib import Path
 
+from services.awards.nql.domain.decision import REFUSAL_REASONS
 from shared.errors import DECLARED_IN, ERROR_CODES, PROBLEM_TYPE_PREFIX, ErrorCode
 
 CATALOG_PATH = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
@@ -72,6 +73,18 @@ def render() -> str:
                 f"| `{kind.code}` | {kind.status} | {kind.rule or ''} | {kind.title} | {meaning} |"
             )
         lines.append("")
+    lines += [
+        "## Reasons of a refused NQL evaluation (not errors)",
+        "",
+        "A refused National Quality Label is an outcome (200, `awards.nql.refused`), not an "
+        "error: each failed line of its `explanation` has one of these `code`s.",
+        "",
+        "| code | rule | meaning |",
+        "|---|---|---|",
+    ]
+    for code, meaning in REFUSAL_REASONS.items():
+        lines.append(f"| `{code}` | R-NQL-5 | {meaning} |")
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -34,7 +34,7 @@ import httpx
 import yaml
 
 from shared.settings import DEV_JWT_SECRET
-from tools import local_broker, oidc_provider
+from tools import local_broker, oidc_provider, portal_run
 from tools.demo_story import ProviderTokens, Story, StoryLog, demo_people
 from tools.smtp_sink import SmtpSink
 
@@ -262,6 +262,7 @@ async def main(mode: str) -> int:
     others: list[subprocess.Popen[bytes]] = []
     services: list[ServiceProcess] = []
     sink: SmtpSink | None = None
+    portal: portal_run.RunningPortal | None = None
     try:
         mongodb_url = os.environ.get("MONGODB_URL")
         if mongodb_url is None:
@@ -278,8 +279,13 @@ async def main(mode: str) -> int:
         if provider is not None:
             others.append(provider)
         secret = os.environ.get("JWT_SECRET", DEV_JWT_SECRET)
-        services = start_services(platform_env(amqp_url, mongodb_url, smtp_url, secret, issuer))
+        env = platform_env(amqp_url, mongodb_url, smtp_url, secret, issuer)
+        env.setdefault("PUBLIC_BASE_URL", portal_run.PORTAL_URL)  # mails' links open the portal
+        services = start_services(env)
         await wait_ready(services)
+        portal = portal_run.start_portal(
+            {s.name: s.url for s in services}, env, issuer, RUN_DIR / "logs"
+        )
         log = await play_story(services, issuer, run_tag=run_tag)
         # What the CLI and the integration guide's example need to reach this platform.
         urls = {
@@ -288,6 +294,10 @@ async def main(mode: str) -> int:
         }  # fmt: skip
         people = {s: str(c.get("name", s)) for s, c in demo_people(run_tag).items()}
         report(log, services, sink, urls, people)
+        say(f"\nThe portal: {portal.url}  (log: .run/logs/portal.log); sign in at the provider")
+        say("  by typing one of these subjects and pressing Authorize:")
+        for subject, who in portal_run.sign_in_as(people).items():
+            say(f"    {subject:<22} {who}")
         if mode == "demo":
             say(f"\n{'DEMO OK' if log.ok else 'DEMO FAILED'}: {len(log.steps)} steps observed")
             return 0 if log.ok else 1
@@ -296,6 +306,8 @@ async def main(mode: str) -> int:
         return 0
     finally:
         say("Stopping…")
+        if portal is not None:
+            portal.stop()
         stop_all(services, others)
         if sink is not None:
             sink.stop()

@@ -16,7 +16,7 @@ from typing import Literal
 import httpx
 
 from tools.answers import describe
-from tools.demo_story import SCHOOLS, TEACHERS, Story, StoryLog, Tokens
+from tools.demo_story import OPERATOR_ACCOUNT, SCHOOLS, TEACHERS, Story, StoryLog, TokenSource
 
 SERVICES = ("registration", "projects", "awards", "notifications")
 DEFAULT_PORTS = {"registration": 8001, "projects": 8002, "awards": 8003, "notifications": 8004}
@@ -46,9 +46,9 @@ def base_urls(host: str, overrides: dict[str, str | None]) -> dict[str, str]:
     }
 
 
-async def existing_demo(clients: dict[str, httpx.AsyncClient], tokens: Tokens) -> list[str]:
+async def existing_demo(clients: dict[str, httpx.AsyncClient], tokens: TokenSource) -> list[str]:
     """What an earlier run left, described; empty when the story is not loaded."""
-    operator = tokens.header(subject="operator:seed", role="operator")
+    operator = tokens.header(subject=OPERATOR_ACCOUNT, role="operator")
     name = TEACHERS["ES"][0]
     response = await clients["registration"].get(
         "/partners",
@@ -77,7 +77,7 @@ async def existing_demo(clients: dict[str, httpx.AsyncClient], tokens: Tokens) -
 
 async def seed_demo(
     clients: dict[str, httpx.AsyncClient],
-    tokens: Tokens,
+    tokens: TokenSource,
     *,
     tag: str = "",
     wait_seconds: float = 60.0,
@@ -95,7 +95,7 @@ async def seed_demo(
 
 async def _seed_demo(
     clients: dict[str, httpx.AsyncClient],
-    tokens: Tokens,
+    tokens: TokenSource,
     tag: str,
     wait_seconds: float,
     progress: Callable[[int, int], None],
@@ -144,7 +144,7 @@ def _report(story: Story, log: StoryLog) -> list[str]:
 
 async def run(
     urls: dict[str, str],
-    tokens: Tokens,
+    tokens: TokenSource,
     *,
     tag: str = "",
     wait_seconds: float = 60.0,

@@ -14,6 +14,7 @@ from services.awards.common.entrypoints import verification
 from services.awards.common.service_layer import (
     eql_facts,
     project_facts,
+    project_states,
     school_facts,
     teacher_facts,
 )
@@ -26,7 +27,7 @@ from services.awards.eql.entrypoints import http as eql_http
 from services.awards.eql.service_layer.jobs import CloseRoundJob, OpenRoundJob
 from services.awards.nql.adapters.policy_file import load_policy
 from services.awards.nql.adapters.repository import ensure_indexes
-from services.awards.nql.entrypoints import http, rubric_http
+from services.awards.nql.entrypoints import evaluation_view, http, rubric_http
 from services.awards.prizes.entrypoints import http as prizes_http
 from services.awards.school_label.adapters.policy_file import load_school_label_policy
 from services.awards.school_label.adapters.repository import (
@@ -48,11 +49,22 @@ from shared.storage.mongo import Document
 
 def handlers(clock: Clock) -> dict[str, EventHandler]:
     return {
-        # NQL applications (R-NQL-2), then the founders' countries for the EQL (R-EQL-2)
+        # NQL applications (R-NQL-2), the founders' countries for the EQL (R-EQL-2), then the
+        # project's state (a member of an active project applies for the NQL, R-NQL-6)
         projects.ProjectCompleted.event_type: eql_facts.also(
-            partial(project_facts.on_project_completed, clock=clock),
-            eql_facts.on_project_completed,
+            eql_facts.also(
+                partial(project_facts.on_project_completed, clock=clock),
+                eql_facts.on_project_completed,
+            ),
+            project_states.on_project_completed,
         ),
+        projects.ProjectProposed.event_type: project_states.on_project_proposed,
+        projects.ProjectEdited.event_type: project_states.on_project_edited,
+        projects.ProjectActivated.event_type: project_states.on_project_activated,
+        projects.ProjectRejected.event_type: project_states.on_project_rejected,
+        projects.ProjectWithdrawn.event_type: project_states.on_project_withdrawn,
+        projects.PartnerJoined.event_type: project_states.on_partner_joined,
+        projects.PartnerLeft.event_type: project_states.on_partner_left,
         registration.TeacherRegistered.event_type: teacher_facts.on_teacher_registered,
         registration.TeacherValidated.event_type: teacher_facts.on_teacher_validated,
         registration.TeacherErased.event_type: teacher_facts.on_teacher_erased,
@@ -90,6 +102,7 @@ def definition(
             eql_http.router,
             prizes_http.router,
             rubric_http.router,
+            evaluation_view.router,
             jobs_router(POLICY),
         ],
         workers=workers,
@@ -102,10 +115,13 @@ def definition(
             emitted.NqlRefused,
             emitted.CertificateIssued,
             emitted.SchoolLabelEligible,
+            emitted.SchoolLabelHeadConfirmationRequested,
+            emitted.SchoolLabelSubmitted,
             emitted.SchoolLabelDecided,
             emitted.EqlRoundOpened,
             emitted.EqlNominated,
             emitted.EqlNominationRefused,
+            emitted.EqlNomineeRefused,
             emitted.EqlAwarded,
             emitted.EqlRoundClosed,
             emitted.PrizeEntryDecided,

@@ -83,8 +83,11 @@ def build_app(settings: PortalSettings | None = None, clock: Clock | None = None
         response = await call_next(request)
         total_ms = (time.perf_counter() - started) * 1000
         response.headers["X-Portal-Service-Calls"] = str(tally.calls)
+        each = "".join(
+            f", {name};dur={spent * 1000:.1f}" for name, spent in tally.by_service.items()
+        )
         response.headers["Server-Timing"] = (
-            f"services;dur={tally.seconds * 1000:.1f}, total;dur={total_ms:.1f}"
+            f"services;dur={tally.seconds * 1000:.1f}, total;dur={total_ms:.1f}{each}"
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -7,7 +7,7 @@ completed) → `applied` or `not_evaluated` (beyond the yearly cap, R-NQL-3) →
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -64,6 +64,11 @@ class NqlNotEvaluated(EventPayload):
     school_year: str
     position_in_school_year: int = Field(ge=1)
     cap: int = Field(ge=1, description="Submissions evaluated per teacher per school year.")
+    may_apply_again_from: date | None = Field(
+        default=None,
+        description="First day of the next school year: the same application may be submitted "
+        "again from then (R-NQL-3).",
+    )
     rule: str = Field(default="R-NQL-3")
     submitted_at: datetime
 
@@ -83,6 +88,12 @@ class DecisionCheck(BaseModel):
     actual: int
     passed: bool
     margin: int = Field(description="actual - required; negative: failed by that many points.")
+    code: str | None = Field(
+        default=None,
+        description="What the check refuses when it fails: `subcriterion_below_minimum` or "
+        "`total_below_minimum` (docs/errors.md); absent in events of earlier releases.",
+        examples=["subcriterion_below_minimum"],
+    )
 
 
 class _NqlDecided(EventPayload):
@@ -101,6 +112,9 @@ class _NqlDecided(EventPayload):
     max_total: int
     explanation: list[DecisionCheck]
     summary: str = Field(description="The explanation in one sentence (for messages).")
+    feedback: str | None = Field(
+        default=None, description="The NSO's feedback to the teacher, if it wrote any."
+    )
     decided_at: datetime
 
 
@@ -204,6 +218,24 @@ class EqlNominationRefused(EventPayload):
     refused_at: datetime
 
 
+class EqlNomineeRefused(EventPayload):
+    """The CSS checked a nomination and refused it (R-EQL-5): the nominating NSO is told why;
+    its quota place is free again."""
+
+    event_type = "awards.eql.nominee_refused"
+    aggregate_field = "project_id"
+
+    round_id: EntityId
+    year: int
+    project_id: EntityId
+    project_title: str
+    country: CountryCode = Field(description="The nominating NSO's country.")
+    nominated_by: str = Field(description="Who nominated it at that NSO.")
+    reason: str = Field(description="The CSS's reason, for the NSO.")
+    refused_by: str
+    refused_at: datetime
+
+
 class EqlAwarded(EventPayload):
     """One recipient of the EQL (R-EQL-5): a member of a nominated project, or only an NQL
     holder, as the policy says (`recipients`)."""
@@ -295,6 +327,43 @@ class SchoolLabelEligible(EventPayload):
     active_teachers: int = Field(ge=0, description="Teachers active since the cut-off.")
     european_projects_with_nql: int = Field(ge=0, description="In the round's NQL window.")
     found_at: datetime
+
+
+class SchoolLabelHeadConfirmationRequested(EventPayload):
+    """A teacher applied for their school's label (R-SCH-2): the school head is asked, at the
+    school's head e-mail, to confirm the declaration of honour through `confirm_url`."""
+
+    event_type = "awards.school_label.head_confirmation_requested"
+    aggregate_field = "application_id"
+
+    application_id: EntityId
+    school_id: EntityId
+    school_name: str
+    country: CountryCode
+    year: int = Field(description="First calendar year of the round.")
+    applicant_id: EntityId
+    head_name: str
+    head_email: str = Field(description="Where the head is asked (personal data).")
+    confirm_url: str = Field(
+        description="The head's link: GET shows what they confirm, POST confirms it."
+    )
+    applications_close: date = Field(description="The link works until this day (inclusive).")
+    requested_at: datetime
+
+
+class SchoolLabelSubmitted(EventPayload):
+    """The head confirmed the declaration of honour: the application waits for the NSO."""
+
+    event_type = "awards.school_label.submitted"
+    aggregate_field = "application_id"
+
+    application_id: EntityId
+    school_id: EntityId
+    school_name: str
+    country: CountryCode = Field(description="Its NSO assesses the application.")
+    year: int
+    applicant_id: EntityId
+    head_confirmed_at: datetime
 
 
 class SchoolLabelDecided(EventPayload):

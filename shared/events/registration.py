@@ -27,6 +27,12 @@ class SchoolRegistered(EventPayload):
     town: str = Field(description="Town of the school, as registered.")
     country: CountryCode
     registered_at: datetime = Field(description="When the record was created (UTC).")
+    head_name: str | None = Field(default=None, description="The school head (personal data).")
+    head_email: str | None = Field(
+        default=None,
+        description="Where the school head is asked to confirm things (personal data): the "
+        "School Label's declaration of honour (R-SCH-2), a teacher's employment (R-REG-3).",
+    )
 
 
 class TeacherRegistered(EventPayload):

@@ -75,8 +75,9 @@ INVALID_TOKEN = error_code(
     "invalid_token",
     401,
     "Token rejected",
-    "The bearer token is expired, not signed by the platform, or lacks a claim its role needs "
-    "(teacher_id for a teacher, country for an NSO).",
+    "The bearer token is expired or not yet valid, not signed by a key of the configured "
+    "identity provider with an accepted algorithm (or, in development mode only, with "
+    "JWT_SECRET), for another issuer or audience, or lacks a claim its role needs.",
 )
 FORBIDDEN_ROLE = error_code(
     "forbidden_role", 403, "Role not allowed", "The token's role may not do this."

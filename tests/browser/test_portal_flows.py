@@ -9,17 +9,23 @@ import re
 import uuid
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import check_accessibility, new_page, screenshot, sign_in
 from tests.support.portal_stack import PortalStack
 
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 RUN = uuid.uuid4().hex[:6]
 people: dict[str, Any] = {}
 
 
-def _teacher_via_api(stack: PortalStack, country: str, name: str, school: str) -> str:
-    applicant = {"subject": f"seed:{name}", "role": "applicant"}
+def _teacher_via_api(stack: PortalStack, subject: str, country: str, name: str, school: str) -> str:
+    """A validated teacher registered through the APIs by their own provider account (so the
+    services know the account as that teacher)."""
+    email = f"{name.split()[0].lower()}.{RUN}@example.org"
+    stack.set_user(subject, name=name, email=email, groups=[], locale="pt-PT")
+    applicant = {"as_user": subject}
     created = stack.api(
         "registration",
         "POST",
@@ -33,7 +39,7 @@ def _teacher_via_api(stack: PortalStack, country: str, name: str, school: str) -
         "/teachers",
         json={
             "name": name,
-            "email": f"{name.split()[0].lower()}.{RUN}@example.org",
+            "email": email,
             "role": "teacher",
             "language": "pt",
             "school_id": created["id"],
@@ -55,7 +61,7 @@ def _teacher_via_api(stack: PortalStack, country: str, name: str, school: str) -
 
 def test_teacher_registers_and_the_nso_validates(stack: PortalStack, browser: Browser) -> None:
     stack.set_user(f"lucia-{RUN}", name="Lucía Martínez", email=f"lucia.{RUN}@example.org")
-    stack.set_user("nso-es", name="Carmen (NSO Spain)", role="nso", country="ES")
+    stack.set_user("nso-es", name="Carmen (NSO Spain)", groups=["nso-ES"])
     teacher = new_page(browser, locale="es-ES")
     sign_in(teacher, stack, f"lucia-{RUN}")
     expect(teacher).to_have_url(re.compile(r"/register"))
@@ -109,7 +115,9 @@ def test_teacher_runs_a_project_and_the_nso_grants_the_label(
 ) -> None:
     lucia: Page = people["lucia_page"]
     nso: Page = people["nso_page"]
-    joao_id = _teacher_via_api(stack, "PT", "João Ferreira", "Escola Básica da Batalha")
+    joao_id = _teacher_via_api(
+        stack, f"joao-{RUN}", "PT", "João Ferreira", "Escola Básica da Batalha"
+    )
     lucia.goto(f"{stack.portal_url}/partners?country=PT&subject=computer+science")
     check_accessibility(lucia, "teacher: partner search")
     lucia.get_by_role("link", name=re.compile("João Ferreira")).click()
@@ -130,14 +138,6 @@ def test_teacher_runs_a_project_and_the_nso_grants_the_label(
     expect(lucia.locator("#project-status")).to_contain_text(re.compile("cofundador|co-founder"))
     project_id = lucia.url.rstrip("/").rsplit("/", 1)[-1]
 
-    stack.set_user(
-        f"joao-{RUN}",
-        name="João Ferreira",
-        role="teacher",
-        teacher_id=joao_id,
-        country="PT",
-        locale="pt-PT",
-    )
     joao = new_page(browser, locale="pt-PT")
     sign_in(joao, stack, f"joao-{RUN}")
     joao.get_by_role("button", name="Aceitar como cofundador").click()
@@ -177,7 +177,13 @@ def test_teacher_runs_a_project_and_the_nso_grants_the_label(
 
     stack.eventually(nql_open, what="the NQL form")
     stack.eventually(
-        lambda: stack.api("awards", "GET", f"/nql/applications?project_id={project_id}"),
+        lambda: stack.api(
+            "awards",
+            "GET",
+            f"/nql/applications?project_id={project_id}",
+            role="operator",
+            subject="operator:tests",
+        ),
         what="awards opened the applications",
     )
     for checkbox in lucia.locator("fieldset").first.locator("input[type=checkbox]").all():
@@ -229,8 +235,122 @@ def test_teacher_runs_a_project_and_the_nso_grants_the_label(
 
     stack.eventually(inbox_has_label, what="the teacher's inbox")
     check_accessibility(lucia, "teacher: inbox")
+    # Marked read in place (htmx): the item and the unread count change without a reload.
+    unread_before = int(lucia.locator("#unread-count").inner_text())
+    first = lucia.locator(".inbox .card.unread").first
+    item_id = first.get_attribute("id")
+    first.get_by_role("button", name="Marcar como leído").click()
+    expect(lucia.locator(f"#{item_id}")).to_contain_text("Leído")
+    expect(lucia.locator("#unread-count")).to_have_text(str(unread_before - 1))
     lucia.goto(f"{stack.portal_url}/teacher")
     expect(lucia.locator("#unread-count")).not_to_have_text("0")
     check_accessibility(lucia, "teacher: home")
     screenshot(lucia, "teacher")
     people["project_id"] = project_id
+    people["joao_id"] = joao_id
+
+
+def test_css_runs_the_eql_round_and_the_nso_sees_its_candidates(
+    stack: PortalStack, browser: Browser
+) -> None:
+    nso: Page = people["nso_page"]
+    _partner_label_granted(stack)
+    stack.set_user("css-1", name="Central Support Service", groups=["css"])
+    css = new_page(browser)
+    sign_in(css, stack, "css-1")
+    expect(css).to_have_url(re.compile(r"/css$"))
+    check_accessibility(css, "css: EQL round (before opening)")
+    css.get_by_role("button", name="Open the EQL round").click()
+    expect(css.locator("#round")).to_contain_text("Open")
+    check_accessibility(css, "css: EQL round")
+    screenshot(css, "css")
+
+    # The other side: the NSO sees the country's candidates with the quota, and a nomination
+    # beyond the quota is refused next to the project with the rule and the figures.
+    nso.goto(f"{stack.portal_url}/nso/eql")
+    expect(nso.locator("#quota")).to_be_visible()
+    check_accessibility(nso, "nso: EQL candidates")
+    row = nso.locator("tr", has_text=f"NETWORK {RUN}")
+    expect(row).to_be_visible()
+    row.get_by_role("button", name="Nominate").click()
+    refusal = nso.locator("tr", has_text=f"NETWORK {RUN}").locator(".problem")
+    expect(refusal).to_contain_text("R-EQL-4")  # a quota of 0: one NQL project in ES
+
+    css.goto(f"{stack.portal_url}/css/candidates?year={_year(css)}")
+    expect(css.locator("table")).to_contain_text(f"NETWORK {RUN}")
+    css.goto(f"{stack.portal_url}/css")
+    css.get_by_role("button", name="Run the School Label eligibility").click()
+    expect(
+        css.locator(".card", has_text="School Label").locator(".notice, .problem").first
+    ).to_be_visible()
+    css.get_by_role("button", name="Close the round and award the EQLs").click()
+    expect(css.locator("#round")).to_contain_text("Closed")
+    css.goto(f"{stack.portal_url}/css/prizes")
+    check_accessibility(css, "css: prizes")
+
+
+def _partner_label_granted(stack: PortalStack) -> None:
+    """The Portuguese co-founder's NQL, granted through the APIs: an EQL candidate needs
+    labels from two countries."""
+    project_id, joao_id = people["project_id"], people["joao_id"]
+    joao = {"role": "teacher", "subject": f"joao-{RUN}", "teacher_id": joao_id}
+    application = stack.api(
+        "awards",
+        "POST",
+        f"/nql/projects/{project_id}/applications",
+        json={
+            "answers": {
+                question: True
+                for question in (
+                    "common_goals",
+                    "finished_or_nearly_finished",
+                    "contributed_to_all_activities",
+                    "partners_organised_collaborative_activities",
+                    "data_protection_and_copyright",
+                )
+            },
+            "evidence": {"text": "Our pupils designed the Batalha half of the network."},
+        },
+        **joao,
+    )
+    rubric = stack.api("awards", "GET", "/nql/rubrics/PT", role="operator", subject="op")
+    scores = {s["id"]: s["max_points"] for c in rubric["criteria"] for s in c["sub_criteria"]}
+    stack.api(
+        "awards",
+        "POST",
+        f"/nql/applications/{application['id']}/evaluation",
+        json={"scores": scores},
+        role="nso",
+        subject="nso:PT",
+        country="PT",
+    )
+
+
+def _year(page: Page) -> str:
+    return page.locator("#year").input_value()
+
+
+def test_operator_sees_every_service_and_sign_out_ends_the_session(
+    stack: PortalStack, browser: Browser
+) -> None:
+    stack.set_user("operator-1", name="Platform operator", groups=["operator"])
+    operator = new_page(browser, locale="de-DE")
+    sign_in(operator, stack, "operator-1")
+    expect(operator).to_have_url(re.compile(r"/operator$"))
+    table = operator.locator("table").first
+    for service in ("registration", "projects", "awards", "notifications"):
+        expect(table).to_contain_text(service)
+    expect(table).to_contain_text("outbox_pending")
+    expect(operator.locator("h1")).to_have_text("Betrieb")  # the browser's language
+    check_accessibility(operator, "operator: operations")
+    screenshot(operator, "operator")
+    # The language switch, on every page.
+    operator.locator("#language-switch").select_option("it")
+    operator.get_by_role("button", name="Ändern").click()
+    expect(operator.locator("h1")).to_have_text("Operazioni")
+
+    operator.get_by_role("button", name="Esci").click()
+    if "end_session" in operator.url:  # the provider asks to confirm its own sign-out
+        operator.get_by_role("button").first.click()
+    operator.goto(f"{stack.portal_url}/operator")
+    expect(operator).not_to_have_url(re.compile(r"/operator$"))

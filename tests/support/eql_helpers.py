@@ -136,6 +136,14 @@ def eql_round_opened() -> awards.EqlRoundOpened:
     )  # fmt: skip
 
 
+def nominee_refused() -> awards.EqlNomineeRefused:
+    return awards.EqlNomineeRefused(
+        round_id="eql-2026", year=YEAR, project_id="p-1", project_title="Water of Europe",
+        country="PT", nominated_by="nso:pt", reason="The partners did not collaborate online.",
+        refused_by="css", refused_at=WHEN,
+    )  # fmt: skip
+
+
 def eql_awarded(teacher_id: str = "t-es", country: str = "ES") -> awards.EqlAwarded:
     return awards.EqlAwarded(
         label_id=f"eql_2026_{teacher_id}", round_id="eql-2026", year=YEAR,

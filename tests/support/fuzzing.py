@@ -2,8 +2,9 @@
 real lifespan: MongoDB on the test SecantusDB, the broker on a test vhost), its OpenAPI
 document read over HTTP, every generated request sent over a socket.
 
-Requests carry the bearer token of one caller of each role in turn, so generated input gets
-past authentication to the validation and the rules behind it. The tally counts requests
+Requests carry the bearer token of a caller the route's access-policy entry lets in (and now
+and then one of another role), so generated input gets past authentication to the validation
+and the rules behind it. The tally counts requests
 and 5xx answers for the report (`bench/fuzz_http.py` runs it with more examples)."""
 
 from __future__ import annotations
@@ -21,16 +22,27 @@ import uvicorn
 from fastapi import FastAPI
 
 from shared.settings import DEV_JWT_SECRET
+from tests.support.routes import served_routes
 from tools.demo_story import Tokens
 
 TOKENS = Tokens(DEV_JWT_SECRET, "etwinning-platform")
-CALLERS: tuple[dict[str, str], ...] = (
-    TOKENS.header(subject="operator-fuzz", role="operator"),
-    TOKENS.header(subject="teacher:tch_fuzz", role="teacher", teacher_id="tch_fuzz"),
-    TOKENS.header(subject="nso-ES", role="nso", country="ES"),
-    TOKENS.header(subject="css-fuzz", role="css"),
-    TOKENS.header(subject="applicant-fuzz", role="applicant"),
-)
+CALLERS: dict[str, dict[str, str]] = {
+    "operator": TOKENS.header(subject="operator-fuzz", role="operator"),
+    "teacher": TOKENS.header(subject="teacher:tch_fuzz", role="teacher", teacher_id="tch_fuzz"),
+    "nso": TOKENS.header(subject="nso-ES", role="nso", country="ES"),
+    "css": TOKENS.header(subject="css-fuzz", role="css"),
+    "applicant": TOKENS.header(subject="applicant-fuzz", role="applicant"),
+}
+
+
+def allowed_roles(app: FastAPI) -> dict[tuple[str, str], list[str]]:
+    """(method, path) -> the roles its access-policy entry lets in: most generated requests
+    then get past the guard to the validation and the rules (a few still go as another role)."""
+    roles: dict[tuple[str, str], list[str]] = {}
+    for route in served_routes(app):
+        allowed = [who for rule in route.guards() for who in rule.who if who in CALLERS]
+        roles[(route.method, route.path)] = allowed or list(CALLERS)
+    return roles
 
 
 @dataclass
@@ -42,6 +54,7 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
     services: dict[str, str] = field(default_factory=dict)  # base URL -> service
+    roles: dict[str, dict[tuple[str, str], list[str]]] = field(default_factory=dict)
 
     def service_at(self, base_url: str) -> str:
         return self.services[base_url.rstrip("/")]
@@ -53,8 +66,12 @@ class Tally:
             self.server_errors[service] += 1
             self.examples.append(f"{service} {method} {path} -> {status}")
 
-    def caller(self, service: str) -> dict[str, str]:
-        return CALLERS[self.requests[service] % len(CALLERS)]
+    def caller(self, service: str, method: str, path: str) -> dict[str, str]:
+        """A caller the route lets in, in turn; every fifth request a caller of any role."""
+        turn = self.requests[service]
+        allowed = self.roles.get(service, {}).get((method.upper(), path)) or list(CALLERS)
+        pool = list(CALLERS) if turn % 5 == 4 else allowed
+        return CALLERS[pool[turn % len(pool)]]
 
     def summary(self) -> str:
         total, errors = sum(self.requests.values()), sum(self.server_errors.values())

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from shared.events import awards, projects, registration
 from shared.events.base import EventPayload
-from tests.support.eql_helpers import eql_awarded, eql_round_opened, prize_won
+from tests.support.eql_helpers import eql_awarded, eql_round_opened, nominee_refused, prize_won
 from tests.support.school_label_helpers import school_label_decided, school_label_eligible
 
 PROJECT = "p-network"
@@ -212,6 +212,7 @@ def sample_of(event_type: str) -> EventPayload:
         "awards.school_label.eligible": school_label_eligible(),
         "awards.school_label.decided": school_label_decided(),
         "awards.eql.round_opened": eql_round_opened(),
+        "awards.eql.nominee_refused": nominee_refused(),
         "awards.eql.awarded": eql_awarded(),
         "awards.prize.won": prize_won(),
         "awards.job.finished": job_finished(),

@@ -1,6 +1,8 @@
 """The whole platform as real processes for the browser tests: the four services (their
-compose commands, on free ports), the portal, an OpenID provider (oidc-provider-mock, in a
-thread) and the SMTP sink; a fresh RabbitMQ vhost and databases of their own."""
+compose commands, on free ports), the portal, the platform's OpenID provider
+(tools/oidc_provider.py, whose tokens the services verify) and the SMTP sink; a fresh RabbitMQ
+vhost and databases of their own. The services also take development tokens, which the
+tests' own setup steps (the other side's API calls) use."""
 
 from __future__ import annotations
 
@@ -16,13 +18,13 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
-from oidc_provider_mock import run_server_in_thread
 
 from shared.http.auth import Principal, mint_token
 from shared.settings import DEV_JWT_SECRET
 from tests.support.processes import free_port
 from tests.support.servers import Vhost
 from tools.localrun import compose_services
+from tools.oidc_provider import RunningProvider, running_provider
 from tools.smtp_sink import SmtpSink
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,20 +50,30 @@ class PortalStack:
     API shortcut for the other side's setup steps."""
 
     portal_url: str
-    provider_url: str
+    provider: RunningProvider
     service_urls: dict[str, str]
     sink: SmtpSink
     procs: list[Proc] = field(default_factory=list)
 
     def set_user(self, subject: str, **claims: Any) -> None:
-        response = httpx.put(f"{self.provider_url}/users/{subject}", json=claims, timeout=5)
-        response.raise_for_status()
+        self.provider.put_user(subject, claims)
 
     def api(
-        self, service: str, method: str, path: str, *, json: Any = None, **principal: Any
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        as_user: str | None = None,
+        **principal: Any,
     ) -> Any:
+        """A call with a development token for `principal`, or with the provider's token of
+        the person `as_user` (what registration links a teacher record to)."""
         headers = {}
-        if principal:
+        if as_user:
+            headers["Authorization"] = f"Bearer {self.provider.token(as_user)}"
+        elif principal:
             token = mint_token(Principal(**principal), secret=DEV_JWT_SECRET, issuer=ISSUER)
             headers["Authorization"] = f"Bearer {token}"
         url = self.service_urls[service] + path
@@ -113,8 +125,7 @@ def portal_stack(mongodb_url: str, logs: Path) -> Iterator[PortalStack]:
     procs: list[Proc] = []
     sink = SmtpSink(folder=logs / "mail").start()
     try:
-        with run_server_in_thread(port=0) as provider:
-            provider_url = f"http://127.0.0.1:{provider.server_port}"
+        with running_provider(log=logs / "oidc-provider.log") as provider:
             portal_port = free_port()
             portal_url = f"http://127.0.0.1:{portal_port}"
             base_env = {
@@ -126,6 +137,8 @@ def portal_stack(mongodb_url: str, logs: Path) -> Iterator[PortalStack]:
                 "JWT_SECRET": DEV_JWT_SECRET,
                 "HTTP_HOST": "127.0.0.1",
                 "LOG_JSON": "1",
+                "OIDC_ISSUER": provider.issuer,
+                "AUTH_DEV_MODE": "true",
                 "RETRY_BASE_SECONDS": "0.05",
                 "RETRY_MAX_SECONDS": "0.2",
                 "OUTBOX_POLL_SECONDS": "0.2",
@@ -148,7 +161,7 @@ def portal_stack(mongodb_url: str, logs: Path) -> Iterator[PortalStack]:
                 "PROJECTS_URL": urls["projects"],
                 "AWARDS_URL": urls["awards"],
                 "NOTIFICATIONS_URL": urls["notifications"],
-                "OIDC_ISSUER": provider_url,
+                "SERVICE_TOKENS": "provider",
                 "AUTHLIB_INSECURE_TRANSPORT": "1",
             }
             procs.append(
@@ -161,7 +174,7 @@ def portal_stack(mongodb_url: str, logs: Path) -> Iterator[PortalStack]:
                 )
             )
             _wait_ready(procs)
-            yield PortalStack(portal_url, provider_url, urls, sink, procs)
+            yield PortalStack(portal_url, provider, urls, sink, procs)
     finally:
         for proc in procs:
             if proc.process.poll() is None:

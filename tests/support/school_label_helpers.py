@@ -78,6 +78,8 @@ def school_registered(
         town="Elx",
         country=country,
         registered_at=registered_at or datetime.now(UTC) - timedelta(days=3 * 365),
+        head_name="María Pérez",
+        head_email=f"head@{school_id}.example",
     )
 
 
@@ -146,13 +148,22 @@ def css_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def write_rounds_opening_tomorrow(tmp_path: Path) -> Path:
+def write_rounds_opening_tomorrow(tmp_path: Path, *, closed_window: bool = False) -> Path:
     """Rounds CURRENT_YEAR and the next open tomorrow: NQLs granted today are inside their
-    windows, schools registered 3 years ago and teachers validated last month qualify."""
-    opens = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    windows, schools registered 3 years ago and teachers validated last month qualify; the
+    rounds take applications from today (`closed_window`: they took them until yesterday)."""
+    today = datetime.now(UTC).date()
+    opens = (today + timedelta(days=1)).isoformat()
+    window = (
+        f"applications_open = {today - timedelta(days=30)}\n"
+        f"applications_close = {today - timedelta(days=1)}\n"
+        if closed_window
+        else f"applications_open = {today}\n"
+    )
     path = tmp_path / "school_label_policy.toml"
     path.write_text(
-        f"[rounds.{CURRENT_YEAR}]\nopens = {opens}\n[rounds.{CURRENT_YEAR + 1}]\nopens = {opens}\n",
+        f"[rounds.{CURRENT_YEAR}]\nopens = {opens}\n{window}"
+        f"[rounds.{CURRENT_YEAR + 1}]\nopens = {opens}\n{window}",
         encoding="utf-8",
     )
     return path

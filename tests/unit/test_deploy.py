@@ -25,7 +25,8 @@ from tools import rabbitmq_definitions as rd
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_PORTS = {"registration": 8001, "projects": 8002, "awards": 8003, "notifications": 8004}
-INFRA = ("rabbitmq", "mongo", "mailpit", "gateway")
+INFRA = ("rabbitmq", "mongo", "mailpit", "keycloak", "gateway")
+PORTAL_PORT = 8000  # the portal (services/portal): behind the gateway, calls the four services
 APP_ENV = (
     "SERVICE_NAME",
     "AMQP_URL",
@@ -37,6 +38,8 @@ APP_ENV = (
     "LOG_JSON",
     "LOG_LEVEL",
     "JWT_SECRET",
+    "OIDC_ISSUER",
+    "OIDC_AUDIENCE",
     "AMQP_PREFETCH",
     "GRACEFUL_TIMEOUT_SECONDS",
 )
@@ -89,8 +92,20 @@ def seconds(duration: str) -> float:
 
 
 def test_compose_has_exactly_the_expected_services(services: dict[str, dict[str, Any]]) -> None:
-    assert set(services) == {*INFRA, *APP_PORTS}
+    assert set(services) == {*INFRA, *APP_PORTS, "portal"}
     assert set(APP_PORTS) == set(SUBSCRIPTIONS)
+
+
+def test_portal_service(services: dict[str, dict[str, Any]]) -> None:
+    portal = services["portal"]
+    assert portal["command"] == ["python", "-m", "services.portal"]
+    assert "/health/ready" in " ".join(portal["healthcheck"]["test"])
+    assert set(portal["depends_on"]) == set(APP_PORTS)
+    env = portal["environment"]
+    assert int(env["HTTP_PORT"]) == PORTAL_PORT
+    for name, port in APP_PORTS.items():  # the services' own names, not the gateway's ports
+        assert env[f"{name.upper()}_URL"] == f"http://{name}:{port}"
+    assert "ports" not in portal and portal["expose"] == [str(PORTAL_PORT)]
 
 
 @pytest.mark.parametrize("name", sorted(APP_PORTS))
@@ -101,7 +116,7 @@ def test_app_service(services: dict[str, dict[str, Any]], name: str) -> None:
     assert service["restart"] == "unless-stopped"
     assert service["healthcheck"]["test"][0] == "CMD"
     assert "/health/ready" in " ".join(service["healthcheck"]["test"])
-    needed = {"rabbitmq", "mongo"} | ({"mailpit"} if name == "notifications" else set())
+    needed = {"rabbitmq", "mongo", "keycloak"} | ({"mailpit"} if name == "notifications" else set())
     assert set(service["depends_on"]) == needed
     assert all(dep["condition"] == "service_healthy" for dep in service["depends_on"].values())
 
@@ -160,8 +175,9 @@ def test_gateway_publishes_each_service_and_balances_over_its_replicas(
     services: dict[str, dict[str, Any]],
 ) -> None:
     gateway = services["gateway"]
-    assert gateway["ports"] == [f"127.0.0.1:{p}:{p}" for p in sorted(APP_PORTS.values())]
-    assert set(gateway["depends_on"]) == set(APP_PORTS)
+    published = [*sorted(APP_PORTS.values()), PORTAL_PORT]
+    assert gateway["ports"] == [f"127.0.0.1:{p}:{p}" for p in published]
+    assert set(gateway["depends_on"]) == {*APP_PORTS, "portal"}
     assert all(d["condition"] == "service_healthy" for d in gateway["depends_on"].values())
     assert "./deploy/gateway/nginx.conf:/etc/nginx/nginx.conf:ro" in gateway["volumes"]
     conf = (ROOT / "deploy/gateway/nginx.conf").read_text()
@@ -170,9 +186,9 @@ def test_gateway_publishes_each_service_and_balances_over_its_replicas(
     routes = re.findall(r"listen (\d+);\s*location / \{\s*set \$service ([a-z]+):(\d+);", conf)
     assert {int(port): (name, int(target)) for port, name, target in routes} == {
         port: (name, int(services[name]["environment"]["HTTP_PORT"]))
-        for name, port in APP_PORTS.items()
+        for name, port in {**APP_PORTS, "portal": PORTAL_PORT}.items()
     }
-    assert conf.count("proxy_pass http://$service;") == len(APP_PORTS)
+    assert conf.count("proxy_pass http://$service;") == len(APP_PORTS) + 1
     healthcheck = " ".join(gateway["healthcheck"]["test"])
     assert re.search(r"listen 8080;\s*location = /healthz", conf) and ":8080/healthz" in healthcheck
 

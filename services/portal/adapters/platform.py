@@ -22,6 +22,8 @@ class CallTally:
     calls: int = 0
     seconds: float = 0.0
     paths: list[str] = field(default_factory=list)
+    by_service: dict[str, float] = field(default_factory=dict)
+    """Seconds spent waiting for each service (calls side by side overlap)."""
 
 
 _tally: ContextVar[CallTally | None] = ContextVar("portal_call_tally", default=None)
@@ -79,7 +81,9 @@ class Platform:
             tally = _tally.get()
             if tally is not None:
                 tally.calls += 1
-                tally.seconds += time.perf_counter() - started
+                spent = time.perf_counter() - started
+                tally.seconds += spent
+                tally.by_service[service] = tally.by_service.get(service, 0.0) + spent
                 tally.paths.append(f"{service} {method} {path}")
         if response.status_code >= 400:
             try:

@@ -4,6 +4,8 @@ candidates of the country with the quota and nominations."""
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -16,9 +18,12 @@ router = APIRouter(prefix="/nso")
 
 
 def current_year(request: Request) -> int:
-    """The year by the portal's clock (its composition root's; tests set it)."""
+    """The label year a page opens on, by the portal's clock (its composition root's; tests
+    set it): the school year now running, named by the calendar year it ends in (September
+    on belongs to the next year's round, as awards counts NQLs)."""
     clock: Clock = request.app.state.clock
-    return clock.now().year
+    moment = clock.now()
+    return moment.year + 1 if moment.month >= 9 else moment.year
 
 
 @router.get("", response_class=HTMLResponse)
@@ -35,10 +40,11 @@ async def _home(
     status_code: int = 200,
 ) -> HTMLResponse:
     person = person_of(request, "nso")
-    waiting = await read(request, "registration", "/teachers")
-    approvals = await read(
-        request, "projects", "/projects", country=person.country, status="PENDING_NSO", limit=50
-    )
+    waiting, approvals = await asyncio.gather(
+        read(request, "registration", "/teachers"),
+        read(request, "projects", "/projects", country=person.country, status="PENDING_NSO",
+             limit=50),
+    )  # fmt: skip
     return await render(
         request,
         "nso/home.html",

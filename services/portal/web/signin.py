@@ -44,10 +44,15 @@ def oauth_client(settings: PortalSettings, cache: Any) -> Any:
 def person_from_claims(claims: dict[str, Any]) -> Person:
     """The provider's claims: `role` (or a `groups` entry naming one), `teacher_id` and
     `country`; someone the platform does not know yet is an applicant (first registration)."""
-    role = claims.get("role")
+    role, country = claims.get("role"), claims.get("country")
     if role not in ROLES:
-        groups = [str(g).strip("/").split("/")[0] for g in claims.get("groups") or []]
-        role = next((g for g in groups if g in ROLES), "applicant")
+        role = "applicant"
+        for group in claims.get("groups") or []:
+            name = str(group).rstrip("/").rsplit("/", 1)[-1]  # Keycloak sends full paths
+            if name in ROLES:
+                role = name
+            elif name.startswith("nso-") and len(name) == 6:  # the services' reading of groups
+                role, country = "nso", name[4:].upper()
     locale = str(claims.get("locale") or "")[:2].lower()
     return Person(
         subject=str(claims["sub"]),
@@ -55,7 +60,7 @@ def person_from_claims(claims: dict[str, Any]) -> Person:
         email=claims.get("email"),
         role=role,
         teacher_id=claims.get("teacher_id"),
-        country=claims.get("country"),
+        country=country,
         language=locale if locale in LANGUAGES else None,
     )
 
@@ -87,22 +92,36 @@ async def callback(request: Request) -> Response:
     session.access_token = token.get("access_token")
     session.id_token = token.get("id_token")
     session.unread_cache = None
-    await _read_profile_language(request)
+    await _as_the_platform_knows(request)
     return see_other(request.session.pop("next", "/"))
 
 
-async def _read_profile_language(request: Request) -> None:
+async def _as_the_platform_knows(request: Request) -> None:
+    """Who the services take this person for (registration's `/me`: staff role and country
+    from the provider's groups, the teacher a subject registered as), then a teacher's profile
+    language. Either read failing leaves what the ID token said."""
     person = session_of(request).person
-    if person is None or person.role != "teacher" or not person.teacher_id:
+    if person is None:
+        return
+    platform, bearer = portal_of(request).platform, bearer_of(request)
+    try:
+        me = await platform.get("registration", "/me", bearer=bearer)
+        person.role = me.get("role") or person.role
+        person.teacher_id = me.get("teacher_id") or person.teacher_id
+        person.country = me.get("country") or person.country
+    except ServiceProblem:
+        pass
+    if person.role != "teacher" or not person.teacher_id:
         return
     try:
-        profile = await portal_of(request).platform.get(
+        profile = await platform.get(
             "registration", f"/teachers/{person.teacher_id}", bearer=bearer_of(request)
         )
     except ServiceProblem:
         return
     if profile.get("language") in LANGUAGES:
         person.language = profile["language"]
+    person.country = person.country or profile.get("country")
 
 
 @router.post("/logout")

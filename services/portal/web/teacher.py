@@ -4,6 +4,7 @@ certificates, and the inbox (which every signed-in person has)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -32,6 +33,7 @@ HOMES = {
     "css": "/css",
     "operator": "/operator",
 }
+PROJECTS_PER_PAGE = 20  # newest first; the rest a click away (the page's size is its cost)
 ELIGIBILITY = (
     "common_goals",
     "finished_or_nearly_finished",
@@ -156,11 +158,20 @@ async def register(request: Request) -> Response:
 
 
 @router.get("/teacher", response_class=HTMLResponse)
-async def teacher_home(request: Request) -> HTMLResponse:
+async def teacher_home(request: Request, cursor: str | None = None) -> HTMLResponse:
     person = person_of(request, "teacher")
-    profile = await read(request, "registration", f"/teachers/{person.teacher_id}")
-    page = await read(request, "projects", f"/teachers/{person.teacher_id}/projects", limit=50)
-    projects = page["items"]
+    profile, page = await asyncio.gather(
+        read(request, "registration", f"/teachers/{person.teacher_id}"),
+        # Projects learns of a new teacher through events: until then it does not know them.
+        read_or_none(
+            request,
+            "projects",
+            f"/teachers/{person.teacher_id}/projects",
+            limit=PROJECTS_PER_PAGE,
+            cursor=cursor,
+        ),
+    )
+    projects = page["items"] if page else []
     to_answer = [
         p
         for p in projects
@@ -170,6 +181,8 @@ async def teacher_home(request: Request) -> HTMLResponse:
     return await render(
         request,
         "teacher/home.html",
+        projects_unknown=page is None,
+        next_cursor=page.get("next_cursor") if page else None,
         profile=profile,
         projects=projects,
         to_answer=to_answer,
@@ -516,8 +529,10 @@ async def inbox(request: Request) -> HTMLResponse:
 async def mark_read(request: Request, item_id: str) -> Response:
     person_of(request, "teacher", "nso", "css", "operator")
     await check_csrf(request)
-    _, problem = await attempt(request, "notifications", "POST", f"/inbox/{item_id}/read")
+    item, problem = await attempt(request, "notifications", "POST", f"/inbox/{item_id}/read")
     forget_unread(request)
+    if item is not None and request.headers.get("HX-Request"):
+        return await render(request, "inbox_item.html", item=item, oob=True)  # swapped in place
     if problem:
         items = await read_or_none(request, "notifications", "/inbox", limit=100)
         return await render(

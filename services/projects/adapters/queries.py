@@ -12,7 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.projects.adapters.repository import NEWEST_FIRST, PROJECTS, project_from
 from services.projects.domain.model import Project
-from services.projects.domain.rules import INVALID_CURSOR
+from shared.errors import INVALID_CURSOR
 from shared.storage.mongo import Document
 
 

@@ -101,6 +101,3 @@ PARTNER_NOT_VALIDATED = error_code(
 UNKNOWN_PROJECT = error_code(
     "unknown_project", 404, "No such project", "No project has this id."
 )  # fmt: skip
-INVALID_CURSOR = error_code(
-    "invalid_cursor", 400, "Unknown cursor", "The page cursor is not one this API gave."
-)  # fmt: skip

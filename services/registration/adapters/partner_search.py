@@ -45,7 +45,7 @@ from services.registration.adapters.search_keys import (
 )
 from services.registration.domain.errors import SEARCH_TOO_BROAD
 from services.registration.domain.model import normalized
-from shared.errors import Refused
+from shared.errors import INVALID_CURSOR, Refused
 from shared.storage.mongo import Document
 
 FIRST_WINDOW = timedelta(hours=12)
@@ -172,7 +172,10 @@ class PartnerPage:
 
 
 def _cursor_time(cursor: str) -> datetime:
-    return datetime.strptime(cursor[: len(order_time(EARLIEST))], ORDER_TIME)
+    try:
+        return datetime.strptime(cursor[: len(order_time(EARLIEST))], ORDER_TIME)
+    except ValueError as error:  # the pattern's shape, but no date: not a cursor we gave
+        raise INVALID_CURSOR("the cursor is not one this API gave") from error
 
 
 def window_filter(plan: PartnerPlan, upper: str | None, lower: datetime | None) -> Document:

@@ -1,12 +1,13 @@
-"""Read side of the registration API: one school or one teacher by id (partner search has
-its own module, adapters/partner_search.py)."""
+"""Read side of the registration API: one school or one teacher by id, teachers by status
+(partner search and school search have their own modules, adapters/partner_search.py and
+adapters/school_search.py)."""
 
 from __future__ import annotations
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.registration.adapters.repository import SCHOOLS, TEACHERS, school_from, teacher_from
-from services.registration.domain.model import School, Teacher
+from services.registration.domain.model import School, Teacher, TeacherStatus
 from shared.storage.mongo import Document
 
 
@@ -18,3 +19,14 @@ async def find_school(database: AsyncDatabase[Document], school_id: str) -> Scho
 async def find_teacher(database: AsyncDatabase[Document], teacher_id: str) -> Teacher | None:
     document = await database[TEACHERS].find_one({"_id": teacher_id})
     return None if document is None else teacher_from(document)
+
+
+async def teachers_in_status(
+    database: AsyncDatabase[Document], status: TeacherStatus, country: str | None, limit: int
+) -> list[Teacher]:
+    """Teachers in `status` (of one country, if given), oldest registration first."""
+    query: dict[str, str] = {"status": status.value}
+    if country:
+        query["country"] = country
+    cursor = database[TEACHERS].find(query).sort("registered_at", 1).limit(limit)
+    return [teacher_from(document) async for document in cursor]

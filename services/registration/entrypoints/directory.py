@@ -1,6 +1,7 @@
-"""Lists the portal needs: schools found by name, town and country (a teacher's first
-registration finds their school before creating it), and the teachers of a country waiting
-for validation (the NSO's queue, R-REG-3)."""
+"""What the portal needs besides the write paths: who the caller is (a provider's token says
+only who; registration knows which teacher a subject registered as), schools found by name,
+town and country (a first registration finds its school before creating it), and the
+teachers of a country waiting for validation (the NSO's queue, R-REG-3)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.registration.adapters.repository import TEACHERS, teacher_from
+from services.registration.adapters import queries
 from services.registration.adapters.school_search import SchoolQuery, search_schools
 from services.registration.domain.model import TeacherStatus
 from services.registration.entrypoints.access import POLICY
 from services.registration.entrypoints.http import SchoolOut, TeacherOut
 from shared.events.fields import CountryCode
 from shared.http.access import Grant
+from shared.http.auth import Principal
 from shared.http.dependencies import UoW
 
 router = APIRouter(tags=["registration"])
+
+
+@router.get("/me")
+async def who_am_i(grant: Annotated[Grant, POLICY.grant("me")]) -> Principal:
+    """The caller as the services see them: a staff role from the provider's groups, a teacher
+    when the subject registered as one, else an applicant (first registration)."""
+    assert grant.principal is not None
+    return grant.principal
 
 
 @router.get(
@@ -52,9 +62,6 @@ async def teachers_of_country(
 ) -> list[TeacherOut]:
     """Teachers in `status` (default: waiting for validation), oldest registration first; an
     NSO sees its own country's."""
-    query: dict[str, str] = {"status": status.value}
     chosen = grant.narrow_country(country)
-    if chosen:
-        query["country"] = chosen
-    cursor = uow.database[TEACHERS].find(query).sort("registered_at", 1).limit(limit)
-    return [TeacherOut.of(teacher_from(document)) async for document in cursor]
+    teachers = await queries.teachers_in_status(uow.database, status, chosen, limit)
+    return [TeacherOut.of(teacher) for teacher in teachers]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
@@ -271,6 +270,7 @@ async def erase_teacher(
 @router.get("/partners")
 async def find_partners(
     uow: UoW,
+    clock: ServiceClock,
     _: Annotated[Grant, POLICY.grant("partners.search")],
     country: Annotated[CountryCode | None, Query()] = None,
     subject: Annotated[Keyword | None, Query()] = None,
@@ -291,7 +291,7 @@ async def find_partners(
     accent-insensitive. A page may hold fewer than `page_size` items while `next` is set (the
     search stops after examining a bounded number of rows); `total` is exact or estimated."""
     query = PartnerQuery(country, subject, language, age_from, age_to, q, after, page_size)
-    found = await search_partners(uow.database, query, now=datetime.now(UTC))
+    found = await search_partners(uow.database, query, now=clock.now())
     items = [Partner(id=d.pop("_id"), **{"school_name": "", **d}) for d in found.items]
     return PartnerPage(
         items=items, next=found.next, total=found.total, total_is_estimate=found.total_is_estimate

@@ -12,7 +12,8 @@ def integration_event(event: model.DomainEvent) -> EventPayload:
         case model.SchoolRegistered(school=s):
             return contract.SchoolRegistered(
                 school_id=s.id, name=s.name, town=s.town, country=s.country,
-                registered_at=s.registered_at,
+                registered_at=s.registered_at, head_name=_text(s.details.get("head_name")),
+                head_email=_text(s.details.get("head_email")),
             )  # fmt: skip
         case model.TeacherApplied(teacher=t, source=source):
             return contract.TeacherRegistered(
@@ -51,3 +52,7 @@ def integration_event(event: model.DomainEvent) -> EventPayload:
                 teacher_id=t.id, country=t.country, erased_at=t.status_changed_at
             )
     raise TypeError(f"no integration event for {event!r}")
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value else None

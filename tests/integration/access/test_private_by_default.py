@@ -213,6 +213,12 @@ async def _seed_nql_and_school_label(awards: AwardsOnBus) -> dict[str, list[Prob
     )  # fmt: skip
     assert label.status_code == 201, label.text
     label_id = label.json()["id"]
+    # R-SCH-2: the head confirms through the link sent to the school head's e-mail
+    [asked] = await awards.eventually_emitted("awards.school_label.head_confirmation_requested")
+    link = asked["payload"]["confirm_url"]
+    head_link = link[link.index("/school-label/") :]
+    head_view = Probe(head_link, label_id)  # public: the link's token is the secret
+    assert (await awards.http.post(head_link)).status_code == 200
     decided = await awards.http.post(
         f"/school-label/applications/{label_id}/decision",
         json={"outcome": "GRANTED", "reason": "A school-wide plan."},
@@ -234,6 +240,11 @@ async def _seed_nql_and_school_label(awards: AwardsOnBus) -> dict[str, list[Prob
             Probe("/nql/applications", granted["id"], t1, {"country": "ES"}),
         ],
         "/nql/applications/{application_id}": [Probe(application, granted["id"], t1)],
+        "/nql/applications/{application_id}/evaluation-view": [
+            Probe(f"{application}/evaluation-view", granted["id"], Row.of(countries=["ES"]))
+        ],
+        "/school-label/head-confirmations/{token}": [head_view],
+        "/nql/rubrics/{country}": [Probe("/nql/rubrics/ES", "online_collaboration")],
         "/nql/applications/{application_id}/certificate.pdf": [
             Probe(f"{application}/certificate.pdf", None, t1)
         ],
@@ -282,6 +293,12 @@ async def _seed_eql_and_prizes(awards: AwardsOnBus) -> dict[str, list[Probe]]:
         f"/eql/rounds/{EQL_YEAR}/nominations", json={"project_id": "p-good"}, headers=nso("ES")
     )
     assert nominated.status_code == 201, nominated.text
+    confirmed = await awards.http.post(
+        f"/eql/rounds/{EQL_YEAR}/nominations/reviews",
+        json={"reviews": [{"project_id": "p-good", "outcome": "CONFIRMED"}]},
+        headers=css,
+    )
+    assert confirmed.status_code == 200, confirmed.text
     closing = await awards.http.post(f"/eql/rounds/{EQL_YEAR}/closure", headers=css)
     await job_result(awards.http, closing, css)
     job_id = closing.json()["job_id"]

@@ -41,6 +41,16 @@ async def nominate(awards: AwardsOnBus, country: str, project_id: str) -> httpx.
     )
 
 
+async def review(awards: AwardsOnBus, *verdicts: tuple[str, str]) -> httpx.Response:
+    return await awards.http.post(
+        f"/eql/rounds/{YEAR}/nominations/reviews",
+        json={
+            "reviews": [{"project_id": p, "outcome": o, "reason": "checked"} for p, o in verdicts]
+        },
+        headers=CSS,
+    )
+
+
 async def a_year_of_nqls(awards: AwardsOnBus) -> None:
     """ES granted NQLs on 7 projects (quota 1), PT on 5 (quota 1)."""
     database = awards.app.state.runtime.database
@@ -134,11 +144,15 @@ async def test_every_refusal_is_a_4xx_with_its_rule_id_and_numbers(
         assert (
             await http.post(f"/eql/rounds/{YEAR}/closure", headers=nso("ES"))
         ).status_code == 403
+        # R-EQL-5: the CSS checks every nominee before the round closes
+        refused(await http.post(f"/eql/rounds/{YEAR}/closure", headers=CSS), 409, "R-EQL-5")
+        confirmed = await review(awards, ("p-good", "CONFIRMED"))
+        assert confirmed.status_code == 200, confirmed.text
+        assert confirmed.json()[0]["review"]["outcome"] == "CONFIRMED"
         closed = await job_result(
             http, await http.post(f"/eql/rounds/{YEAR}/closure", headers=CSS), CSS
         )
-        assert closed["awarded_projects"] == 1
-        assert closed["recipients"] == 2
+        assert (closed["awarded_projects"], closed["recipients"]) == (1, 2)
         assert (await http.get(f"/eql/rounds/{YEAR}", headers=CSS)).json()["status"] == "CLOSED"
         refused(await http.post(f"/eql/rounds/{YEAR}/closure", headers=CSS), 409, "R-EQL-1")
         refused(await nominate(awards, "PT", "p-good2"), 409, "R-EQL-1", "round_closed")
@@ -243,6 +257,8 @@ async def test_a_closing_interrupted_midway_resumes_and_refuses_late_nominations
         await job_result(awards.http, opening, CSS)
         for country, project_id in (("ES", "p-0"), ("ES", "p-1"), ("PT", "p-2")):
             assert (await nominate(awards, country, project_id)).status_code == 201
+        reviewed = await review(awards, *((p, "CONFIRMED") for p in ("p-0", "p-1", "p-2")))
+        assert reviewed.status_code == 200, reviewed.text
         # as a crash after the first transaction of the closing leaves it
         await database["eql_rounds"].update_one(
             {"_id": f"eql-{YEAR}"}, {"$set": {"status": "CLOSING"}}

@@ -112,7 +112,16 @@ async def test_nqls_in_two_countries_lead_to_eql_mails_for_every_member(
                 f"/eql/rounds/{year}/nominations", json={"project_id": "p-net"}, headers=nso("ES")
             )
             assert nominated.status_code == 201, nominated.text
-            closing = await awards.http.post(f"/eql/rounds/{year}/closure", headers=CSS)
+            confirmed = await awards.http.post(
+                f"/eql/rounds/{year}/nominations/reviews",
+                json={"reviews": [{"project_id": "p-net", "outcome": "CONFIRMED"}]},
+                headers=CSS,
+            )
+            assert confirmed.status_code == 200, confirmed.text
+            # the round's year is this school year's: its deadline is ahead, so the CSS forces
+            closing = await awards.http.post(
+                f"/eql/rounds/{year}/closure", json={"force": True}, headers=CSS
+            )
             closed = await job_result(awards.http, closing, CSS)
             assert (closed["awarded_projects"], closed["recipients"]) == (1, 3)
 

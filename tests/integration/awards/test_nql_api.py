@@ -79,7 +79,8 @@ async def test_every_bad_input_is_a_4xx_with_its_rule_id(
         assert await awards.applications(project_id="p-nat") == []
 
         assert refused(await apply(awards, "p-nat", "n-1"), 409, "R-NQL-2")
-        assert refused(await apply(awards, "p-active", "t-es"), 409, "R-NQL-6")
+        unknown = await apply(awards, "p-unknown", "t-es")  # never seen by awards
+        assert (unknown.status_code, problem_code(unknown)) == (404, "unknown_project")
         assert refused(await apply(awards, "p-eu", "stranger"), 403, "R-NQL-1")
         assert refused(
             await apply(awards, "p-eu", "t-es", finished_or_nearly_finished=False), 422, "R-NQL-4"

@@ -18,6 +18,7 @@ from tests.support.awards_bus import AwardsOnBus, awards_on_bus, nso, teacher
 from tests.support.awards_helpers import ALL_YES, EVIDENCE, PERFECT
 from tests.support.jobs import job_result
 from tests.support.probes import envelope_of, eventually, publish_envelope, wait_queue_drained
+from tests.support.problems import problem_code
 from tests.support.school_label_helpers import (
     CURRENT_YEAR,
     css_headers,
@@ -116,13 +117,13 @@ async def test_the_round_finds_the_school_once_and_the_label_follows_r_sch_1_and
                 "/school-label/applications", json=payload, headers=teacher(teacher_id)
             )
 
-        undeclared = {"head_declaration": False}
-        assert refused(await apply("t-2", **undeclared), 422, "R-SCH-2")
         assert refused(await apply("t-pt"), 403, "R-SCH-2")
         assert refused(await apply("t-waiting"), 403, "R-SCH-2")
         assert refused(await apply("t-pt", school_id="s-pt"), 409, "R-SCH-1")
-        applied = await apply("t-2")
+        applied = await apply("t-2", head_declaration=True)  # a ticked box counts for nothing
         assert applied.status_code == 201, applied.text
+        assert applied.json()["status"] == "AWAITING_HEAD"
+        assert applied.json()["declaration"]["head_declaration"] is False
         application_id = applied.json()["id"]
         assert refused(await apply("t-3"), 409, "R-SCH-2")
 
@@ -134,6 +135,23 @@ async def test_the_round_finds_the_school_once_and_the_label_follows_r_sch_1_and
             )
 
         assert refused(await decide("PT"), 403, "R-SCH-2")
+        waiting = await decide("ES")
+        assert (waiting.status_code, problem_code(waiting)) == (409, "head_not_confirmed")
+
+        # R-SCH-2: the head confirms the declaration through the link sent to their e-mail
+        [asked] = await awards.eventually_emitted("awards.school_label.head_confirmation_requested")
+        assert asked["payload"]["head_email"] == "head@s-es.example"
+        link = asked["payload"]["confirm_url"]
+        path = link[link.index("/school-label/") :]
+        shown = await awards.http.get(path)
+        assert (shown.status_code, shown.json()["status"]) == (200, "AWAITING_HEAD")
+        confirmed = await awards.http.post(path)
+        assert (confirmed.status_code, confirmed.json()["status"]) == (200, "SUBMITTED")
+        assert (await awards.http.get(path)).json()["status"] == "SUBMITTED"  # seen again
+        again = await awards.http.post(path)
+        assert (again.status_code, problem_code(again)) == (404, "unknown_head_confirmation")
+        await awards.eventually_emitted("awards.school_label.submitted")
+
         granted = await decide("ES")
         assert granted.status_code == 200, granted.text
         assert granted.json()["decision"]["biennium"] == [YEAR, YEAR + 1]
@@ -184,3 +202,21 @@ async def test_erasure_drops_the_teacher_and_late_events_do_not_undo_newer_facts
         assert older.registered_at is not None
         # its date is still kept (BSON dates hold milliseconds)
         assert abs(kept["registered_at"] - older.registered_at) < timedelta(milliseconds=1)
+
+
+async def test_r_sch_2_applying_outside_the_round_application_window_is_refused(
+    vhost: Vhost, mongodb_url: str, database_prefix: str, tmp_path: Path
+) -> None:
+    policy = write_rounds_opening_tomorrow(tmp_path, closed_window=True)
+    async with awards_on_bus(
+        vhost, mongodb_url, database_prefix, school_label_policy_path=policy
+    ) as awards:
+        await known_world(awards)
+        assert (await run(awards)).json()["newly_eligible"] == ["s-es"]
+        late = await awards.http.post(
+            "/school-label/applications",
+            json={"school_id": "s-es", "year": YEAR, **DECLARED},
+            headers=teacher("t-2"),
+        )
+        assert (late.status_code, problem_code(late)) == (409, "school_label_applications_not_open")
+        assert late.json()["applications_close"] < datetime.now(UTC).date().isoformat()

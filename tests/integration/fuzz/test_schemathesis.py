@@ -3,7 +3,7 @@ operation of each OpenAPI document gets generated requests, and every answer mus
 non-5xx that matches what the document declares for its status (error problems included),
 with the declared content type.
 
-Bounded: FUZZ_EXAMPLES examples per operation (default 8; `bench/fuzz_http.py` runs more
+Bounded: FUZZ_EXAMPLES examples per operation (default 6; `bench/fuzz_http.py` runs more
 and prints the figures), no shrinking, no deadline. The tally is printed at the end."""
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ from services.projects.bootstrap import build_app as projects_app
 from services.projects.config import ProjectsSettings
 from services.registration.bootstrap import build_app as registration_app
 from services.registration.config import RegistrationSettings
-from tests.support.fuzzing import TALLY, free_port, served, settings_for
+from tests.support.fuzzing import TALLY, allowed_roles, free_port, served, settings_for
 from tests.support.servers import Vhost
 
 pytestmark = pytest.mark.integration
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 BUILDERS: dict[str, Callable[[dict[str, Any]], FastAPI]] = {
     "registration": lambda s: registration_app(RegistrationSettings(**s)),
     "projects": lambda s: projects_app(ProjectsSettings(**s)),
@@ -74,6 +74,7 @@ def running_services(fuzz_vhost: Vhost, mongodb_url: str) -> Iterator[dict[str, 
             app = build(settings_for(name, fuzz_vhost.url, mongodb_url, prefix))
             urls[name] = stack.enter_context(served(app, free_port()))
             TALLY.services[urls[name]] = name
+            TALLY.roles[name] = allowed_roles(app)
         yield urls
     print(f"\n{TALLY.summary()}")
     if report := os.environ.get("FUZZ_REPORT"):  # bench/fuzz_http.py reads it
@@ -112,7 +113,8 @@ def test_no_input_makes_a_service_fail_or_answer_off_its_document(
             database=None,
         )
         def exercise(case: Any) -> None:
-            case.headers = {**dict(case.headers or {}), **TALLY.caller(service)}
+            caller = TALLY.caller(service, case.method, case.operation.path)
+            case.headers = {**dict(case.headers or {}), **caller}
             response = case.call(timeout=30)
             TALLY.record(service, case.method, case.path, response.status_code)
             case.validate_response(response, checks=CHECKS)

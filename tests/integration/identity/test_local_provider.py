@@ -7,6 +7,7 @@ import jwt
 import pytest
 
 from tests.support.oidc import DEFAULT_AUDIENCE, RunningProvider, new_subject
+from tools import mint_token
 
 
 def verified_claims(provider: RunningProvider, token: str) -> dict[str, object]:
@@ -48,3 +49,23 @@ def test_a_rotated_key_signs_the_next_tokens(fresh_oidc_provider: RunningProvide
     token = fresh_oidc_provider.token(subject)
     assert jwt.get_unverified_header(token)["kid"] == new_kid != before
     assert verified_claims(fresh_oidc_provider, token)["sub"] == subject
+
+
+def test_etwinning_token_fetches_a_real_token_from_the_provider(
+    oidc_provider: RunningProvider,
+) -> None:
+    subject = new_subject("lucia")
+    oidc_provider.put_user(subject, {"groups": []})
+
+    token = mint_token.main(["--provider", "--issuer", oidc_provider.issuer, "--user", subject])
+
+    assert verified_claims(oidc_provider, token)["sub"] == subject
+
+
+def test_etwinning_token_says_a_minted_token_is_for_development_mode(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    token = mint_token.main(["--role", "css"])
+
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+    assert "AUTH_DEV_MODE=true" in capsys.readouterr().err

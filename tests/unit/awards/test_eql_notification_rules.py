@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from services.notifications.adapters.rules_file import load_rules
 from services.notifications.domain.rules import Staff, Teachers
-from tests.support.eql_helpers import eql_awarded, eql_round_opened, prize_won
+from tests.support.eql_helpers import eql_awarded, eql_round_opened, nominee_refused, prize_won
 
 RULES = load_rules()
 
@@ -41,3 +41,10 @@ def test_an_eql_certificate_is_not_announced_as_an_nql_certificate() -> None:
     nql_rules = RULES.matching("awards.certificate.issued", certificate("NQL"))
     assert [rule.id for rule in nql_rules] == ["nql-certificate-issued-to-teacher"]
     assert RULES.matching("awards.certificate.issued", certificate("EQL")) == []
+
+
+def test_r_eql_5_the_nominating_nso_hears_that_the_css_refused_its_nominee() -> None:
+    refused = nominee_refused()
+    assert recipients(refused) == {"eql-nominee-refused-to-nominating-nso": [Staff("nso", ("PT",))]}
+    [rule] = RULES.matching("awards.eql.nominee_refused", refused.model_dump(mode="json"))
+    assert rule.channels == {"email", "inbox"}

@@ -82,3 +82,42 @@ def test_application_windows_may_run_over_new_year() -> None:
     assert winter.contains(datetime(2026, 2, 15).date())
     assert not winter.contains(datetime(2026, 2, 16).date())
     assert Calendar().is_open(datetime(2026, 7, 1, tzinfo=UTC))  # no window: all year
+
+
+def _country_rubric_without(sub_criterion: str) -> dict[str, object]:
+    """The shipped rubric as a country override, with one sub-criterion taken out."""
+    rubric = copy.deepcopy(shipped_policy_document()["default"]["rubric"])
+    for criterion in rubric["criteria"]:
+        criterion["sub_criteria"] = [
+            s for s in criterion["sub_criteria"] if s["id"] != sub_criterion
+        ] or [{"id": f"{criterion['id']}_other", "title": "Other", "max_points": 3}]
+    return rubric
+
+
+@pytest.mark.parametrize("key", ["online_collaboration", "ict", "gdpr_copyright_esafety"])
+def test_r_nql_5_a_country_rubric_dropping_a_key_sub_criterion_is_refused_when_loaded(
+    key: str,
+) -> None:
+    document = copy.deepcopy(shipped_policy_document())
+    document["countries"]["PT"] = {"rubric": _country_rubric_without(key)}
+
+    with pytest.raises(ValidationError, match=f"countries.PT.*{key}"):
+        NqlPolicy.from_document(document)
+
+
+def test_r_nql_5_a_country_rubric_may_change_a_key_minimum_and_drop_another_line() -> None:
+    document = copy.deepcopy(shipped_policy_document())
+    rubric = _country_rubric_without("communication")
+    rubric["criteria"][1]["sub_criteria"][0]["key_minimum"] = 2
+    document["countries"]["PT"] = {"rubric": rubric}
+
+    portugal = NqlPolicy.from_document(document).for_country("PT").rubric
+
+    assert portugal.key_sub_criteria() == {"online_collaboration", "ict", "gdpr_copyright_esafety"}
+    assert "communication" not in {s.id for s in portugal.sub_criteria()}
+
+
+def test_r_nql_1_one_nql_per_teacher_per_project_is_the_default_scope() -> None:
+    assert load_policy(DEFAULT_NQL_POLICY).scope.one_per == "teacher"
+    document = {**copy.deepcopy(shipped_policy_document()), "scope": {"one_per": "school"}}
+    assert NqlPolicy.from_document(document).scope.one_per == "school"

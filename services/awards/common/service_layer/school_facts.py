@@ -20,6 +20,8 @@ async def on_school_registered(
         name=event.name,
         country=event.country,
         registered_at=event.registered_at,
+        head_name=event.head_name,
+        head_email=event.head_email,
     )
     await SchoolFactsRepository(tx).remember_school(school, envelope.occurred_at)
 

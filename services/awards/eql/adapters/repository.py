@@ -5,7 +5,7 @@ read-only, or idempotent under a fresh snapshot id)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
@@ -81,9 +81,15 @@ async def ensure_eql_indexes(database: AsyncDatabase[Document]) -> None:
 
 
 async def nql_scores_by_project(
-    database: AsyncDatabase[Document], start: datetime, end: datetime, *, with_refused: bool
+    database: AsyncDatabase[Document],
+    start: datetime,
+    end: datetime,
+    *,
+    with_refused: bool,
+    period_start: datetime | None = None,
 ) -> AsyncIterator[tuple[str, str, list[NqlScore]]]:
-    """One indexed scan of the NQL decisions of the period, grouped by project on the server."""
+    """One indexed scan of the NQL decisions of [start, end), grouped by project on the
+    server; a score decided before `period_start` is marked as outside the round's period."""
     statuses = ["GRANTED", "REFUSED"] if with_refused else ["GRANTED"]
     pipeline: list[Document] = [
         {
@@ -102,6 +108,7 @@ async def nql_scores_by_project(
                         "country": "$country",
                         "total": "$decision.decision.total",
                         "status": "$status",
+                        "decided_at": "$decision.decided_at",
                     }
                 },
             }
@@ -115,10 +122,65 @@ async def nql_scores_by_project(
                 country=s["country"],
                 total=int(s["total"]),
                 granted=s["status"] == "GRANTED",
+                in_period=period_start is None or _aware(s["decided_at"]) >= period_start,
             )
             for s in group["scores"]
         ]
         yield str(group["_id"]), str(group.get("title") or group["_id"]), scores
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def decisions_fingerprint(
+    database: AsyncDatabase[Document], start: datetime, end: datetime, *, with_refused: bool
+) -> list[Any]:
+    """What changes whenever an NQL counted by the round is decided: the number decided per
+    status in [start, end) and the latest decision. Two index reads, whatever the year's size."""
+    statuses = ["GRANTED", "REFUSED"] if with_refused else ["GRANTED"]
+    window = {"$gte": start, "$lt": end}
+    counts = [
+        await database[APPLICATIONS].count_documents(
+            {"status": status, "decision.decided_at": window}
+        )
+        for status in statuses
+    ]
+    latest = await database[APPLICATIONS].find_one(
+        {"status": {"$in": statuses}, "decision.decided_at": window},
+        {"decision.decided_at": 1},
+        sort=[("decision.decided_at", DESCENDING)],
+    )
+    return [*counts, None if latest is None else _aware(latest["decision"]["decided_at"])]
+
+
+async def earlier_candidacies(
+    database: AsyncDatabase[Document], year: int, project_ids: Sequence[str]
+) -> dict[str, int]:
+    """project id → the earliest earlier round it was a candidate in (its current snapshot)."""
+    snapshots = {
+        document["snapshot_id"]: int(document["year"])
+        async for document in database[ROUNDS].find(
+            {"year": {"$lt": year}}, {"snapshot_id": 1, "year": 1}
+        )
+    }
+    found: dict[str, int] = {}
+    if not snapshots:
+        return found
+    for start in range(0, len(project_ids), SNAPSHOT_BATCH):
+        chunk = list(project_ids[start : start + SNAPSHOT_BATCH])
+        async for document in database[ASSESSMENTS].find(
+            {"snapshot_id": {"$in": list(snapshots)}, "project_id": {"$in": chunk},
+             "candidate": True},
+            {"project_id": 1, "snapshot_id": 1},
+        ):  # fmt: skip
+            earlier = snapshots[document["snapshot_id"]]
+            found[document["project_id"]] = min(found.get(document["project_id"], earlier), earlier)
+    return found
+
+
+async def delete_snapshot(database: AsyncDatabase[Document], snapshot_id: str) -> None:
+    await database[ASSESSMENTS].delete_many({"snapshot_id": snapshot_id})
 
 
 async def project_kinds(
@@ -274,10 +336,56 @@ class EqlRepository:
     async def add_refusal(self, document: Document) -> None:
         await self._c(NOMINATION_REFUSALS).insert_one(document, session=self._session)
 
+    async def switch_snapshot(
+        self, round_id: str, old_snapshot_id: str, fields: Document
+    ) -> Document | None:
+        """Points an OPEN round at a recomputed snapshot, if no other refresh did first."""
+        document: Document | None = await self._c(ROUNDS).find_one_and_update(
+            {"_id": round_id, "status": "OPEN", "snapshot_id": old_snapshot_id},
+            {"$set": {**fields, "previous_snapshot_id": old_snapshot_id}},
+            return_document=ReturnDocument.AFTER,
+            session=self._session,
+        )
+        return document
+
+    async def update_quotas(self, round_id: str, quotas: Iterable[CountryQuota]) -> None:
+        """The current figures on each country's counter; the places used stay."""
+        for q in quotas:
+            await self._c(QUOTAS).update_one(
+                {"_id": f"{round_id}:{q.country}"},
+                {"$set": q.model_dump(),
+                 "$setOnInsert": {"round_id": round_id, "used": 0, "open": True}},
+                upsert=True,
+                session=self._session,
+            )  # fmt: skip
+
+    async def review(self, nomination_id: str, review: Document) -> None:
+        await self._c(NOMINATIONS).update_one(
+            {"_id": nomination_id}, {"$set": {"review": review}}, session=self._session
+        )
+
+    async def give_back_quota(self, round_id: str, country: str) -> None:
+        await self._c(QUOTAS).update_one(
+            {"_id": f"{round_id}:{country}", "used": {"$gt": 0}},
+            {"$inc": {"used": -1}},
+            session=self._session,
+        )
+
+    async def unreviewed(self, round_id: str) -> int:
+        return int(
+            await self._c(NOMINATIONS).count_documents(
+                {"round_id": round_id, "review": None}, session=self._session
+            )
+        )
+
     async def nominations_to_award(self, round_id: str, limit: int) -> list[Document]:
+        """Confirmed by the CSS (R-EQL-5), not awarded yet."""
         cursor = (
             self._c(NOMINATIONS)
-            .find({"round_id": round_id, "awarded": False}, session=self._session)
+            .find(
+                {"round_id": round_id, "awarded": False, "review.outcome": "CONFIRMED"},
+                session=self._session,
+            )
             .sort("project_id", ASCENDING)
             .limit(limit)
         )

@@ -46,6 +46,33 @@ QUOTA_EXCEEDED = error_code(
     "The country's nominations (`quota_used`) have reached its quota (`quota`).",
     rule="R-EQL-4",
 )  # fmt: skip
+CANDIDATE_IN_EARLIER_ROUND = error_code(
+    "candidate_in_earlier_round", 409, "Candidate in an earlier round",
+    "The project was a candidate in an earlier round (`earlier_round`): a project is a "
+    "candidate in at most one round (policy [candidacy] once).", rule="R-EQL-3",
+)  # fmt: skip
+NOMINATIONS_STILL_OPEN = error_code(
+    "nominations_still_open", 409, "Nominations still open",
+    "The round closes after its nomination deadline (`nominations_close`); before it only "
+    "when the CSS forces the closing.", rule="R-EQL-1",
+)  # fmt: skip
+NOMINATIONS_NOT_REVIEWED = error_code(
+    "nominations_not_reviewed", 409, "Nominations not reviewed",
+    "The CSS confirms or refuses every nomination before the round closes (`unreviewed`).",
+    rule="R-EQL-5",
+)  # fmt: skip
+UNKNOWN_NOMINATION = error_code(
+    "unknown_nomination", 404, "No such nomination",
+    "The project is not nominated in this round (`project_id`).",
+)  # fmt: skip
+NOMINATION_ALREADY_REVIEWED = error_code(
+    "nomination_already_reviewed", 409, "Nomination already reviewed",
+    "The CSS already confirmed or refused this nomination (`outcome`).", rule="R-EQL-5",
+)  # fmt: skip
+REVIEW_REASON_MISSING = error_code(
+    "review_reason_missing", 422, "Reason missing",
+    "Refusing a nomination needs a reason: the nominating NSO is told it.", rule="R-EQL-5",
+)  # fmt: skip
 UNKNOWN_EQL_ROUND = error_code(
     "unknown_eql_round", 404, "No such EQL round", "No EQL round was opened for this year."
 )  # fmt: skip

@@ -38,6 +38,10 @@ class NqlScore(_Model):
     country: str
     total: int
     granted: bool
+    in_period: bool = Field(
+        default=True,
+        description="Decided in the round's own period (not only in its candidacy window).",
+    )
 
 
 class CountryBreakdown(_Model):
@@ -58,9 +62,17 @@ class Assessment(_Model):
     countries: list[str] = Field(description="Countries that granted an NQL on it, sorted.")
     breakdown: list[CountryBreakdown]
     founder_countries: list[str] = Field(default_factory=list)
+    period_countries: list[str] | None = Field(
+        default=None,
+        description="Countries that granted an NQL on it in the round's own period: the quota "
+        "base (R-EQL-4) counts each year's NQLs once. None: all of `countries`.",
+    )
     candidate: bool
     excluded_by: str | None = None
     reason: str = ""
+    earlier_round: int | None = Field(
+        default=None, description="The earlier round it was a candidate in, if any."
+    )
 
     def above(self, minimum: float) -> bool:
         """Exact: (sum / count) > minimum, with no binary rounding at the boundary."""
@@ -78,8 +90,11 @@ def assess(
     founder_countries: list[str] | None,
     project_type: str | None,
     rules: Nomination,
+    earlier_round: int | None = None,
 ) -> Assessment | None:
-    """None when no NQL was granted on the project in the period: it is not in the round."""
+    """None when no NQL was granted on the project in the period: it is not in the round.
+    `earlier_round`: the round it was already a candidate in, when each project is a
+    candidate in at most one round (policy [candidacy] once)."""
     scores = list(scores)
     granted = [s for s in scores if s.granted]
     if not granted:
@@ -96,6 +111,10 @@ def assess(
         for country in countries
     ]
     excluded_by, reason = _exclusion(founder_countries, project_type, countries, rules)
+    taken_by = None
+    if excluded_by is None and earlier_round is not None:
+        excluded_by, taken_by = "R-EQL-3", earlier_round
+        reason = f"a candidate in the {earlier_round} round already: a project is a candidate once"
     return Assessment(
         project_id=project_id,
         title=title,
@@ -106,9 +125,11 @@ def assess(
         countries=countries,
         breakdown=breakdown,
         founder_countries=sorted(set(founder_countries or [])),
+        period_countries=sorted({s.country for s in granted if s.in_period}),
         candidate=excluded_by is None,
         excluded_by=excluded_by,
         reason=reason,
+        earlier_round=taken_by,
     )
 
 
@@ -148,7 +169,12 @@ def quotas(assessments: Iterable[Assessment], quota: Quota) -> dict[str, Country
     nql_projects: dict[str, int] = {}
     candidates: dict[str, int] = {}
     for assessment in assessments:
-        for country in assessment.countries:
+        if assessment.earlier_round is not None:
+            continue  # counted by the round it was a candidate in
+        counted = assessment.countries
+        if assessment.period_countries is not None:
+            counted = assessment.period_countries
+        for country in counted:
             nql_projects[country] = nql_projects.get(country, 0) + 1
             if assessment.candidate:
                 candidates[country] = candidates.get(country, 0) + 1
@@ -187,6 +213,8 @@ def check_nomination(
     nominated_by: str | None,
     rules: Nomination,
 ) -> None:
+    """Checked against the figures current when the nomination is made (the round's
+    assessments and quotas are recomputed whenever an NQL was decided since)."""
     """Raises NominationRefused with the rule id; returns when the nomination stands."""
     numbers: dict[str, Any] = {
         "average": assessment.average if assessment else None,
@@ -206,11 +234,18 @@ def check_nomination(
             "not a candidate: no NQL was granted on this project in the round's period",
             **numbers,
         )
+    if assessment.earlier_round is not None:
+        raise NominationRefused(
+            errors.CANDIDATE_IN_EARLIER_ROUND,
+            f"not a candidate: {assessment.reason}",
+            earlier_round=assessment.earlier_round,
+            **numbers,
+        )
     if assessment.excluded_by is not None:
         raise NominationRefused(
             EXCLUSIONS[assessment.excluded_by], f"not a candidate: {assessment.reason}", **numbers
         )
-    if country not in assessment.countries:
+    if rules.only_granting_nso and country not in assessment.countries:
         raise NominationRefused(
             errors.NO_NQL_IN_COUNTRY,
             f"only an NSO that granted an NQL on the project may nominate it "

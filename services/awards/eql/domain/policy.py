@@ -6,7 +6,7 @@ EQL_POLICY_PATH), validated at start-up. Plain Python: reading the file is an ad
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -33,6 +33,11 @@ class RoundPeriod(_Frozen):
         month, day = (int(part) for part in self.school_year_starts.split("-"))
         return datetime(year - 1, month, day, tzinfo=UTC), datetime(year, month, day, tzinfo=UTC)
 
+    def candidacy_bounds(self, year: int, periods: int) -> tuple[datetime, datetime]:
+        """[start, end) of the NQLs a round gathers for candidacy: its own period and the
+        `periods - 1` before it."""
+        return self.bounds(year - periods + 1)[0], self.bounds(year)[1]
+
     def year_of(self, moment: datetime) -> int:
         """The round that counts an NQL granted at `moment`."""
         if self.kind == "calendar_year":
@@ -40,6 +45,26 @@ class RoundPeriod(_Frozen):
         return (
             moment.year + 1 if moment.strftime("%m-%d") >= self.school_year_starts else moment.year
         )
+
+
+class Candidacy(_Frozen):
+    """How a project's NQLs are gathered for candidacy (R-EQL-3) [ASSUMPTION]. Partners' NSOs
+    decide when they decide: with `periods = 1` only the NQLs of the round's own period count,
+    so NQLs granted on both sides of the period's boundary make the project a candidate in
+    neither round. Gathering over two periods, each project a candidate in at most one round
+    (`once`), loses none and counts none twice."""
+
+    periods: int = Field(
+        default=2,
+        ge=1,
+        le=5,
+        description="Periods (the round's own and the ones before it) whose granted NQLs count "
+        "for candidacy; 1 = only the round's own period.",
+    )
+    once: bool = Field(
+        default=True,
+        description="A project that was a candidate in an earlier round is not one again.",
+    )
 
 
 class Quota(_Frozen):
@@ -77,6 +102,21 @@ class Nomination(_Frozen):
         description="granted: mean of the totals of the NQLs granted on the project in the "
         "period (rules §8); evaluated: of every NQL evaluation, refusals included [ASSUMPTION].",
     )
+    only_granting_nso: bool = Field(
+        default=True,
+        description="R-EQL-5 [ASSUMPTION]: only an NSO that granted an NQL on the project may "
+        "nominate it; false: any NSO may nominate any candidate.",
+    )
+    closes_days_after_period: int = Field(
+        default=45,
+        ge=0,
+        le=365,
+        description="The nomination deadline: this many days after the round's period ends. "
+        "The CSS may not close the round before it unless it forces the closing.",
+    )
+
+    def deadline(self, period_end: datetime) -> datetime:
+        return period_end + timedelta(days=self.closes_days_after_period)
 
 
 class Award(_Frozen):
@@ -118,6 +158,7 @@ class Prizes(_Frozen):
 
 class EqlPolicy(_Frozen):
     period: RoundPeriod = Field(default_factory=RoundPeriod)
+    candidacy: Candidacy = Field(default_factory=Candidacy)
     quota: Quota = Field(default_factory=Quota)
     nomination: Nomination = Field(default_factory=Nomination)
     award: Award = Field(default_factory=Award)

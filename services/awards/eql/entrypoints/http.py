@@ -1,5 +1,5 @@
 """HTTP API of the European Quality Label round (R-EQL-1..6). Thin: parse, authorize, call a
-use case or read the round's snapshot."""
+use case or read the round's snapshot (brought up to date first)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from services.awards.eql.domain import errors
 from services.awards.eql.domain import model as eql
 from services.awards.eql.domain.model import Assessment, CountryBreakdown
 from services.awards.eql.domain.policy import EqlPolicy
+from services.awards.eql.domain.review import NominationReview
+from services.awards.eql.service_layer import candidates
 from services.awards.eql.service_layer import use_cases as rounds
 from services.awards.eql.service_layer.jobs import CLOSE_ROUND, OPEN_ROUND
 from services.awards.nql.domain.errors import TEACHER_OR_PROJECT_REQUIRED
@@ -54,6 +56,28 @@ class NominationIn(BaseModel):
     project_id: Identifier
 
 
+class ClosureIn(BaseModel):
+    force: bool = Field(
+        default=False, description="Close before the nomination deadline (the CSS's call)."
+    )
+
+
+class ReviewsIn(BaseModel):
+    reviews: list[NominationReview] = Field(
+        min_length=1,
+        max_length=500,
+        description="One verdict per nomination: CONFIRMED, or REFUSED with a reason for the "
+        "NSO. All are recorded, or none.",
+    )
+
+
+class ReviewOut(BaseModel):
+    outcome: str
+    reason: str = ""
+    reviewed_by: str
+    reviewed_at: datetime
+
+
 class RoundOut(BaseModel):
     round_id: str
     year: int
@@ -64,6 +88,9 @@ class RoundOut(BaseModel):
     candidate_count: int
     opened_by: str
     opened_at: datetime
+    nominations_close: datetime | None = Field(
+        default=None, description="The nomination deadline; closing before it needs `force`."
+    )
     awarded_projects: int = 0
     recipients: int = 0
     closed_at: datetime | None = None
@@ -100,6 +127,9 @@ class NominationOut(BaseModel):
     nominated_by: str
     nominated_at: datetime
     awarded: bool
+    review: ReviewOut | None = Field(
+        default=None, description="The CSS's check (R-EQL-5); only confirmed ones are awarded."
+    )
 
 
 class LabelOut(BaseModel):
@@ -154,14 +184,20 @@ async def close_round(
     request: Request,
     uow: UoW,
     grant: Annotated[Grant, POLICY.grant("eql.close")],
+    clock: ServiceClock,
+    policy: Policy,
+    body: ClosureIn | None = None,
 ) -> JSONResponse:
-    """Close the round as a job: every nominated project's recipients get the EQL and a
-    certificate. Safe to repeat while it is closing (it resumes); refused once closed
-    (409 R-EQL-1)."""
-    current = await _round(uow, year)
-    if current["status"] == "CLOSED":
-        raise errors.ROUND_CLOSED(f"the {year} round is closed: one round per year")
-    return await start_job(request, uow, CLOSE_ROUND, {"year": year}, _principal(grant))
+    """Close the round as a job: every confirmed nomination's recipients get the EQL and a
+    certificate. Refused now (409) before the nomination deadline unless `force`, while a
+    nomination is not reviewed (R-EQL-5), and once closed (R-EQL-1); safe to repeat while it
+    is closing (it resumes)."""
+    command = rounds.CloseRound(
+        year=year, closed_by=_principal(grant).subject, force=body.force if body else False
+    )
+    await rounds.check_closable(uow, policy, command, clock)
+    params = {"year": year, "force": int(command.force)}
+    return await start_job(request, uow, CLOSE_ROUND, params, _principal(grant))
 
 
 @router.get("/rounds/{year}/candidates")
@@ -176,7 +212,9 @@ async def list_candidates(
     """An NSO sees the candidates on which its country granted an NQL, best average first,
     with its quota; the CSS and operators see any country's, or all."""
     country = grant.narrow_country(country)
-    current = await _round(uow, year)
+    current = await candidates.refresh_if_stale(uow, policy, year)  # current until the close
+    if current is None:
+        raise errors.UNKNOWN_EQL_ROUND(f"no EQL round for {year}")
     found = await queries.candidates(uow.database, current["snapshot_id"], country, limit)
     nominated = await queries.nominating_countries(
         uow.database, current["_id"], [d["project_id"] for d in found]
@@ -221,6 +259,22 @@ async def nominate(
         year=year, project_id=body.project_id, country=nso.country, nominated_by=nso.subject
     )
     return NominationOut(**await rounds.nominate(uow, policy, command, clock))
+
+
+@router.post("/rounds/{year}/nominations/reviews")
+async def review_nominations(
+    year: Year,
+    body: ReviewsIn,
+    uow: UoW,
+    clock: ServiceClock,
+    grant: Annotated[Grant, POLICY.grant("eql.review")],
+) -> list[NominationOut]:
+    """The CSS confirms or refuses nominations, one or many at once (R-EQL-5). A refused one
+    frees its quota place and its NSO is told the reason (awards.eql.nominee_refused)."""
+    command = rounds.ReviewNominations(
+        year=year, reviews=body.reviews, reviewed_by=_principal(grant).subject
+    )
+    return [NominationOut(**d) for d in await rounds.review_nominations(uow, command, clock)]
 
 
 @router.get("/rounds/{year}/nominations")

@@ -12,13 +12,11 @@ import time
 from collections.abc import Mapping
 from functools import partial
 from typing import Any
-from uuid import uuid4
 
-from pymongo.errors import DuplicateKeyError
-
-from services.awards.eql.adapters.repository import ASSESSMENTS, NOMINATIONS, write_snapshot
+from services.awards.eql.adapters.repository import NOMINATIONS, ROUNDS
 from services.awards.eql.domain import model as eql
 from services.awards.eql.domain.policy import EqlPolicy
+from services.awards.eql.service_layer import candidates
 from services.awards.eql.service_layer import use_cases as rounds
 from shared.clock import Clock
 from shared.jobs.runner import RunningJob
@@ -30,9 +28,11 @@ CLOSE_ROUND = "eql.close_round"
 
 
 class OpenRoundJob:
-    """Steps: scanning (reads; a fresh snapshot id), the snapshot written outside
-    transactions (idempotent under its id; a resumed run discards a partial one and writes
-    anew), then one transaction: round, quota counters, awards.eql.round_opened, checkpoint."""
+    """Steps: a checkpoint that the opening started, then the opening itself
+    (use_cases.open_round: the candidates' figures, then one transaction inserting the round
+    with `_id` = `eql-<year>`, its quota counters and awards.eql.round_opened). A worker killed
+    in between leaves the round inserted once or not at all: resumed, the job finds the round
+    its own opening committed and reports it."""
 
     name = OPEN_ROUND
 
@@ -43,52 +43,23 @@ class OpenRoundJob:
     async def run(self, job: RunningJob) -> Mapping[str, Any]:
         year = int(job.params["year"])
         command = rounds.OpenRound(year=year, opened_by=str(job.requested_by.get("subject")))
-        await rounds.refuse_second_round(job.uow, year)
-        stale = job.state.get("snapshot_id")
-        if stale:  # a run that died while writing its snapshot: nothing points at it
-            await job.database[ASSESSMENTS].delete_many({"snapshot_id": stale})
-        snapshot_id = uuid4().hex
-        await job.step(
-            None, done=0, total=3, step="scanning NQL decisions", state={"snapshot_id": snapshot_id}
-        )
+        existing = await job.database[ROUNDS].find_one({"_id": eql.round_id(year)})
+        if existing is not None and job.state.get("opening"):
+            return _opened(existing)  # this job's opening committed before its worker died
+        await job.step(None, done=0, total=1, step="computing candidates", state={"opening": True})
         began = time.perf_counter()
-        prepared = await rounds.assess_year(job.uow, self._policy, year)
-        scanned = time.perf_counter()
-        await job.report(done=1, total=3, step=f"writing {len(prepared.assessments)} assessments")
-        await write_snapshot(
-            job.database, snapshot_id, prepared.round_id, year, prepared.assessments
-        )
-        written = time.perf_counter()
-        document = rounds.round_document(
-            self._policy, command, prepared, snapshot_id, self._clock.now()
-        )
+        opened = await rounds.open_round(job.uow, self._policy, command, self._clock)
+        await job.report(done=1, total=1, step="round opened")
+        return {**_opened(opened), "seconds": round(time.perf_counter() - began, 2)}
 
-        async def commit(tx: Transaction) -> Document:
-            return await rounds.commit_round(tx, self._policy, command, prepared, document)
 
-        try:
-            await job.step(
-                commit,
-                done=3,
-                total=3,
-                step="round opened",
-                state={"snapshot_id": snapshot_id, "opened": True},
-                cancellable=False,
-            )
-        except DuplicateKeyError as duplicate:
-            raise rounds._one_round_per_year(year) from duplicate
-        return {
-            "round_id": prepared.round_id,
-            "year": year,
-            "projects_with_nql": len(prepared.assessments),
-            "candidate_count": prepared.candidates,
-            "countries": len(prepared.quotas),
-            "seconds": {  # where the time went, for operators and bench/eql_round.py
-                "scan": round(scanned - began, 2),
-                "snapshot": round(written - scanned, 2),
-                "commit": round(time.perf_counter() - written, 2),
-            },
-        }
+def _opened(round_document: Document) -> dict[str, Any]:
+    return {
+        "round_id": round_document["_id"],
+        "year": round_document["year"],
+        "projects_with_nql": round_document.get("projects_with_nql"),
+        "candidate_count": round_document.get("candidate_count"),
+    }
 
 
 class CloseRoundJob:
@@ -107,12 +78,18 @@ class CloseRoundJob:
     async def run(self, job: RunningJob) -> Mapping[str, Any]:
         year = int(job.params["year"])
         round_id = eql.round_id(year)
-        command = rounds.CloseRound(year=year, closed_by=str(job.requested_by.get("subject")))
+        command = rounds.CloseRound(
+            year=year,
+            closed_by=str(job.requested_by.get("subject")),
+            force=bool(job.params.get("force")),
+        )
+        if not job.state.get("closing"):  # the round's final figures, before it closes
+            await candidates.refresh_if_stale(job.uow, self._policy, year)
         total = await job.database[NOMINATIONS].count_documents({"round_id": round_id})
         awarded = int(job.state.get("awarded", 0))
 
         async def begin(tx: Transaction) -> Document:
-            return await rounds.begin_closing(tx, command, self._clock)
+            return await rounds.begin_closing(tx, self._policy, command, self._clock)
 
         if not job.state.get("closing"):
             await job.step(

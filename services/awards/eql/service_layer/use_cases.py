@@ -1,34 +1,24 @@
 """Use cases of the yearly European Quality Label round (R-EQL-1..6): the CSS opens it (the
-candidates are computed once, into a snapshot), NSOs nominate, the CSS closes it (every
-nominated project's recipients get the EQL and a certificate). Events go through the outbox."""
+candidates are computed into a snapshot, kept current until nominations close), NSOs
+nominate, the CSS reviews each nomination and closes the round (every confirmed project's
+recipients get the EQL and a certificate). Events go through the outbox."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
-from uuid import uuid4
 
 from pymongo.errors import DuplicateKeyError
 
 from services.awards.common.domain.certificates import Certificate
-from services.awards.eql.adapters.repository import (
-    ROUNDS,
-    EqlRepository,
-    emit_all,
-    nql_scores_by_project,
-    project_kinds,
-    write_snapshot,
-)
+from services.awards.eql.adapters.repository import ROUNDS, EqlRepository, emit_all
 from services.awards.eql.domain import errors
 from services.awards.eql.domain import model as eql
-from services.awards.eql.domain.model import (
-    Assessment,
-    CountryQuota,
-    EqlLabel,
-    NominationRefused,
-)
+from services.awards.eql.domain.model import CountryQuota, EqlLabel, NominationRefused
 from services.awards.eql.domain.policy import EqlPolicy
+from services.awards.eql.domain.review import NominationReview, check_can_close, check_review
+from services.awards.eql.service_layer import candidates
 from shared.clock import Clock
 from shared.errors import Refused
 from shared.events import awards as emitted
@@ -58,6 +48,20 @@ class Nominate:
 class CloseRound:
     year: int
     closed_by: str
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class ReviewNominations:
+    """The CSS confirms or refuses nominations, one or many at once (R-EQL-5)."""
+
+    year: int
+    reviews: list[NominationReview]
+    reviewed_by: str
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _one_round_per_year(year: int) -> Refused:
@@ -69,87 +73,36 @@ def _one_round_per_year(year: int) -> Refused:
 # --- opening ---------------------------------------------------------------------------------
 
 
-async def open_round(
-    uow: UnitOfWork, policy: EqlPolicy, command: OpenRound, clock: Clock
-) -> Document:
-    """Computes every assessment with one indexed scan of the period's NQL decisions, writes
-    the snapshot under a fresh id, then commits the round, the quota counters and the event.
-    A second opening of the year is refused (R-EQL-1), even when both race. (The HTTP route
-    runs the same steps as a job: services/awards/eql/service_layer/jobs.py.)"""
-    await refuse_second_round(uow, command.year)
-    prepared = await assess_year(uow, policy, command.year)
-    snapshot_id = uuid4().hex
-    await write_snapshot(
-        uow.database, snapshot_id, prepared.round_id, command.year, prepared.assessments
-    )
-    document = round_document(policy, command, prepared, snapshot_id, clock.now())
-    try:
-        return await uow.run(lambda tx: commit_round(tx, policy, command, prepared, document))
-    except DuplicateKeyError as duplicate:
-        raise _one_round_per_year(command.year) from duplicate
-
-
-@dataclass(frozen=True)
-class PreparedRound:
-    """What the opening computed from the period's NQL decisions, before anything is written."""
-
-    round_id: str
-    start: datetime
-    end: datetime
-    assessments: list[Assessment]
-    quotas: dict[str, CountryQuota]
-
-    @property
-    def candidates(self) -> int:
-        return sum(1 for a in self.assessments if a.candidate)
-
-
 async def refuse_second_round(uow: UnitOfWork, year: int) -> None:
+    """R-EQL-1 at once, before a job is started for an opening that would be refused."""
     if await uow.database[ROUNDS].find_one({"_id": eql.round_id(year)}, {"_id": 1}) is not None:
         raise _one_round_per_year(year)
 
 
-async def assess_year(uow: UnitOfWork, policy: EqlPolicy, year: int) -> PreparedRound:
-    """Reads only: one aggregation of the period's NQLs, the projects' kinds, the quotas."""
-    database = uow.database
-    start, end = policy.period.bounds(year)
-    groups = [
-        group
-        async for group in nql_scores_by_project(
-            database, start, end, with_refused=policy.nomination.average_of == "evaluated"
-        )
-    ]
-    kinds = await project_kinds(database, [project_id for project_id, _, _ in groups])
-    assessments = [
-        assessment
-        for project_id, title, scores in groups
-        if (
-            assessment := eql.assess(
-                project_id, title, scores, *kinds.get(project_id, (None, None)), policy.nomination
-            )
-        )
-        is not None
-    ]
-    quotas = eql.quotas(assessments, policy.quota)
-    return PreparedRound(eql.round_id(year), start, end, assessments, quotas)
-
-
-def round_document(
-    policy: EqlPolicy,
-    command: OpenRound,
-    prepared: PreparedRound,
-    snapshot_id: str,
-    now: datetime,
+async def open_round(
+    uow: UnitOfWork, policy: EqlPolicy, command: OpenRound, clock: Clock
 ) -> Document:
-    return {
-        "_id": prepared.round_id,
+    """Computes every assessment with one indexed scan of the window's NQL decisions, writes
+    the snapshot under a fresh id, then commits the round, the quota counters and the event.
+    A second opening of the year is refused (R-EQL-1), even when both race. The figures are
+    recomputed later whenever an NQL the round counts is decided (service_layer.candidates)."""
+    round_id = eql.round_id(command.year)
+    database = uow.database
+    if await database[ROUNDS].find_one({"_id": round_id}, {"_id": 1}) is not None:
+        raise _one_round_per_year(command.year)
+    start, end = policy.period.bounds(command.year)
+    figures = await candidates.compute(database, policy, command.year)
+    quotas = figures.quotas
+    now = clock.now()
+    document: Document = {
+        "_id": round_id,
         "year": command.year,
         "status": "OPEN",
-        "snapshot_id": snapshot_id,
-        "period_start": prepared.start,
-        "period_end": prepared.end,
-        "projects_with_nql": len(prepared.assessments),
-        "candidate_count": prepared.candidates,
+        **figures.round_fields(),
+        "period_start": start,
+        "period_end": end,
+        "candidacy_start": candidates.window(policy, command.year)[0],
+        "nominations_close": policy.nomination.deadline(end),
         "opened_by": command.opened_by,
         "opened_at": now,
         "awarded_projects": 0,
@@ -157,41 +110,39 @@ def round_document(
         "policy": policy.model_dump(mode="json", exclude={"prizes"}),
     }
 
-
-async def commit_round(
-    tx: Transaction,
-    policy: EqlPolicy,
-    command: OpenRound,
-    prepared: PreparedRound,
-    document: Document,
-) -> Document:
-    """The round, its quota counters and awards.eql.round_opened, in the caller's
-    transaction; DuplicateKeyError when the year has its round already."""
-    repository = EqlRepository(tx)
-    await repository.add_round(document)
-    await repository.add_quotas(prepared.round_id, prepared.quotas.values())
-    await tx.emit(
-        emitted.EqlRoundOpened(
-            round_id=prepared.round_id,
-            year=command.year,
-            period_start=prepared.start,
-            period_end=prepared.end,
-            candidate_count=prepared.candidates,
-            countries=sorted(c for c, q in prepared.quotas.items() if q.candidates),
-            quotas={c: q.quota for c, q in prepared.quotas.items()},
-            min_average=policy.nomination.min_average,
-            opened_by=command.opened_by,
-            opened_at=document["opened_at"],
+    async def work(tx: Transaction) -> Document:
+        repository = EqlRepository(tx)
+        await repository.add_round(document)
+        await repository.add_quotas(round_id, quotas.values())
+        await tx.emit(
+            emitted.EqlRoundOpened(
+                round_id=round_id,
+                year=command.year,
+                period_start=start,
+                period_end=end,
+                candidate_count=figures.candidate_count,
+                countries=sorted(c for c, q in quotas.items() if q.candidates),
+                quotas={c: q.quota for c, q in quotas.items()},
+                min_average=policy.nomination.min_average,
+                opened_by=command.opened_by,
+                opened_at=now,
+            )
         )
-    )
-    return document
+        return document
+
+    try:
+        return await uow.run(work)
+    except DuplicateKeyError as duplicate:
+        raise _one_round_per_year(command.year) from duplicate
 
 
 # --- nominating ------------------------------------------------------------------------------
 
 
 async def nominate(uow: UnitOfWork, policy: EqlPolicy, command: Nominate, clock: Clock) -> Document:
-    """A refusal is committed (its record and awards.eql.nomination_refused), then raised."""
+    """Checked against the current figures (recomputed first if an NQL was decided since). A
+    refusal is committed (its record and awards.eql.nomination_refused), then raised."""
+    await candidates.refresh_if_stale(uow, policy, command.year)
     try:
         outcome = await uow.run(lambda tx: _nominate(tx, policy, command, clock))
     except DuplicateKeyError:
@@ -247,6 +198,7 @@ async def _nominate(
         "nominated_by": command.nominated_by,
         "nominated_at": now,
         "awarded": False,
+        "review": None,
     }
     await repository.add_nomination(nomination)
     await tx.emit(
@@ -306,6 +258,57 @@ async def _refuse(
     )
 
 
+# --- reviewing (R-EQL-5) ---------------------------------------------------------------------
+
+
+async def review_nominations(
+    uow: UnitOfWork, command: ReviewNominations, clock: Clock
+) -> list[Document]:
+    """All or nothing, in one transaction: each review recorded on its nomination; a refused
+    one gives its quota place back to the nominating NSO, which is told why
+    (awards.eql.nominee_refused)."""
+    round_id = eql.round_id(command.year)
+    now = clock.now()
+
+    async def work(tx: Transaction) -> list[Document]:
+        repository = EqlRepository(tx)
+        current = await repository.round(round_id)
+        if current is None:
+            raise errors.UNKNOWN_EQL_ROUND(f"no EQL round for {command.year}")
+        reviewed: list[Document] = []
+        for review in command.reviews:
+            nomination = await repository.nomination(round_id, review.project_id)
+            previous = (nomination or {}).get("review") or {}
+            check_review(current["status"], nomination is not None, previous.get("outcome"), review)
+            assert nomination is not None
+            record = {
+                "outcome": review.outcome,
+                "reason": review.reason,
+                "reviewed_by": command.reviewed_by,
+                "reviewed_at": now,
+            }
+            await repository.review(nomination["_id"], record)
+            if review.outcome == "REFUSED":
+                await repository.give_back_quota(round_id, nomination["country"])
+                await tx.emit(
+                    emitted.EqlNomineeRefused(
+                        round_id=round_id,
+                        year=command.year,
+                        project_id=nomination["project_id"],
+                        project_title=nomination["project_title"],
+                        country=nomination["country"],
+                        nominated_by=nomination["nominated_by"],
+                        reason=review.reason,
+                        refused_by=command.reviewed_by,
+                        refused_at=now,
+                    )
+                )
+            reviewed.append({**nomination, "review": record})
+        return reviewed
+
+    return await uow.run(work)
+
+
 # --- closing ---------------------------------------------------------------------------------
 
 
@@ -317,12 +320,16 @@ async def close_round(
     base_url: str,
     batch_projects: int = 100,
 ) -> Document:
-    """OPEN → CLOSING (no nomination after that), then the nominated projects are awarded in
-    batches, one transaction each (labels, certificates and their events in the outbox), then
-    CLOSED with awards.eql.round_closed. Closing a CLOSING round resumes where it stopped.
-    (The HTTP route runs the same steps as a job: services/awards/eql/service_layer/jobs.py.)"""
+    """Refused before the nomination deadline unless forced, and while a nomination is not
+    reviewed. The figures are brought up to date a last time (they are the round's final
+    candidates), then OPEN → CLOSING (no nomination after that), then the confirmed
+    nominations are awarded in batches, one transaction each (labels, certificates and their
+    events in the outbox), then CLOSED with awards.eql.round_closed. Closing a CLOSING round
+    resumes where it stopped. (The HTTP route runs the same steps as a job:
+    services/awards/eql/service_layer/jobs.py.)"""
     round_id = eql.round_id(command.year)
-    current = await uow.run(lambda tx: begin_closing(tx, command, clock))
+    await candidates.refresh_if_stale(uow, policy, command.year)
+    current = await uow.run(lambda tx: begin_closing(tx, policy, command, clock))
     year = int(current["year"])
     while await uow.run(
         lambda tx: award_batch(tx, policy, round_id, year, base_url, batch_projects, clock)
@@ -331,15 +338,38 @@ async def close_round(
     return await uow.run(lambda tx: finish_closing(tx, command, clock))
 
 
-async def begin_closing(tx: Transaction, command: CloseRound, clock: Clock) -> Document:
-    """OPEN → CLOSING, or the CLOSING round as it is (a closing resumed); CLOSED is refused."""
-    round_id = eql.round_id(command.year)
+async def check_closable(
+    uow: UnitOfWork, policy: EqlPolicy, command: CloseRound, clock: Clock
+) -> None:
+    """The closing's refusals, read now (the route answers them before starting a job)."""
+    await uow.run(lambda tx: _checked_round(tx, policy, command, clock))
+
+
+async def _checked_round(
+    tx: Transaction, policy: EqlPolicy, command: CloseRound, clock: Clock
+) -> Document:
     repository = EqlRepository(tx)
-    current = await repository.round(round_id)
+    current = await repository.round(eql.round_id(command.year))
     if current is None:
         raise errors.UNKNOWN_EQL_ROUND(f"no EQL round for {command.year}")
-    if current["status"] == "CLOSED":
-        raise errors.ROUND_CLOSED(f"the {command.year} round is closed: one round per year")
+    deadline = current.get("nominations_close") or policy.nomination.deadline(current["period_end"])
+    check_can_close(
+        current["status"],
+        clock.now(),
+        _aware(deadline),
+        command.force,
+        await repository.unreviewed(current["_id"]) if current["status"] == "OPEN" else 0,
+    )
+    return current
+
+
+async def begin_closing(
+    tx: Transaction, policy: EqlPolicy, command: CloseRound, clock: Clock
+) -> Document:
+    """OPEN → CLOSING once the checks pass, or the CLOSING round as it is (resumed)."""
+    round_id = eql.round_id(command.year)
+    repository = EqlRepository(tx)
+    current = await _checked_round(tx, policy, command, clock)
     if current["status"] == "OPEN":
         started = await repository.start_closing(round_id, command.closed_by, clock.now())
         assert started is not None
@@ -348,6 +378,7 @@ async def begin_closing(tx: Transaction, command: CloseRound, clock: Clock) -> D
 
 
 async def finish_closing(tx: Transaction, command: CloseRound, clock: Clock) -> Document:
+    """CLOSING → CLOSED with awards.eql.round_closed, once."""
     round_id = eql.round_id(command.year)
     repository = EqlRepository(tx)
     now = clock.now()

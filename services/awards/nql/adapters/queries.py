@@ -1,5 +1,6 @@
 """The NQL API's reads: applications, the NSO's queue, granted labels with their certificate
-codes, and the members a national project leaves not eligible. Stored documents, unshaped."""
+codes, the members a national project leaves not eligible, and what the evaluator sees of a
+project (its description and its members' NQL status). Stored documents, unshaped."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from dataclasses import dataclass
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.awards.nql.adapters.repository import APPLICATIONS, CERTIFICATES, NOT_ELIGIBLE
+from services.awards.nql.adapters.repository import (
+    APPLICATIONS,
+    CERTIFICATES,
+    NOT_ELIGIBLE,
+    PROJECT_STATES,
+    PROJECTS,
+)
 from shared.storage.mongo import Document
 
 Database = AsyncDatabase[Document]
@@ -82,3 +89,21 @@ async def not_eligible(
 ) -> list[Document]:
     query = {"project_id": project_id, **_given(teacher_id=teacher_id)}
     return [document async for document in database[NOT_ELIGIBLE].find(query)]
+
+
+async def project_of(database: Database, project_id: str) -> Document | None:
+    """What awards knows of the project: its state before completion (description, aims,
+    TwinSpace), else the facts its completion gave."""
+    state: Document | None = await database[PROJECT_STATES].find_one({"_id": project_id})
+    if state is not None:
+        return state
+    completed: Document | None = await database[PROJECTS].find_one({"_id": project_id})
+    return completed
+
+
+async def applications_of_project(database: Database, project_id: str) -> list[Document]:
+    """Every member's application on the project (index `project_id`), without evidence."""
+    cursor = database[APPLICATIONS].find(
+        {"project_id": project_id}, {"evidence": 0, "answers": 0, "history": 0}
+    )
+    return [document async for document in cursor]

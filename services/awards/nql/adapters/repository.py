@@ -12,6 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.awards.common.domain.certificates import Certificate
 from services.awards.nql.domain.model import NotEligible, NqlApplication, ProjectFacts
+from services.awards.nql.domain.project_state import ProjectState, moves_to
 from shared.storage.deferred import insert_if_absent, replace
 from shared.storage.mongo import Document, ensure_collections
 from shared.storage.unit_of_work import Transaction
@@ -22,6 +23,7 @@ PROJECTS = "nql_projects"
 TEACHERS = "nql_teachers"
 CERTIFICATES = "nql_certificates"
 SUBMISSION_COUNTERS = "nql_submission_counters"
+PROJECT_STATES = "nql_project_states"
 
 
 async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
@@ -41,7 +43,7 @@ async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
     )
     # Collections are created here, outside transactions: implicit creation inside concurrent
     # transactions can fail (see shared.storage.mongo.ensure_core_indexes).
-    await ensure_collections(database, {PROJECTS, TEACHERS, SUBMISSION_COUNTERS})
+    await ensure_collections(database, {PROJECTS, TEACHERS, SUBMISSION_COUNTERS, PROJECT_STATES})
 
 
 def application_document(application: NqlApplication) -> Document:
@@ -76,6 +78,38 @@ class NqlRepository:
         )
         return None if document is None else ProjectFacts.model_validate(document)
 
+    async def project_state(self, project_id: str) -> ProjectState | None:
+        document = await self._tx.collection(PROJECT_STATES).find_one(
+            {"_id": project_id}, session=self._session
+        )
+        return None if document is None else ProjectState.model_validate(document)
+
+    async def update_project_state(
+        self, project_id: str, *, status: str | None = None, **fields: Any
+    ) -> None:  # fields: dotted paths allowed (members.<teacher id>)
+        """Sets `fields` (dotted paths allowed) and, if it moves forward, the status; a
+        project first seen through a later event is created with what that event says."""
+        current = await self._tx.collection(PROJECT_STATES).find_one(
+            {"_id": project_id}, {"status": 1}, session=self._session
+        )
+        updates: dict[str, Any] = dict(fields)
+        known = None if current is None else current.get("status")
+        if status is not None and moves_to(known, status):
+            updates["status"] = status
+        if not updates:
+            return
+        await self._tx.collection(PROJECT_STATES).update_one(
+            {"_id": project_id},
+            {"$set": updates, "$setOnInsert": {"project_id": project_id}},
+            upsert=True,
+            session=self._session,
+        )
+
+    async def remove_member(self, project_id: str, teacher_id: str) -> None:
+        await self._tx.collection(PROJECT_STATES).update_one(
+            {"_id": project_id}, {"$unset": {f"members.{teacher_id}": ""}}, session=self._session
+        )
+
     async def open_applications(self, applications: list[NqlApplication]) -> list[NqlApplication]:
         """Open those not open yet, in one round trip; returns the ones opened now.
         Idempotent: a second completion of the same project opens nothing twice."""
@@ -102,8 +136,18 @@ class NqlRepository:
 
     async def save_application(self, application: NqlApplication) -> None:
         await self._tx.collection(APPLICATIONS).replace_one(
-            {"_id": application.id}, application_document(application), session=self._session
+            {"_id": application.id},
+            application_document(application),
+            upsert=True,  # a member of an active project applies before completion opens it
+            session=self._session,
         )
+
+    async def applications_of_school(self, project_id: str, school_id: str) -> list[NqlApplication]:
+        """The project's applications by teachers of one school (index `project_id`)."""
+        cursor = self._tx.collection(APPLICATIONS).find(
+            {"project_id": project_id, "school_id": school_id}, session=self._session
+        )
+        return [application_from(document) async for document in cursor]
 
     def add_not_eligible(self, records: list[NotEligible]) -> None:
         """Queued with the transaction's other writes."""
@@ -165,6 +209,12 @@ class NqlRepository:
         )
         await self._tx.collection(APPLICATIONS).update_many(
             {"teacher_id": teacher_id, "evidence": {"$ne": None}},
-            {"$set": {"evidence.text": "[erased]", "evidence.links": []}},
+            {
+                "$set": {
+                    "evidence.text": "[erased]",
+                    "evidence.links": [],
+                    "evidence.per_criterion": {},
+                }
+            },
             session=self._session,
         )

@@ -8,13 +8,23 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from services.awards.nql.domain.errors import SCORE_OUT_OF_RANGE, SCORES_NOT_THE_RUBRIC
 from services.awards.nql.domain.policy import Rubric
 
 Outcome = Literal["GRANTED", "REFUSED"]
 SCORING_RULE = "R-NQL-5"
+# The codes of a refused evaluation's failed checks (`code` of each line of the explanation),
+# listed in docs/errors.md beside the error codes: an NQL refusal is an outcome, not an error.
+SUBCRITERION_BELOW_MINIMUM = "subcriterion_below_minimum"
+TOTAL_BELOW_MINIMUM = "total_below_minimum"
+REFUSAL_REASONS = {
+    SUBCRITERION_BELOW_MINIMUM: "A key sub-criterion scored below its minimum (`check` is "
+    "`key_minimum:<sub-criterion id>`; `required`, `actual`, `margin`).",
+    TOTAL_BELOW_MINIMUM: "The total of all criteria is below the rubric's minimum total "
+    "(`check` is `min_total`).",
+}
 
 
 class Check(BaseModel):
@@ -30,6 +40,14 @@ class Check(BaseModel):
     actual: int
     passed: bool
     margin: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def code(self) -> str:
+        """What a failed check refuses, for machines (a passed one would have refused so)."""
+        if self.check.startswith("key_minimum:"):
+            return SUBCRITERION_BELOW_MINIMUM
+        return TOTAL_BELOW_MINIMUM
 
 
 class Decision(BaseModel):

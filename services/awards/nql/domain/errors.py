@@ -8,6 +8,15 @@ PROJECT_NOT_COMPLETED = error_code(
     "nql_project_not_completed", 409, "Project not completed",
     "An NQL application opens when the project completes; this one has not.", rule="R-NQL-6",
 )  # fmt: skip
+# The same codes as the projects service's (declared identically: one meaning for clients).
+UNKNOWN_PROJECT = error_code(
+    "unknown_project", 404, "No such project", "No project has this id."
+)  # fmt: skip
+PROJECT_NOT_ACTIVE = error_code(
+    "project_not_active", 409, "Project not active",
+    "The project is not ACTIVE: partners join, pupils are counted and it is completed only "
+    "while it is.", rule="R-PRJ-3",
+)  # fmt: skip
 NATIONAL_PROJECT_NOT_ELIGIBLE = error_code(
     "national_project_not_eligible", 409, "National project not eligible",
     "Only European projects (founders in two countries) apply for a National Quality Label.",
@@ -40,6 +49,16 @@ APPLICATION_PERIOD_OVER = error_code(
     "application_period_over", 409, "Application period over",
     "Applications are accepted for a number of school years after the project completed "
     "(`school_years`); that time is over.", rule="R-NQL-6",
+)  # fmt: skip
+ONE_NQL_PER_SCHOOL = error_code(
+    "one_nql_per_school", 409, "The school applied already",
+    "With the policy's [scope] one_per = \"school\" (the 2006 rule), one NQL per school per "
+    "project: another teacher of the school applied (`application_id`).", rule="R-NQL-1",
+)  # fmt: skip
+EVIDENCE_NOT_THE_RUBRIC = error_code(
+    "evidence_not_the_rubric", 422, "Evidence does not match the rubric",
+    "Evidence per criterion names criteria of the country's rubric only (`unknown`).",
+    rule="R-NQL-5",
 )  # fmt: skip
 NOT_THE_EVALUATING_NSO = error_code(
     "not_the_evaluating_nso", 403, "Another country's application",

@@ -3,14 +3,19 @@ by the member teacher, scored by the NSO of the teacher's country. Plain Python:
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.awards.nql.domain import errors
 from services.awards.nql.domain.decision import Decision, decide
-from services.awards.nql.domain.policy import Calendar, Rubric
+from services.awards.nql.domain.policy import Calendar, Rubric, Scope
+
+if TYPE_CHECKING:
+    from services.awards.nql.domain.project_state import ProjectState
+
+APPLIES = frozenset({"ACTIVE", "COMPLETED"})  # project statuses a member applies in
 
 Status = Literal["OPEN", "SUBMITTED", "NOT_EVALUATED_CAP", "GRANTED", "REFUSED"]
 EUROPEAN = "EUROPEAN"
@@ -62,6 +67,26 @@ class EligibilityAnswers(_Model):
 class Evidence(_Model):
     text: str = Field(min_length=1, max_length=20_000)
     links: list[str] = Field(default_factory=list, max_length=20)
+    per_criterion: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="Evidence per criterion id of the country's rubric (the evaluator scores "
+        "each criterion against its own evidence).",
+    )
+
+
+def check_evidence(evidence: Evidence, rubric: Rubric) -> None:
+    """Evidence per criterion names criteria of the rubric the application is scored on."""
+    known = {criterion.id for criterion in rubric.criteria}
+    if unknown := sorted(set(evidence.per_criterion) - known):
+        raise errors.EVIDENCE_NOT_THE_RUBRIC(
+            f"evidence names criteria the rubric {rubric.id} does not have: {unknown}",
+            unknown=unknown,
+        )
+    if too_long := sorted(c for c, text in evidence.per_criterion.items() if len(text) > 20_000):
+        raise errors.EVIDENCE_NOT_THE_RUBRIC(
+            f"evidence of {too_long} is longer than 20000 characters", too_long=too_long
+        )
 
 
 class DecisionRecord(_Model):
@@ -71,6 +96,9 @@ class DecisionRecord(_Model):
     summary: str
     decided_at: datetime
     decided_by: str
+    feedback: str | None = Field(
+        default=None, description="The NSO's words to the teacher, sent with the decision."
+    )
 
 
 class NqlApplication(_Model):
@@ -140,6 +168,48 @@ def open_applications(
 # --- applying --------------------------------------------------------------------------------
 
 
+def project_to_apply_on(
+    completed: ProjectFacts | None, state: ProjectState | None, now: datetime
+) -> ProjectFacts:
+    """The project as an application checks it (eligibility question 2: finished or nearly
+    finished): a completed project's facts, or an active one's as known so far. The refusal
+    says why: unknown project, project not active (pending, rejected, withdrawn)."""
+    if completed is not None:
+        return completed
+    if state is None:
+        raise errors.UNKNOWN_PROJECT("no such project is known to the awards service")
+    if state.status not in APPLIES:
+        raise errors.PROJECT_NOT_ACTIVE(
+            f"the project is {state.status}: only an active or completed European project "
+            "applies for an NQL",
+            project_status=state.status,
+        )
+    return ProjectFacts(
+        project_id=state.project_id,
+        title=state.title,
+        project_type=state.project_type or "",
+        members=list(state.members.values()),
+        completed_at=now,  # not completed yet: its school year is the current one
+    )
+
+
+def open_application_for(project: ProjectFacts, teacher_id: str, now: datetime) -> NqlApplication:
+    """A member of an active project applies before any completion opened their application."""
+    member = project.member(teacher_id)
+    assert member is not None
+    return NqlApplication(
+        id=application_id(project.project_id, teacher_id),
+        project_id=project.project_id,
+        project_title=project.title,
+        teacher_id=teacher_id,
+        country=member.country,
+        school_id=member.school_id,
+        school_name=member.school_name,
+        status="OPEN",
+        opened_at=now,
+    )
+
+
 def check_can_apply(
     project: ProjectFacts | None,
     application: NqlApplication | None,
@@ -162,7 +232,7 @@ def check_can_apply(
         raise errors.NOT_A_PROJECT_MEMBER(
             "an NQL is personal: apply only on a project you are a member of"
         )
-    _check_not_applied_yet(application, calendar)
+    _check_not_applied_yet(application, calendar, now)
     if no := answers.answered_no():
         raise errors.ELIGIBILITY_ANSWERED_NO(
             f"every eligibility question must be answered yes; no to {no}", answered_no=no
@@ -171,9 +241,44 @@ def check_can_apply(
     return application
 
 
-def _check_not_applied_yet(application: NqlApplication, calendar: Calendar) -> None:
+def check_one_per_school(
+    teacher_id: str, school_id: str, applications_of_the_school: list[NqlApplication], scope: Scope
+) -> None:
+    """R-NQL-1 [ASSUMPTION]: one NQL per teacher per project by default; with `one_per =
+    "school"` (the 2006 rule) a second teacher of a school that applied on the project is
+    refused. `applications_of_the_school` are the project's applications from `school_id`."""
+    if scope.one_per != "school" or not school_id:
+        return
+    for other in applications_of_the_school:
+        if other.teacher_id != teacher_id and other.status in SUBMITTED_OR_DECIDED:
+            raise errors.ONE_NQL_PER_SCHOOL(
+                f"one NQL per school per project: {other.school_name or school_id} applied "
+                f"already (application {other.id} is {other.status})",
+                application_id=other.id,
+            )
+
+
+SUBMITTED_OR_DECIDED = frozenset({"SUBMITTED", "NOT_EVALUATED_CAP", "GRANTED"})
+
+
+def may_apply_again_from(calendar: Calendar, moment: datetime) -> date:
+    """R-NQL-3: a capped submission may be submitted again from the next school year's first
+    day (the yearly count starts again then)."""
+    month, day = (int(part) for part in calendar.school_year_starts.split("-"))
+    return date(calendar.school_year_start(moment) + 1, month, day)
+
+
+def _check_not_applied_yet(
+    application: NqlApplication, calendar: Calendar, now: datetime | None = None
+) -> None:
     if application.status == "OPEN":
         return
+    if (
+        application.status == "NOT_EVALUATED_CAP"
+        and now is not None
+        and application.school_year != calendar.school_year(now)
+    ):
+        return  # R-NQL-3: beyond the cap in its year, not forever
     if application.status == "REFUSED":
         if application.refusals <= calendar.reapplications_after_refusal:
             return
@@ -243,6 +348,7 @@ def evaluate(
     scores: dict[str, int],
     evaluator: str,
     now: datetime,
+    feedback: str | None = None,
 ) -> NqlApplication:
     if nso_country != application.country:
         raise errors.NOT_THE_EVALUATING_NSO(
@@ -259,7 +365,11 @@ def evaluate(
         )
     decision = decide(rubric, scores)
     record = DecisionRecord(
-        decision=decision, summary=decision.summary(), decided_at=now, decided_by=evaluator
+        decision=decision,
+        summary=decision.summary(),
+        decided_at=now,
+        decided_by=evaluator,
+        feedback=feedback or None,
     )
     refused = decision.outcome == "REFUSED"
     return application.model_copy(

@@ -7,7 +7,7 @@ Plain Python: loading the file is an adapter's job."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -66,6 +66,9 @@ class Rubric(_Frozen):
     def sub_criteria(self) -> list[SubCriterion]:
         return [sub for criterion in self.criteria for sub in criterion.sub_criteria]
 
+    def key_sub_criteria(self) -> set[str]:
+        return {sub.id for sub in self.sub_criteria() if sub.key_minimum is not None}
+
 
 class ApplicationWindow(_Frozen):
     """A yearly window, month-day to month-day inclusive; it may run over New Year."""
@@ -118,9 +121,36 @@ class CountryPolicy(_Frozen):
     calendar: Calendar = Field(default_factory=Calendar)
 
 
+class Scope(_Frozen):
+    """What the sources leave open about who holds an NQL [ASSUMPTION]; defaults are the
+    behaviour the platform always had."""
+
+    one_per: Literal["teacher", "school"] = Field(
+        default="teacher",
+        description="R-NQL-1: one NQL per teacher per project (today); `school`: the 2006 rule, "
+        "one NQL per school per project (a second teacher of the school is refused).",
+    )
+
+
 class NqlPolicy(_Frozen):
     default: CountryPolicy
     countries: dict[str, CountryPolicy] = Field(default_factory=dict)
+    scope: Scope = Field(default_factory=Scope)
+
+    @model_validator(mode="after")
+    def _every_country_keeps_the_key_sub_criteria(self) -> Self:
+        """R-NQL-5: the three key sub-criteria decide every NQL (and the EQL averages built on
+        them), so a country's rubric may change their points but never drop one."""
+        required = self.default.rubric.key_sub_criteria()
+        if not required:
+            raise ValueError("the default rubric names no key sub-criterion (R-NQL-5)")
+        for code, country in sorted(self.countries.items()):
+            if missing := sorted(required - country.rubric.key_sub_criteria()):
+                raise ValueError(
+                    f"countries.{code}: the rubric drops the key sub-criteria {missing} "
+                    "(R-NQL-5: each must keep a key_minimum)"
+                )
+        return self
 
     def for_country(self, country: str) -> CountryPolicy:
         return self.countries.get(country, self.default)
@@ -135,6 +165,7 @@ class NqlPolicy(_Frozen):
             {
                 "default": default,
                 "countries": {code: _merged(default, part) for code, part in overrides.items()},
+                "scope": document.get("scope", {}),
             }
         )
 

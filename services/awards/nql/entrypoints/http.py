@@ -52,6 +52,11 @@ class EvidenceIn(BaseModel):
     links: list[Annotated[HttpUrl, UrlConstraints(max_length=2_048)]] = Field(
         default_factory=list, max_length=20
     )
+    per_criterion: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="Evidence per criterion id of the rubric (GET /nql/rubrics/{country}).",
+    )
 
 
 class ApplyIn(BaseModel):
@@ -75,6 +80,11 @@ class EvaluationIn(BaseModel):
             }
         ],
     )
+    feedback: str | None = Field(
+        default=None,
+        max_length=5_000,
+        description="Words to the teacher, stored and sent with the decision.",
+    )
 
 
 @router.post("/projects/{project_id}/applications", status_code=status.HTTP_201_CREATED)
@@ -94,7 +104,11 @@ async def apply(
         teacher_id=teacher.teacher_id,
         project_id=project_id,
         answers=body.answers,
-        evidence=Evidence(text=body.evidence.text, links=[str(u) for u in body.evidence.links]),
+        evidence=Evidence(
+            text=body.evidence.text,
+            links=[str(u) for u in body.evidence.links],
+            per_criterion=body.evidence.per_criterion,
+        ),
     )
     return detail_out(await applications.apply(uow, policy, command, clock))
 
@@ -117,6 +131,7 @@ async def evaluate(
         nso_country=nso.country,
         evaluator=nso.subject,
         scores=body.scores,
+        feedback=body.feedback,
     )
     base_url = request.app.state.settings.base_url
     return detail_out(await applications.evaluate(uow, policy, command, clock, base_url))

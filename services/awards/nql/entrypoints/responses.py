@@ -20,6 +20,7 @@ class DecisionOut(BaseModel):
     summary: str
     decided_at: datetime
     decided_by: str
+    feedback: str | None = None
 
 
 class ApplicationOut(BaseModel):
@@ -78,6 +79,7 @@ def _decision(document: dict[str, Any]) -> DecisionOut | None:
         summary=record["summary"],
         decided_at=record["decided_at"],
         decided_by=record["decided_by"],
+        feedback=record.get("feedback"),
     )
 
 

@@ -16,7 +16,7 @@ from services.awards.nql.adapters.repository import NqlRepository
 from services.awards.nql.domain import errors
 from services.awards.nql.domain import model as nql
 from services.awards.nql.domain.model import EligibilityAnswers, Evidence, NqlApplication
-from services.awards.nql.domain.policy import NqlPolicy
+from services.awards.nql.domain.policy import Calendar, NqlPolicy
 from shared.clock import Clock
 from shared.events import awards as emitted
 from shared.storage.unit_of_work import Transaction, UnitOfWork
@@ -36,22 +36,39 @@ class Evaluate:
     nso_country: str
     evaluator: str
     scores: dict[str, int]
+    feedback: str | None = None
 
 
 async def apply(uow: UnitOfWork, policy: NqlPolicy, command: Apply, clock: Clock) -> NqlApplication:
     async def work(tx: Transaction) -> NqlApplication:
         repository = NqlRepository(tx)
-        project = await repository.project(command.project_id)
-        member = project.member(command.teacher_id) if project else None
+        now = clock.now()
+        # a member applies when the project is finished or nearly finished: completed, or
+        # still active (eligibility question 2), without waiting for a founder to complete it
+        project = nql.project_to_apply_on(
+            await repository.project(command.project_id),
+            await repository.project_state(command.project_id),
+            now,
+        )
+        member = project.member(command.teacher_id)
         country = member.country if member else ""
         calendar = policy.for_country(country).calendar
         existing = await repository.application(
             nql.application_id(command.project_id, command.teacher_id)
         )
-        now = clock.now()
+        if existing is None and member is not None and project.project_type == nql.EUROPEAN:
+            existing = nql.open_application_for(project, command.teacher_id, now)
         application = nql.check_can_apply(
             project, existing, command.teacher_id, command.answers, calendar, now
         )
+        nql.check_evidence(command.evidence, policy.for_country(country).rubric)
+        if policy.scope.one_per == "school" and member is not None:
+            nql.check_one_per_school(
+                command.teacher_id,
+                member.school_id,
+                await repository.applications_of_school(command.project_id, member.school_id),
+                policy.scope,
+            )
         position = await repository.next_submission_position(
             command.teacher_id, calendar.school_year(now)
         )
@@ -59,14 +76,14 @@ async def apply(uow: UnitOfWork, policy: NqlPolicy, command: Apply, clock: Clock
             application, command.answers, command.evidence, calendar, now, position
         )
         await repository.save_application(submitted)
-        await tx.emit(_submission_event(submitted, calendar.evaluated_per_school_year))
+        await tx.emit(_submission_event(submitted, calendar))
         return submitted
 
     return await uow.run(work)
 
 
 def _submission_event(
-    application: NqlApplication, cap: int
+    application: NqlApplication, calendar: Calendar
 ) -> emitted.NqlApplied | emitted.NqlNotEvaluated:
     assert application.submitted_at and application.school_year
     assert application.position_in_school_year
@@ -81,7 +98,11 @@ def _submission_event(
         "submitted_at": application.submitted_at,
     }
     if application.status == "NOT_EVALUATED_CAP":
-        return emitted.NqlNotEvaluated(**common, cap=cap)
+        return emitted.NqlNotEvaluated(
+            **common,
+            cap=calendar.evaluated_per_school_year,
+            may_apply_again_from=nql.may_apply_again_from(calendar, application.submitted_at),
+        )
     return emitted.NqlApplied(**common, reapplication=application.refusals > 0)
 
 
@@ -101,6 +122,7 @@ async def evaluate(
             command.scores,
             command.evaluator,
             clock.now(),
+            command.feedback,
         )
         await repository.save_application(decided)
         allowed = country_policy.calendar.reapplications_after_refusal
@@ -132,6 +154,7 @@ def _decision_event(
         "max_total": decision.max_total,
         "explanation": [check.model_dump() for check in decision.checks],
         "summary": record.summary,
+        "feedback": record.feedback,
         "decided_at": record.decided_at,
     }
     if decision.outcome == "GRANTED":

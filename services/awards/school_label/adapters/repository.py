@@ -44,6 +44,8 @@ async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
             IndexModel(
                 [("country", ASCENDING), ("status", ASCENDING), ("submitted_at", ASCENDING)]
             ),
+            # the head's link finds its application (only waiting ones carry a hash)
+            IndexModel([("head_token_hash", ASCENDING)], sparse=True),
         ]
     )
     # The run starts from the NQLs granted in a window, and looks up teachers' activity in
@@ -151,6 +153,20 @@ class SchoolLabelRepository:
             {"_id": eligibility_id(year, school_id)}, session=self._session
         )
         return None if document is None else SchoolFacts.model_validate(document)
+
+    async def school(self, school_id: str) -> SchoolFacts | None:
+        """The school as registration last described it (its head's e-mail included)."""
+        document = await self._tx.collection(SCHOOLS).find_one(
+            {"_id": school_id}, session=self._session
+        )
+        return None if document is None else SchoolFacts.model_validate(document)
+
+    async def of_head_link(self, token_hash: str) -> SchoolLabelApplication | None:
+        """The application a head's link belongs to, confirmed or not."""
+        document = await self._tx.collection(LABEL_APPLICATIONS).find_one(
+            {"head_token_hash": token_hash}, session=self._session
+        )
+        return None if document is None else application_from(document)
 
     async def teacher(self, teacher_id: str) -> TeacherFacts | None:
         document = await self._tx.collection(TEACHERS).find_one(

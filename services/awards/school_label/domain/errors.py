@@ -21,6 +21,27 @@ DECLARATION_MISSING = error_code(
     "declaration_missing", 422, "Head's declaration missing",
     "The application carries the head's declaration of honour.", rule="R-SCH-2",
 )  # fmt: skip
+APPLICATIONS_NOT_OPEN = error_code(
+    "school_label_applications_not_open", 409, "Applications not open",
+    "The round takes applications from `applications_open` to `applications_close` "
+    "(inclusive UTC days); applying, or confirming, outside that window is refused.",
+    rule="R-SCH-2",
+)  # fmt: skip
+HEAD_EMAIL_UNKNOWN = error_code(
+    "school_head_email_unknown", 409, "Head's e-mail unknown",
+    "The head confirms the declaration of honour through a link sent to the school head's "
+    "e-mail, and the school's record has none: the school's data must be completed first.",
+    rule="R-SCH-2",
+)  # fmt: skip
+HEAD_NOT_CONFIRMED = error_code(
+    "head_not_confirmed", 409, "Head has not confirmed",
+    "The school head has not confirmed the declaration of honour yet: the application is not "
+    "submitted to the NSO.", rule="R-SCH-2",
+)  # fmt: skip
+UNKNOWN_HEAD_CONFIRMATION = error_code(
+    "unknown_head_confirmation", 404, "No such confirmation link",
+    "No School Label application waits for a head's confirmation with this link.",
+)  # fmt: skip
 SCHOOL_ALREADY_APPLIED = error_code(
     "school_already_applied", 409, "School already applied",
     "The school already applied in this round (`application_id`).", rule="R-SCH-2",

@@ -16,7 +16,7 @@ from services.awards.school_label.domain.policy import RoundDates, Thresholds
 ELIGIBILITY_RULE = "R-SCH-1"
 APPLICATION_RULE = "R-SCH-2"
 Outcome = Literal["GRANTED", "REFUSED"]
-Status = Literal["SUBMITTED", "GRANTED", "REFUSED"]
+Status = Literal["AWAITING_HEAD", "SUBMITTED", "GRANTED", "REFUSED"]
 
 
 class _Model(BaseModel):
@@ -30,6 +30,8 @@ class SchoolFacts(_Model):
     name: str
     country: str
     registered_at: datetime
+    head_name: str | None = None
+    head_email: str | None = None
 
 
 class TeacherFacts(_Model):
@@ -177,11 +179,17 @@ def label_covers(biennium: tuple[int, int], year: int) -> bool:
 
 
 class Declaration(_Model):
+    """The head's declaration of honour (R-SCH-2): the head confirms it through a link sent
+    to the school head's e-mail; the applying teacher cannot tick it for them."""
+
     head_declaration: bool = Field(
-        description="The head of the school signed the declaration of honour (R-SCH-2)."
+        default=False,
+        description="True once the school head confirmed the declaration of honour.",
     )
     head_name: str = Field(min_length=1, max_length=200)
+    head_email: str = Field(default="", max_length=320)
     statement: str = Field(default="", max_length=20_000)
+    confirmed_at: datetime | None = None
 
 
 class SchoolLabelDecision(_Model):
@@ -205,6 +213,9 @@ class SchoolLabelApplication(_Model):
     status: Status
     submitted_at: datetime
     decision: SchoolLabelDecision | None = None
+    head_token_hash: str | None = Field(
+        default=None, description="SHA-256 of the head's confirmation link secret."
+    )
 
 
 def application_id(school_id: str, year: int) -> str:
@@ -220,7 +231,19 @@ def submit(
     declaration: Declaration,
     thresholds: Thresholds,
     now: datetime,
+    dates: RoundDates | None = None,
+    head_email: str | None = None,
+    head_token_hash: str | None = None,
 ) -> SchoolLabelApplication:
+    """The application waits for the head's confirmation (AWAITING_HEAD) when a link goes to
+    the head's e-mail (`head_token_hash`); without one (older callers) it is submitted."""
+    if dates is not None and not dates.takes_applications(day_of(now)):
+        raise errors.APPLICATIONS_NOT_OPEN(
+            f"the {dates.name} round takes applications from {dates.applications_open} to "
+            f"{dates.applications_close}",
+            applications_open=dates.applications_open.isoformat(),
+            applications_close=dates.applications_close.isoformat(),
+        )
     if eligible_school is None:
         raise errors.SCHOOL_NOT_ELIGIBLE(f"the school is not eligible for the {year} round")
     if teacher is None or teacher.school_id != eligible_school.school_id:
@@ -229,12 +252,22 @@ def submit(
         raise errors.TEACHER_STATUS_NOT_ALLOWED(
             f"a {teacher.status} teacher may not apply", teacher_status=teacher.status
         )
-    if not declaration.head_declaration:
+    if head_token_hash is None and not declaration.head_declaration:
         raise errors.DECLARATION_MISSING("the head's declaration of honour is required")
     if existing is not None:
         raise errors.SCHOOL_ALREADY_APPLIED(
             f"the school already applied in the {year} round ({existing.id})",
             application_id=existing.id,
+        )
+    if head_token_hash is not None and not head_email:
+        raise errors.HEAD_EMAIL_UNKNOWN(
+            f"{eligible_school.name} has no head's e-mail on record: the head could not be asked "
+            "to confirm the declaration of honour"
+        )
+    awaiting = head_token_hash is not None
+    if awaiting:
+        declaration = declaration.model_copy(
+            update={"head_declaration": False, "head_email": head_email or ""}
         )
     return SchoolLabelApplication(
         id=application_id(eligible_school.school_id, year),
@@ -244,9 +277,32 @@ def submit(
         year=year,
         applicant_id=teacher.teacher_id,
         declaration=declaration,
-        status="SUBMITTED",
+        status="AWAITING_HEAD" if awaiting else "SUBMITTED",
         submitted_at=now,
+        head_token_hash=head_token_hash,
     )
+
+
+def confirm_by_head(
+    application: SchoolLabelApplication | None, dates: RoundDates, now: datetime
+) -> SchoolLabelApplication:
+    """The head follows the link: the declaration of honour is theirs, the application goes to
+    the NSO. Within the round's application window only; a link works once."""
+    if application is None or application.status != "AWAITING_HEAD":
+        raise errors.UNKNOWN_HEAD_CONFIRMATION(
+            "this link confirms no waiting application (confirmed already, or unknown)"
+        )
+    if not dates.takes_applications(day_of(now)):
+        raise errors.APPLICATIONS_NOT_OPEN(
+            f"the {dates.name} round took applications until {dates.applications_close}",
+            applications_open=dates.applications_open.isoformat(),
+            applications_close=dates.applications_close.isoformat(),
+        )
+    declaration = application.declaration.model_copy(
+        update={"head_declaration": True, "confirmed_at": now}
+    )
+    # the hash stays: the head may open the link again and see it confirmed
+    return application.model_copy(update={"status": "SUBMITTED", "declaration": declaration})
 
 
 def decide(
@@ -263,6 +319,10 @@ def decide(
     if nso_country != application.country:
         raise errors.NOT_THE_SCHOOLS_NSO(
             f"only the NSO of {application.country} decides on this school"
+        )
+    if application.status == "AWAITING_HEAD":
+        raise errors.HEAD_NOT_CONFIRMED(
+            f"the head of {application.school_name} has not confirmed the declaration yet"
         )
     if application.status != "SUBMITTED":
         raise errors.ALREADY_DECIDED(

@@ -5,7 +5,7 @@ services/awards/school_label_policy.toml. Plain Python: loading the file is an a
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -43,6 +43,13 @@ class Thresholds(_Frozen):
         min_length=1,
         description="Who is a registered eTwinner of the school, told by R-SCH-2.",
     )
+    application_days: int = Field(
+        default=28,
+        ge=1,
+        le=366,
+        description="[ASSUMPTION] How long a round takes applications when the policy gives no "
+        "`applications_close`: this many days from `applications_open` (inclusive).",
+    )
 
 
 class RoundDates(_Frozen):
@@ -54,10 +61,15 @@ class RoundDates(_Frozen):
     teachers_active_since: date
     nql_granted_from: date
     nql_granted_until: date
+    applications_open: date
+    applications_close: date
 
     @property
     def name(self) -> str:
         return f"{self.year}-{self.year + 1}"
+
+    def takes_applications(self, day: date) -> bool:
+        return self.applications_open <= day <= self.applications_close
 
 
 class RoundEntry(_Frozen):
@@ -69,6 +81,8 @@ class RoundEntry(_Frozen):
     teachers_active_since: date | None = None
     nql_granted_from: date | None = None
     nql_granted_until: date | None = None
+    applications_open: date | None = None
+    applications_close: date | None = None
 
 
 class SchoolLabelPolicy(_Frozen):
@@ -83,12 +97,15 @@ class SchoolLabelPolicy(_Frozen):
                 raise ValueError(f"round {year}: nql_granted_from after nql_granted_until")
             if dates.registered_on_or_before > dates.opens:
                 raise ValueError(f"round {year}: registered_on_or_before after opens")
+            if dates.applications_open > dates.applications_close:
+                raise ValueError(f"round {year}: applications_open after applications_close")
         return self
 
     def round(self, year: int) -> RoundDates:
         """KeyError for a round the policy does not declare."""
         entry = self.rounds[year]
         cut_off = _years_before(entry.opens, self.thresholds.years_registered)
+        applications_open = entry.applications_open or entry.opens
         return RoundDates(
             year=year,
             opens=entry.opens,
@@ -97,6 +114,9 @@ class SchoolLabelPolicy(_Frozen):
             nql_granted_from=entry.nql_granted_from
             or _years_before(entry.opens, self.thresholds.nql_lookback_years),
             nql_granted_until=entry.nql_granted_until or entry.opens,
+            applications_open=applications_open,
+            applications_close=entry.applications_close
+            or applications_open + timedelta(days=self.thresholds.application_days - 1),
         )
 
     def biennium(self, year: int) -> tuple[int, int]:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from services.awards.access import POLICY
 from services.awards.school_label.adapters import queries
 from services.awards.school_label.domain import errors
-from services.awards.school_label.domain.model import Declaration
+from services.awards.school_label.domain.model import Declaration, SchoolLabelApplication
 from services.awards.school_label.domain.policy import SchoolLabelPolicy
 from services.awards.school_label.service_layer import use_cases as school_label
 from services.awards.school_label.service_layer.jobs import ELIGIBILITY_RUN
@@ -41,7 +41,9 @@ class ApplyIn(BaseModel):
     year: Year = Field(description="First calendar year of the round.", examples=[2025])
     head_declaration: bool = Field(
         default=False,
-        description="The head signed the declaration of honour; required (R-SCH-2).",
+        deprecated=True,
+        description="Ignored: the school head confirms the declaration of honour through the "
+        "link sent to the school head's e-mail (R-SCH-2), not the applying teacher.",
     )
     head_name: Name
     statement: LongText = Field(default="", description="The school's evidence.")
@@ -59,10 +61,34 @@ class ApplicationOut(BaseModel):
     country: str
     year: int
     applicant_id: str
-    status: str
+    status: str = Field(description="AWAITING_HEAD until the head confirms, then SUBMITTED.")
     submitted_at: datetime
     declaration: dict[str, Any]
     decision: dict[str, Any] | None = None
+
+
+class HeadConfirmationOut(BaseModel):
+    """What the school head is asked to confirm (no personal data of the applicant)."""
+
+    application_id: str
+    school_name: str
+    year: int
+    round: str
+    head_name: str
+    statement: str
+    status: str
+
+
+def _for_head(application: SchoolLabelApplication) -> HeadConfirmationOut:
+    return HeadConfirmationOut(
+        application_id=application.id,
+        school_name=application.school_name,
+        year=application.year,
+        round=f"{application.year}-{application.year + 1}",
+        head_name=application.declaration.head_name,
+        statement=application.declaration.statement,
+        status=application.status,
+    )
 
 
 class EligibleSchoolOut(BaseModel):
@@ -126,27 +152,52 @@ async def eligible_schools(
 @router.post("/applications", status_code=status.HTTP_201_CREATED)
 async def apply(
     body: ApplyIn,
+    request: Request,
     uow: UoW,
     clock: ServiceClock,
     policy: Policy,
     grant: Annotated[Grant, POLICY.grant("school_label.apply")],
 ) -> ApplicationOut:
-    """A teacher of an eligible school applies for it, with the head's declaration of honour
-    (R-SCH-2). One application per school and round."""
+    """A teacher of an eligible school applies for it within the round's application window
+    (R-SCH-2). The application waits (AWAITING_HEAD) until the school head confirms the
+    declaration of honour through the link sent to the school head's e-mail. One application
+    per school and round."""
     teacher = _principal(grant)
     assert teacher.teacher_id is not None
     command = school_label.Apply(
         teacher_id=teacher.teacher_id,
         school_id=body.school_id,
         year=body.year,
-        declaration=Declaration(
-            head_declaration=body.head_declaration,
-            head_name=body.head_name,
-            statement=body.statement,
-        ),
+        declaration=Declaration(head_name=body.head_name, statement=body.statement),
     )
-    application = await school_label.apply(uow, policy, command, clock.now())
+    application = await school_label.apply(
+        uow, policy, command, clock.now(), request.app.state.settings.base_url
+    )
     return _application_out({**application.model_dump(), "_id": application.id})
+
+
+@router.get("/head-confirmations/{token}")
+async def head_confirmation(
+    token: Annotated[str, Path(min_length=16, max_length=128)],
+    uow: UoW,
+    _: Annotated[Grant, POLICY.grant("school_label.head_confirmation")],
+) -> HeadConfirmationOut:
+    """The school head's link: what they are asked to confirm (the secret is the token)."""
+    return _for_head(await school_label.application_for_head(uow, token))
+
+
+@router.post("/head-confirmations/{token}")
+async def confirm_by_head(
+    token: Annotated[str, Path(min_length=16, max_length=128)],
+    uow: UoW,
+    clock: ServiceClock,
+    policy: Policy,
+    _: Annotated[Grant, POLICY.grant("school_label.head_confirm")],
+) -> HeadConfirmationOut:
+    """The school head confirms the declaration of honour (R-SCH-2): the application goes to
+    the NSO of the school's country. Within the round's application window; once."""
+    command = school_label.ConfirmByHead(token=token)
+    return _for_head(await school_label.confirm_by_head(uow, policy, command, clock.now()))
 
 
 @router.post("/applications/{application_id}/decision")

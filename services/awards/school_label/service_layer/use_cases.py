@@ -4,6 +4,8 @@ the outbox in the transaction of the change that causes them."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -171,6 +173,20 @@ class Apply:
 
 
 @dataclass(frozen=True)
+class ConfirmByHead:
+    token: str
+
+
+def head_token_hash(token: str) -> str:
+    """Only the hash is stored: the database never holds a working link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def head_confirmation_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/school-label/head-confirmations/{token}"
+
+
+@dataclass(frozen=True)
 class Decide:
     application_id: str
     nso_country: str
@@ -180,10 +196,21 @@ class Decide:
 
 
 async def apply(
-    uow: UnitOfWork, policy: SchoolLabelPolicy, command: Apply, now: datetime
+    uow: UnitOfWork,
+    policy: SchoolLabelPolicy,
+    command: Apply,
+    now: datetime,
+    base_url: str = "",
 ) -> SchoolLabelApplication:
+    """Within the round's application window; the application then waits for the school
+    head, who is asked by e-mail (awards.school_label.head_confirmation_requested) to confirm
+    the declaration of honour."""
+    dates = round_dates(policy, command.year)
+    token = secrets.token_urlsafe(32)
+
     async def work(tx: Transaction) -> SchoolLabelApplication:
         repository = SchoolLabelRepository(tx)
+        school = await repository.school(command.school_id)
         application = school_label.submit(
             eligible_school=await repository.eligible_school(command.year, command.school_id),
             year=command.year,
@@ -194,9 +221,65 @@ async def apply(
             declaration=command.declaration,
             thresholds=policy.thresholds,
             now=now,
+            dates=dates,
+            head_email=school.head_email if school else None,
+            head_token_hash=head_token_hash(token),
         )
         await repository.add_application(application)
+        await tx.emit(
+            emitted.SchoolLabelHeadConfirmationRequested(
+                application_id=application.id,
+                school_id=application.school_id,
+                school_name=application.school_name,
+                country=application.country,
+                year=application.year,
+                applicant_id=application.applicant_id,
+                head_name=application.declaration.head_name,
+                head_email=application.declaration.head_email,
+                confirm_url=head_confirmation_url(base_url, token),
+                applications_close=dates.applications_close,
+                requested_at=now,
+            )
+        )
         return application
+
+    return await uow.run(work)
+
+
+async def application_for_head(uow: UnitOfWork, token: str) -> SchoolLabelApplication:
+    """What the head is asked to confirm (the link's page)."""
+
+    async def work(tx: Transaction) -> SchoolLabelApplication:
+        found = await SchoolLabelRepository(tx).of_head_link(head_token_hash(token))
+        if found is None:
+            raise errors.UNKNOWN_HEAD_CONFIRMATION("this link confirms no waiting application")
+        return found
+
+    return await uow.run(work)
+
+
+async def confirm_by_head(
+    uow: UnitOfWork, policy: SchoolLabelPolicy, command: ConfirmByHead, now: datetime
+) -> SchoolLabelApplication:
+    async def work(tx: Transaction) -> SchoolLabelApplication:
+        repository = SchoolLabelRepository(tx)
+        waiting = await repository.of_head_link(head_token_hash(command.token))
+        if waiting is None:
+            raise errors.UNKNOWN_HEAD_CONFIRMATION("this link confirms no waiting application")
+        confirmed = school_label.confirm_by_head(waiting, round_dates(policy, waiting.year), now)
+        await repository.save_application(confirmed)
+        await tx.emit(
+            emitted.SchoolLabelSubmitted(
+                application_id=confirmed.id,
+                school_id=confirmed.school_id,
+                school_name=confirmed.school_name,
+                country=confirmed.country,
+                year=confirmed.year,
+                applicant_id=confirmed.applicant_id,
+                head_confirmed_at=now,
+            )
+        )
+        return confirmed
 
     return await uow.run(work)
 
