@@ -18,6 +18,7 @@ from services.awards.eql.adapters.policy_file import load_eql_policy
 from tests.support.awards_bus import AwardsOnBus, awards_on_bus, bearer, nso, teacher
 from tests.support.awards_helpers import ALL_YES, EVIDENCE, PERFECT, project_completed
 from tests.support.eql_helpers import grant_nqls, shipped_eql_document
+from tests.support.jobs import job_result
 from tests.support.problems import problem_code
 from tests.support.servers import Vhost
 
@@ -124,11 +125,11 @@ async def test_candidates_stay_current_and_the_css_reviews_each_nominee_before_a
         assert (await nominate(awards, year, "ES", "p-net")).status_code == 201
         confirmed = await review(awards, year, {"project_id": "p-net", "outcome": "CONFIRMED"})
         assert confirmed.status_code == 200, confirmed.text
-        closed = await awards.http.post(
+        closing = await awards.http.post(
             f"/eql/rounds/{year}/closure", json={"force": True}, headers=CSS
         )
-        assert closed.status_code == 200, closed.text
-        assert (closed.json()["awarded_projects"], closed.json()["recipients"]) == (1, 3)
+        closed = await job_result(awards.http, closing, CSS)
+        assert (closed["awarded_projects"], closed["recipients"]) == (1, 3)
         awarded = await awards.eventually_emitted("awards.eql.awarded", 3)
         assert {e["payload"]["project_id"] for e in awarded} == {"p-net"}
 
