@@ -18,6 +18,7 @@ from pymongo import AsyncMongoClient
 
 from services.awards.bootstrap import ensure_all_indexes
 from services.awards.eql.adapters.repository import EQL_CERTIFICATES, LABELS
+from services.awards.eql.domain.review import NominationReview
 from services.awards.eql.service_layer import use_cases as rounds
 from services.awards.eql.service_layer.jobs import CLOSE_ROUND
 from shared.clock import SystemClock
@@ -48,6 +49,12 @@ async def _round_ready_to_close(client: AsyncMongoClient[Any]) -> UnitOfWork:
             rounds.Nominate(YEAR, f"p-{i:02}", country, f"nso:{country}"),
             SystemClock(),
         )
+    confirmed = [
+        NominationReview(project_id=f"p-{i:02}", outcome="CONFIRMED") for i in range(PROJECTS)
+    ]
+    await rounds.review_nominations(
+        uow, rounds.ReviewNominations(YEAR, confirmed, "css:tests"), SystemClock()
+    )  # R-EQL-5: the closing awards confirmed nominations only
     return uow
 
 
@@ -71,8 +78,9 @@ async def test_a_closing_killed_at_a_checkpoint_or_mid_step_completes_once(
 ) -> None:
     uow = await _round_ready_to_close(mongo_client)
     database = uow.database
-    job, _ = await store.submit(
-        uow, CLOSE_ROUND, {"year": YEAR}, {"subject": "css:tests", "role": "css"}, datetime.now(UTC)
+    asked = {"subject": "css:tests", "role": "css"}
+    job, _ = await store.submit(  # forced: the round's nomination deadline is ahead
+        uow, CLOSE_ROUND, {"year": YEAR, "force": 1}, asked, datetime.now(UTC)
     )
     killed = await _worker(
         mongodb_url, database.name, job["_id"],
