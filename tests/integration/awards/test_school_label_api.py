@@ -212,7 +212,7 @@ async def test_r_sch_2_applying_outside_the_round_application_window_is_refused(
         vhost, mongodb_url, database_prefix, school_label_policy_path=policy
     ) as awards:
         await known_world(awards)
-        assert (await run(awards)).json()["newly_eligible"] == ["s-es"]
+        assert (await job_result(awards.http, await run(awards), CSS))["newly_eligible"] == 1
         late = await awards.http.post(
             "/school-label/applications",
             json={"school_id": "s-es", "year": YEAR, **DECLARED},
