@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.notifications.adapters.action_links import load_action_links
 from services.notifications.adapters.digest_worker import DigestWorker
 from services.notifications.adapters.dispatcher import MailDispatcher
 from services.notifications.adapters.failed_deliveries import FailedDeliveries
@@ -32,6 +33,7 @@ def definition(settings: NotificationsSettings | None = None) -> ServiceDefiniti
     rules = load_rules(settings.notification_rules_path)
     dates = default_date_formatter()
     subscriptions = SubscriptionCache(settings.webhook_subscriptions_max_age_seconds)
+    links = load_action_links(settings.portal_base_url, settings.action_links_path)
 
     def mail_dispatcher(runtime: Runtime) -> MailDispatcher:
         queue = LeasedQueue(
@@ -83,7 +85,7 @@ def definition(settings: NotificationsSettings | None = None) -> ServiceDefiniti
         "platform's events and a rule book kept as data.",
         settings=settings,
         routers=routers,
-        handlers=build_handlers(rules, dates, subscriptions),
+        handlers=build_handlers(rules, dates, subscriptions, links),
         emits=[DeliveryFailed],
         ensure_indexes=with_link_indexes(ensure_indexes),
         teacher_of_subject=teacher_of_subject,

@@ -23,6 +23,14 @@ class NotificationsSettings(ServiceSettings):
         default=1.0, gt=0, description="First retry delay of an e-mail; doubles per attempt."
     )
     mail_max_backoff_seconds: float = Field(default=600.0, gt=0)
+    portal_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where readers open the portal: links in notices lead to it.",
+    )
+    action_links_path: Path | None = Field(
+        default=None,
+        description="The portal path of each notice's action; defaults to action_links.toml.",
+    )
     notification_rules_path: Path | None = Field(
         default=None, description="JSON rule book; defaults to the service's rules.json."
     )

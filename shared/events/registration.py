@@ -88,6 +88,29 @@ class TeacherValidated(EventPayload):
     )
 
 
+class TeacherHeadConfirmationRequested(EventPayload):
+    """The teacher's country verifies teachers through their school head (R-REG-3; e.g. ES):
+    the head is asked, by e-mail, to confirm that the teacher works at the school. The link
+    carries `confirmation_token`; following it shows the NSO "head confirmed"."""
+
+    event_type = "registration.teacher.head_confirmation_requested"
+    aggregate_field = "teacher_id"
+
+    teacher_id: EntityId
+    teacher_name: str = Field(description="Full name of the teacher (personal data).")
+    role: StaffRole
+    school_id: EntityId
+    school_name: str
+    country: CountryCode = Field(description="Country of the school (R-REG-6).")
+    head_name: str | None = Field(default=None, description="The school head's name.")
+    head_email: str = Field(description="Where the head is asked (the school's `head_email`).")
+    language: LanguageCode = Field(description="Language of the message (the teacher's).")
+    confirmation_token: str = Field(
+        description="The secret of the confirmation link (POST /head-confirmations/{token})."
+    )
+    requested_at: datetime | None = None
+
+
 class TeacherRejected(EventPayload):
     """The NSO of the school's country refused the application, with a reason (R-REG-3)."""
 
@@ -111,6 +134,9 @@ class TeacherSchoolChanged(EventPayload):
     aggregate_field = "teacher_id"
 
     teacher_id: EntityId
+    name: str | None = Field(
+        default=None, description="Full name of the teacher (personal data), for the new NSO."
+    )
     previous_school_id: EntityId
     previous_country: CountryCode | None = Field(
         default=None, description="Country of the previous school."

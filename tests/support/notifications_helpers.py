@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from shared.events import awards, projects, registration
 from shared.events.base import EventPayload
@@ -57,6 +57,42 @@ def teacher_rejected(teacher_id: str) -> registration.TeacherRejected:
     return registration.TeacherRejected(
         teacher_id=teacher_id, country=TEACHERS[teacher_id][4], reason="no school confirmation"
     )
+
+
+def head_confirmation_requested(teacher_id: str) -> registration.TeacherHeadConfirmationRequested:
+    name, _, language, school_id, country = TEACHERS[teacher_id]
+    return registration.TeacherHeadConfirmationRequested(
+        teacher_id=teacher_id, teacher_name=name, role="teacher", school_id=school_id,
+        school_name=SCHOOLS[school_id], country=country, head_name="Marta Ruiz",
+        head_email="direccion@school.example", language=language,
+        confirmation_token="a-secret-confirmation-token", requested_at=WHEN,
+    )  # fmt: skip
+
+
+def school_changed(teacher_id: str, to_school: str = "s-de") -> registration.TeacherSchoolChanged:
+    name, address, language, school_id, country = TEACHERS[teacher_id]
+    new_country = next(t[4] for t in TEACHERS.values() if t[3] == to_school)
+    return registration.TeacherSchoolChanged(
+        teacher_id=teacher_id, name=name, previous_school_id=school_id, previous_country=country,
+        school_id=to_school, school_name=SCHOOLS[to_school], country=new_country,
+        email=address, language=language, changed_at=WHEN,
+    )  # fmt: skip
+
+
+def project_withdrawn(by: str = "t-es") -> projects.ProjectWithdrawn:
+    return projects.ProjectWithdrawn(
+        project_id=PROJECT, withdrawn_by=by, reason="we start next year instead",
+        member_ids=["t-es", "t-pt"], withdrawn_at=WHEN,
+    )  # fmt: skip
+
+
+def school_label_head_asked() -> awards.SchoolLabelHeadConfirmationRequested:
+    return awards.SchoolLabelHeadConfirmationRequested(
+        application_id="sl-1", school_id="s-pt", school_name=SCHOOLS["s-pt"], country="PT",
+        year=2026, applicant_id="t-pt", head_name="Rui Costa", head_email="direcao@pt.example",
+        confirm_url="http://127.0.0.1:8003/school-label/head-confirmations/sl-secret",
+        applications_close=date(2026, 3, 10), requested_at=WHEN,
+    )  # fmt: skip
 
 
 def member(teacher_id: str, role: str = "PARTNER") -> projects.ProjectMember:
@@ -129,6 +165,14 @@ def nql_applied(teacher_id: str, reapplication: bool = False) -> awards.NqlAppli
     )  # fmt: skip
 
 
+def nql_not_evaluated(teacher_id: str) -> awards.NqlNotEvaluated:
+    return awards.NqlNotEvaluated(
+        application_id=f"nql-{teacher_id}-5", project_id=PROJECT, project_title=TITLE,
+        teacher_id=teacher_id, country=TEACHERS[teacher_id][4], school_year="2025/26",
+        position_in_school_year=5, cap=4, submitted_at=WHEN,
+    )  # fmt: skip
+
+
 def decision_check(check: str, required: int, actual: int) -> awards.DecisionCheck:
     """One line of an NQL decision, worded as the awards service words it (R-NQL-5)."""
     titles = {"ict": "Choice and use of ICT (all digital tools)",
@@ -197,6 +241,9 @@ def sample_of(event_type: str) -> EventPayload:
         "registration.teacher.registered": teacher_registered("t-es"),
         "registration.teacher.validated": teacher_validated("t-es"),
         "registration.teacher.rejected": teacher_rejected("t-es"),
+        "registration.teacher.head_confirmation_requested": head_confirmation_requested("t-es"),
+        "registration.teacher.school_changed": school_changed("t-es"),
+        "projects.project.withdrawn": project_withdrawn(),
         "projects.project.proposed": project_proposed(),
         "projects.project.cofounder_responded": cofounder_responded(),
         "projects.project.activated": project_activated(),
@@ -206,10 +253,12 @@ def sample_of(event_type: str) -> EventPayload:
         "projects.project.completed": project_completed(),
         "awards.nql.application_opened": nql_application_opened("t-es"),
         "awards.nql.applied": nql_applied("t-es"),
+        "awards.nql.not_evaluated": nql_not_evaluated("t-es"),
         "awards.nql.granted": nql_granted("t-es"),
         "awards.nql.refused": nql_refused("t-es"),
         "awards.certificate.issued": certificate_issued("t-es"),
         "awards.school_label.eligible": school_label_eligible(),
+        "awards.school_label.head_confirmation_requested": school_label_head_asked(),
         "awards.school_label.decided": school_label_decided(),
         "awards.eql.round_opened": eql_round_opened(),
         "awards.eql.nominee_refused": nominee_refused(),

@@ -56,17 +56,23 @@ def test_every_entry_belongs_to_a_route(service: str) -> None:
 
 
 def test_nothing_personal_is_public() -> None:
-    """Public entries are the shared documentation and health routes and the certificates'
-    verification by code: a new public entry elsewhere is a decision to look at."""
+    """Public entries are the shared documentation and health routes, the certificates'
+    verification by code and the school head's confirmation link (R-REG-3: the head holds no
+    account, the link's unguessable secret is the authority; it shows only who was confirmed):
+    a new public entry elsewhere is a decision to look at."""
     public = {
         e.key
         for p in (REGISTRATION, PROJECTS, AWARDS, NOTIFICATIONS)
         for e in p.rules.values()
         if e.public
     }
-    # the school head's confirmation link: no account, the link's secret token is the grant
-    head_link = {"school_label.head_confirmation", "school_label.head_confirm"}
-    assert public == {"certificates.verify", "eql.verify", "prizes.categories", *head_link}
+    # the school heads' confirmation links: no account, the link's secret token is the grant
+    head_links = {
+        "school_label.head_confirmation",
+        "school_label.head_confirm",
+        "teachers.head_confirmation",
+    }
+    assert public == {"certificates.verify", "eql.verify", "prizes.categories", *head_links}
 
 
 def test_the_readme_table_is_the_code() -> None:

@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import date
 from functools import cache
 from html import escape
 from string import Template
 from typing import Any
 
 from services.notifications.adapters.templates import FALLBACK_LANGUAGE, TEMPLATES
-from services.notifications.domain.locale import NumberFormatter
+from services.notifications.domain.locale import LocaleFormatter, NumberFormatter
 
 PHRASES_FILE = "nql_phrases.json"
 KEY_MINIMUM = "key_minimum:"
 
 # Plain-text values, and values already made HTML (they replace the escaped ones in .html).
 TemplateValues = tuple[dict[str, str], dict[str, str]]
-ValuesOf = Callable[[Mapping[str, Any], str, NumberFormatter], TemplateValues]
+ValuesOf = Callable[[Mapping[str, Any], str, LocaleFormatter], TemplateValues]
 
 
 @cache
@@ -114,8 +115,29 @@ def _rubric_title(check: Mapping[str, Any]) -> str:
     return str(check["description"]).partition(": ")[2] or str(check["description"])
 
 
+def not_evaluated_values(
+    payload: Mapping[str, Any], language: str, locale: LocaleFormatter
+) -> TemplateValues:
+    """awards.nql.not_evaluated (R-NQL-3): from when the capped application may be submitted
+    again. The event says so (`may_apply_again_from`); an older event without it means the
+    next school year, which starts on 1 September."""
+    given = payload.get("may_apply_again_from")
+    if given:
+        again = date.fromisoformat(str(given))
+    else:
+        again = date(int(str(payload["school_year"]).split("/")[0]) + 1, 9, 1)
+    return {
+        "may_apply_again_from": locale.format_date(again, language),
+        "cap": locale.format_number(payload["cap"], language),
+        "position_in_school_year": locale.format_number(
+            payload["position_in_school_year"], language
+        ),
+    }, {}
+
+
 VALUES_BY_EVENT_TYPE: dict[str, ValuesOf] = {
     "awards.nql.applied": applied_values,
+    "awards.nql.not_evaluated": not_evaluated_values,
     "awards.nql.granted": decision_values,
     "awards.nql.refused": decision_values,
 }

@@ -11,7 +11,7 @@ from typing import Literal
 DELIVERY_NAMESPACE = uuid.UUID("6f1d1c3e-2b8a-4d0e-9f51-7c3a8e2b9d40")
 INBOX_NAMESPACE = uuid.UUID("0b8f3a52-5d4e-4c1b-8a27-93f6e1d0c7a4")
 
-RecipientKind = Literal["teacher", "staff"]
+RecipientKind = Literal["teacher", "staff", "guest"]  # guest: a person without an account
 Channel = Literal["email", "inbox"]
 
 

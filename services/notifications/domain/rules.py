@@ -7,7 +7,12 @@ A rule names its recipients with selectors over the event's payload:
 - `{"nso_of": "<path>"}`: NSO staff of the country (or countries) at that path (R-REG-3);
 - `{"css": true}`: every CSS staff member;
 - `{"project_members": "<path>"}`: the members of the project whose id is at that path, as the
-  service's own read model knows them (payloads such as partner_joined do not list them).
+  service's own read model knows them (payloads such as partner_joined do not list them);
+- `{"address": "<path>", "name": "<path>", "language": "<path>"}`: a person without an account
+  (a school head asked to confirm a teacher), reached at the address in the payload; instead of
+  `language`, `"language_of_country": "<path>"` writes in the country's first official language.
+`"except": "<path>"` beside `teachers` leaves out the teacher(s) at that path (the founder who
+withdrew a project is not told of it).
 A rule with `when` applies only when each named payload field equals the given value.
 """
 
@@ -18,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from services.notifications.domain.messages import Channel
+from services.notifications.domain.places import language_of_country
 
 CHANNELS: frozenset[str] = frozenset({"email", "inbox"})
 
@@ -38,7 +44,15 @@ class ProjectMembers:
     project_id: str
 
 
-RecipientQuery = Teachers | Staff | ProjectMembers
+@dataclass(frozen=True)
+class Address:
+    email: str
+    name: str
+    language: str
+
+
+RecipientQuery = Teachers | Staff | ProjectMembers | Address
+SELECTORS = frozenset({"teachers", "nso_of", "css", "project_members", "address"})
 
 
 @dataclass(frozen=True)
@@ -96,8 +110,16 @@ def values_at(payload: Mapping[str, Any], path: str) -> list[Any]:
 
 def _query(selector: Mapping[str, Any], payload: Mapping[str, Any]) -> RecipientQuery:
     if "teachers" in selector:
-        return Teachers(
-            tuple(dict.fromkeys(str(v) for v in values_at(payload, selector["teachers"])))
+        left_out = {str(v) for v in values_at(payload, selector.get("except", ""))}
+        ids = (str(v) for v in values_at(payload, selector["teachers"]))
+        return Teachers(tuple(dict.fromkeys(i for i in ids if i not in left_out)))
+    if "address" in selector:
+        return Address(
+            email=_first(payload, selector["address"]),
+            name=_first(payload, selector.get("name", "")),
+            language=_first(payload, selector.get("language", ""))
+            or _country_language(_first(payload, selector.get("language_of_country", "")))
+            or "en",
         )
     if "nso_of" in selector:
         return Staff("nso", tuple(sorted({str(v) for v in values_at(payload, selector["nso_of"])})))
@@ -108,13 +130,22 @@ def _query(selector: Mapping[str, Any], payload: Mapping[str, Any]) -> Recipient
     raise ValueError(f"unknown recipient selector {dict(selector)!r}")
 
 
+def _country_language(country: str) -> str:
+    return language_of_country(country) if country else ""
+
+
+def _first(payload: Mapping[str, Any], path: str) -> str:
+    found = values_at(payload, path) if path else []
+    return str(found[0]) if found else ""
+
+
 def _rule(entry: Mapping[str, Any]) -> Rule:
     channels = frozenset(entry["channels"])
     if not channels or not channels <= CHANNELS:
         raise ValueError(f"rule {entry['id']}: channels must be some of {sorted(CHANNELS)}")
     recipients = tuple(entry["recipients"])
     for selector in recipients:
-        if not ({"teachers", "nso_of", "css", "project_members"} & set(selector)):
+        if not (SELECTORS & set(selector)):
             raise ValueError(f"rule {entry['id']}: unknown recipient selector {selector!r}")
     return Rule(
         id=entry["id"],

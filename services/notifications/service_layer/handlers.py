@@ -4,6 +4,7 @@ commit once per event. Which event notifies whom is data (rules.json), not code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,7 @@ from services.notifications.adapters.repository import (
 )
 from services.notifications.adapters.templates import render
 from services.notifications.adapters.webhook_subscriptions import SubscriptionCache
+from services.notifications.domain.links import ActionLinks
 from services.notifications.domain.locale import DateFormatter, LocaleFormatter, as_date
 from services.notifications.domain.messages import (
     Contact,
@@ -29,7 +31,9 @@ from services.notifications.domain.messages import (
     MailDelivery,
     Recipient,
 )
+from services.notifications.domain.places import country_names, is_country_field
 from services.notifications.domain.rules import (
+    Address,
     ProjectMembers,
     RecipientQuery,
     Rule,
@@ -52,17 +56,23 @@ from shared.storage.deferred import insert_if_absent
 from shared.storage.unit_of_work import Transaction
 
 log = get_logger(__name__)
+_COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 
 
 class Notifier:
     """Applies the rule book to one event: recipients, templates, channels."""
 
     def __init__(
-        self, rules: RuleBook, dates: LocaleFormatter, subscriptions: SubscriptionCache
+        self,
+        rules: RuleBook,
+        dates: LocaleFormatter,
+        subscriptions: SubscriptionCache,
+        links: ActionLinks | None = None,
     ) -> None:
         self._rules = rules
         self._dates = dates
         self._subscriptions = subscriptions
+        self._links = links or ActionLinks("")
 
     async def __call__(self, event: EventPayload, envelope: EventEnvelope, tx: Transaction) -> None:
         payload = event.model_dump(mode="json")
@@ -87,11 +97,13 @@ class Notifier:
         tx: Transaction,
     ) -> None:
         values = {**self._values(event, envelope, recipient.language), **names}
+        payload = event.model_dump(mode="json")
+        if (action_url := self._links.url_for(rule.template, payload)) is not None:
+            values["action_url"] = action_url
         values["recipient_name"] = recipient.name
         values.setdefault("name", recipient.name)
         html_values: dict[str, str] = {}
         if (localised := VALUES_BY_EVENT_TYPE.get(envelope.event_type)) is not None:
-            payload = event.model_dump(mode="json")
             more, html_values = localised(payload, recipient.language, self._dates)
             values |= more
         mail = render(rule.template, recipient.language, values, html_values)
@@ -114,8 +126,19 @@ class Notifier:
         self, event: EventPayload, envelope: EventEnvelope, language: str
     ) -> dict[str, str]:
         values = _flatten(event.model_dump(), language, self._dates)
+        values |= _countries_named(event.model_dump(), language)
         values["occurred_on"] = self._dates.format_date(as_date(envelope.occurred_at), language)
         return values
+
+
+class _NoDates:
+    """Country codes are looked for among plain values: dates are left as they are."""
+
+    def format_date(self, value: Any, language: str) -> str:
+        return str(value)
+
+
+_NO_DATES = _NoDates()
 
 
 def _post_to_webhooks(
@@ -155,6 +178,17 @@ def _flatten(
     return values
 
 
+def _countries_named(payload: Mapping[str, Any], language: str) -> dict[str, str]:
+    """Country codes of the payload (nested ones too: `founder_country`) as the reader names
+    the countries: España, not ES."""
+    named: dict[str, str] = {}
+    for key, value in _flatten(payload, language, _NO_DATES).items():
+        codes = value.split(", ") if value else []
+        if is_country_field(key) and codes and all(_COUNTRY_CODE.fullmatch(c) for c in codes):
+            named[key] = country_names(codes, language)
+    return named
+
+
 async def _names(event: EventPayload, tx: Transaction) -> dict[str, str]:
     """Names a payload only refers to, from the read models."""
     names: dict[str, str] = {}
@@ -180,6 +214,14 @@ async def _recipients(rule: Rule, payload: Mapping[str, Any], tx: Transaction) -
 
 
 async def _resolve(query: RecipientQuery, rule: Rule, tx: Transaction) -> list[Recipient]:
+    if isinstance(query, Address):
+        if not query.email:
+            return []
+        guest = Recipient(
+            f"mailto:{query.email}", "guest", query.name or query.email, query.email,
+            query.language, frozenset({"email"}),
+        )  # fmt: skip
+        return [guest]
     if isinstance(query, Staff):
         staff = await StaffDirectory(tx).with_role(query.role, query.countries)
         return [member.as_recipient() for member in staff if member.wants(rule.kind)]
@@ -206,10 +248,13 @@ def _teacher(teacher_id: str, contacts: Mapping[str, Contact | bool | None]) -> 
 
 
 def build_handlers(
-    rules: RuleBook, dates: LocaleFormatter, subscriptions: SubscriptionCache
+    rules: RuleBook,
+    dates: LocaleFormatter,
+    subscriptions: SubscriptionCache,
+    links: ActionLinks | None = None,
 ) -> dict[str, EventHandler]:
     """One handler per event type: update the read models first, then apply the rules."""
-    notifier = Notifier(rules, dates, subscriptions)
+    notifier = Notifier(rules, dates, subscriptions, links)
     handlers: dict[str, EventHandler] = {}
     for event_type in sorted(rules.event_types() | set(READ_MODEL_UPDATES)):
         update = READ_MODEL_UPDATES.get(event_type)

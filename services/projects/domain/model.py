@@ -159,11 +159,11 @@ class Project:
     ) -> None:
         if cofounder.teacher_id != self.cofounder_id:
             raise rules.NOT_THE_COFOUNDER("only the co-founder answers")
+        if accept:  # R-REG-4 before the project's state, as for joining
+            require_validated(cofounder, "accept a project", acting=True)
         self._require_status(
             ProjectStatus.PENDING_PARTNER, "answer", rules.PROJECT_NOT_PENDING_PARTNER
         )
-        if accept:
-            require_validated(cofounder, "accept a project", acting=True)
         self.status = ProjectStatus.PENDING_NSO if accept else ProjectStatus.REJECTED
         self._record(
             CofounderResponded(self, accept, reason), now, "cofounder_responded",
@@ -172,12 +172,19 @@ class Project:
         if not accept:
             self._reject("cofounder", reason or "no reason given", now, cofounder.teacher_id)
 
-    def decide_as_nso(self, country: str, approve: bool, reason: str | None, now: datetime) -> None:
+    def decide_as_nso(
+        self, country: str, approve: bool, reason: str | None, now: datetime,
+        *, may_reject: bool = True,
+    ) -> None:  # fmt: skip
+        """R-PRJ-3: each founder country's NSO approves; whether it may also reject is the
+        platform's configuration ([ASSUMPTION] in the rules, allowed by default)."""
         if country not in self.founder_countries:
             raise rules.NSO_NOT_CONCERNED(f"the NSO of {country} does not decide on this project")
         self._require_status(ProjectStatus.PENDING_NSO, "decide on", rules.PROJECT_NOT_PENDING_NSO)
         if country in self.nso_approvals:
             raise rules.NSO_ALREADY_DECIDED(f"the NSO of {country} has already decided")
+        if not approve and not may_reject:
+            raise rules.NSO_REJECTION_DISABLED("on this platform an NSO approves projects only")
         if not approve and not (reason and reason.strip()):
             raise rules.REASON_REQUIRED("an NSO rejection states its reason")
         self.nso_approvals[country] = approve
@@ -223,9 +230,11 @@ class Project:
         self._record(None, now, "invitation_declined", teacher_id)
 
     def join(self, teacher: KnownTeacher, pupil_count: int | None, now: datetime) -> None:
+        # R-REG-4 first, whatever the project's state: an unvalidated teacher cannot have been
+        # invited either, so "not active" or "not invited" would hide the real obstacle.
+        require_validated(teacher, "join a project", acting=True)
         self._require_open_for_members("join")
         self._require_invited(teacher.teacher_id)
-        require_validated(teacher, "join a project", acting=True)
         self.invited.remove(teacher.teacher_id)
         member = Member.of(teacher, PARTNER, now)
         self.members.append(member)

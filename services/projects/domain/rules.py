@@ -55,6 +55,12 @@ NSO_ALREADY_DECIDED = error_code(
     "nso_already_decided", 409, "NSO already decided",
     "This NSO has already decided on the project.", rule="R-PRJ-3",
 )  # fmt: skip
+NSO_REJECTION_DISABLED = error_code(
+    "nso_rejection_disabled", 409, "NSOs approve only",
+    "This platform is configured so that an NSO approves projects and does not reject them "
+    "(NSO_MAY_REJECT_PROJECTS=false; R-PRJ-3's NSO rejection is an [ASSUMPTION]).",
+    rule="R-PRJ-3",
+)  # fmt: skip
 REASON_REQUIRED = error_code(
     "reason_required", 422, "Reason required", "An NSO rejection states its reason.",
     rule="R-PRJ-3",

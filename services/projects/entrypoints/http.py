@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, Field, model_validator
 
 from services.projects.adapters import queries
@@ -235,10 +235,14 @@ async def decide(
     body: DecisionIn,
     uow: UoW,
     clock: ServiceClock,
+    request: Request,
     grant: Annotated[Grant, POLICY.grant("projects.decide")],
 ) -> ProjectOut:
     assert grant.country is not None  # the use case checks it is a founder country (R-PRJ-3)
-    command = commands.DecideAsNso(project_id, grant.country, body.approve, body.reason)
+    may_reject = request.app.state.settings.nso_may_reject_projects
+    command = commands.DecideAsNso(
+        project_id, grant.country, body.approve, body.reason, may_reject=may_reject
+    )
     return ProjectOut.of(await handlers.decide_as_nso(command, uow, clock))
 
 

@@ -43,6 +43,7 @@ class DecideAsNso:
     country: str
     approve: bool
     reason: str | None = None
+    may_reject: bool = True  # R-PRJ-3 [ASSUMPTION], NSO_MAY_REJECT_PROJECTS
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,9 @@ async def respond_as_cofounder(
 async def decide_as_nso(cmd: commands.DecideAsNso, uow: UnitOfWork, clock: Clock) -> Project:
     return await _change(
         uow, clock, cmd.project_id,
-        lambda p, now: p.decide_as_nso(cmd.country, cmd.approve, cmd.reason, now),
+        lambda p, now: p.decide_as_nso(
+            cmd.country, cmd.approve, cmd.reason, now, may_reject=cmd.may_reject
+        ),
     )  # fmt: skip
 
 

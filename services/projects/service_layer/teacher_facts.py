@@ -12,6 +12,25 @@ from shared.messaging.consumer import EventHandler
 from shared.storage.unit_of_work import Transaction
 
 
+async def on_registered(
+    event: facts.TeacherRegistered, envelope: EventEnvelope, tx: Transaction
+) -> None:
+    """A teacher who applied (or applied again) waits for validation: known here with their
+    real status, so a refusal says `WAITING_FOR_VALIDATION`, not `UNKNOWN` (R-REG-4)."""
+    await TeacherDirectory(tx).record(
+        event.teacher_id,
+        envelope.occurred_at,
+        {
+            "name": event.name,
+            "school_id": event.school_id,
+            "country": event.country,
+            "status": "WAITING_FOR_VALIDATION",
+            "erased": False,
+        },
+    )
+    await SubjectLinks(tx).link(event.identity_subject, event.teacher_id, envelope.occurred_at)
+
+
 async def on_validated(
     event: facts.TeacherValidated, envelope: EventEnvelope, tx: Transaction
 ) -> None:
@@ -68,6 +87,7 @@ async def on_erased(event: facts.TeacherErased, envelope: EventEnvelope, tx: Tra
 
 
 HANDLERS: dict[str, EventHandler] = {
+    facts.TeacherRegistered.event_type: on_registered,
     facts.TeacherValidated.event_type: on_validated,
     facts.TeacherRejected.event_type: on_rejected,
     facts.TeacherSchoolChanged.event_type: on_school_changed,

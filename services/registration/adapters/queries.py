@@ -30,3 +30,21 @@ async def teachers_in_status(
         query["country"] = country
     cursor = database[TEACHERS].find(query).sort("registered_at", 1).limit(limit)
     return [teacher_from(document) async for document in cursor]
+
+
+async def validation_queue(
+    database: AsyncDatabase[Document], country: str | None, limit: int
+) -> list[tuple[Teacher, School | None]]:
+    """Teachers waiting for validation (R-REG-3), longest waiting first (since they applied,
+    applied again or changed school), each with their school."""
+    query: dict[str, str] = {"status": TeacherStatus.WAITING_FOR_VALIDATION.value}
+    if country is not None:
+        query["country"] = country
+    cursor = database[TEACHERS].find(query).sort([("status_changed_at", 1), ("_id", 1)])
+    teachers = [teacher_from(document) async for document in cursor.limit(limit)]
+    ids = sorted({teacher.school_id for teacher in teachers})
+    schools = {
+        document["_id"]: school_from(document)
+        async for document in database[SCHOOLS].find({"_id": {"$in": ids}})
+    }
+    return [(teacher, schools.get(teacher.school_id)) for teacher in teachers]

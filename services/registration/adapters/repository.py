@@ -20,6 +20,7 @@ from services.registration.domain.errors import (
     DUPLICATE_EMAIL,
     DUPLICATE_SCHOOL,
     SUBJECT_ALREADY_REGISTERED,
+    UNKNOWN_CONFIRMATION,
     UNKNOWN_SCHOOL,
     UNKNOWN_TEACHER,
 )
@@ -59,6 +60,11 @@ async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
             IndexModel([("country", ASCENDING), ("status", ASCENDING)]),
             IndexModel([("school_id", ASCENDING)]),
             IndexModel([("identity_subject", ASCENDING)]),  # who calls, on every request
+            IndexModel([("head_confirmation_token", ASCENDING)], sparse=True),
+            # The NSO's validation queue: a country's waiting teachers, longest waiting first.
+            IndexModel(
+                [("country", ASCENDING), ("status", ASCENDING), ("status_changed_at", ASCENDING)]
+            ),
             # Partner search: every query shape is one precomputed key (validated teachers
             # only carry keys), newest validation first, a page being a range on the order.
             IndexModel(
@@ -138,6 +144,18 @@ class TeacherRepository:
         document = await self._collection.find_one({"_id": teacher_id}, session=self._tx.session)
         if document is None:
             raise UNKNOWN_TEACHER(f"no teacher {teacher_id}")
+        return teacher_from(document)
+
+    async def find_by_email(self, email: str) -> Teacher | None:
+        document = await self._collection.find_one({"email": email}, session=self._tx.session)
+        return None if document is None else teacher_from(document)
+
+    async def get_by_confirmation(self, token: str) -> Teacher:
+        document = await self._collection.find_one(
+            {"head_confirmation_token": token}, session=self._tx.session
+        )
+        if document is None:
+            raise UNKNOWN_CONFIRMATION("this confirmation link is not valid")
         return teacher_from(document)
 
     async def save(self, teacher: Teacher) -> None:

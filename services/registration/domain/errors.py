@@ -78,3 +78,14 @@ def transition_not_allowed(action: str, status: str) -> Refused:
     return TRANSITION_NOT_ALLOWED(
         f"cannot {action} a teacher who is {status}", teacher_status=status
     )
+
+
+REAPPLICATION_NOT_ALLOWED = error_code(
+    "reapplication_not_allowed", 409, "Reapplication not allowed",
+    "This platform's policy does not let a rejected teacher apply again "
+    "(registration_policy.toml, `[rejected] may_reapply`).", rule="R-REG-2",
+)  # fmt: skip
+UNKNOWN_CONFIRMATION = error_code(
+    "unknown_confirmation", 404, "No such confirmation link",
+    "The school head's confirmation link is not (or no longer) valid.", rule="R-REG-3",
+)  # fmt: skip

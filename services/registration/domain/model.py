@@ -15,11 +15,14 @@ from services.registration.domain.errors import (
     INVALID_EMAIL,
     NOT_SCHOOL_STAFF,
     PUPIL_ROLE,
+    REAPPLICATION_NOT_ALLOWED,
     SAME_SCHOOL,
+    UNKNOWN_CONFIRMATION,
     WRONG_NSO,
     transition_not_allowed,
     unknown_country,
 )
+from services.registration.domain.policy import VerificationMethod
 
 STAFF_ROLES = ("teacher", "head_teacher", "librarian", "other_staff")
 PUPIL_ROLES = ("pupil", "pupil_admin", "student")
@@ -41,7 +44,11 @@ ALLOWED_FROM: dict[str, tuple[TeacherStatus, ...]] = {
     "change the school of": _LIVE,
     "deactivate": _LIVE,
     "erase": (*_LIVE, TeacherStatus.DEACTIVATED),
+    "reapply for": (TeacherStatus.REJECTED,),
+    "release the e-mail of": (TeacherStatus.DEACTIVATED,),
 }
+HEAD_ASKED = "REQUESTED"
+HEAD_CONFIRMED = "CONFIRMED"
 
 
 def normalized(text: str) -> str:
@@ -130,6 +137,10 @@ class Teacher:
     # The person's subject at the identity provider, linked when they applied themselves.
     identity_subject: str | None = None
     school_town: str = ""  # partner search matches the school's town too
+    # R-REG-3 where the country asks the school head: REQUESTED, then CONFIRMED by the link.
+    head_confirmation: str | None = None
+    head_confirmation_token: str | None = None
+    head_confirmed_at: datetime | None = None
     version: int = 0
     events: list[DomainEvent] = field(default_factory=list)
 
@@ -184,6 +195,60 @@ class Teacher:
         self.status_reason = None
         self.status_changed_at = now
         self.events.append(TeacherChangedSchool(self, previous_school_id, previous_country, school))
+
+    def start_verification(
+        self, method: VerificationMethod, school: School, token: str, now: datetime
+    ) -> None:
+        """R-REG-3: begin the country's verification of a teacher who waits for validation.
+        Where the country asks the school head and the school has a head's e-mail, the head
+        gets a confirmation link (`token`); otherwise the NSO verifies by its own means."""
+        self.head_confirmation = self.head_confirmation_token = self.head_confirmed_at = None
+        head_email = school.details.get("head_email")
+        if method.asks_head and isinstance(head_email, str) and head_email:
+            self.head_confirmation, self.head_confirmation_token = HEAD_ASKED, token
+            self.events.append(HeadConfirmationRequested(self, school, token))
+
+    def confirm_by_head(self, token: str, now: datetime) -> None:
+        """The school head followed the link: the NSO's queue shows "head confirmed". A link
+        of an earlier school, or of a teacher already decided on, is no longer valid."""
+        if (
+            self.status is not TeacherStatus.WAITING_FOR_VALIDATION
+            or self.head_confirmation_token is None
+            or token != self.head_confirmation_token
+        ):
+            raise UNKNOWN_CONFIRMATION("this confirmation link is no longer valid")
+        self.head_confirmation, self.head_confirmed_at = HEAD_CONFIRMED, now
+
+    def reapply(
+        self, *, may_reapply: bool, school: School, now: datetime, name: str | None = None,
+        role: str | None = None, subjects: list[str] | None = None,
+        languages: list[str] | None = None, pupil_age_min: int | None = None,
+        pupil_age_max: int | None = None,
+    ) -> None:  # fmt: skip
+        """R-REG-2: a rejected teacher corrects their data and waits for validation again,
+        in the queue of their (possibly corrected) school's NSO; `may_reapply` is the policy."""
+        self._require_status("reapply for")
+        if not may_reapply:
+            raise REAPPLICATION_NOT_ALLOWED("a rejected teacher may not apply again here")
+        _require_participating(school.country)
+        checked_ages(pupil_age_min, pupil_age_max)
+        self.role = checked_role(role) if role is not None else self.role
+        self.name = name.strip() if name is not None else self.name
+        self.subjects = _clean(subjects) if subjects is not None else self.subjects
+        self.languages = _clean(languages) if languages is not None else self.languages
+        if pupil_age_min is not None or pupil_age_max is not None:
+            self.pupil_age_min, self.pupil_age_max = pupil_age_min, pupil_age_max
+        self.school_id, self.school_name, self.country = school.id, school.name, school.country
+        self.status = TeacherStatus.WAITING_FOR_VALIDATION
+        self.status_reason = None
+        self.status_changed_at = now
+        self.events.append(TeacherApplied(self, "reapplication"))
+
+    def release_email(self) -> None:
+        """R-REG-7 with R-REG-2: the deactivated profile gives its e-mail up so that the person
+        may register again; the profile stays, deactivated, under a per-id placeholder."""
+        self._require_status("release the e-mail of")
+        self.email = f"released+{self.id}@invalid"
 
     def deactivate(self, *, by: str, reason: str, now: datetime) -> None:
         """R-REG-2: DEACTIVATED. `by` is `teacher`, `nso:<country>`, `css` or `operator`; an
@@ -259,6 +324,13 @@ class TeacherApplied(DomainEvent):
 class TeacherWasValidated(DomainEvent):
     teacher: Teacher
     school: School
+
+
+@dataclass(frozen=True)
+class HeadConfirmationRequested(DomainEvent):
+    teacher: Teacher
+    school: School
+    token: str
 
 
 @dataclass(frozen=True)

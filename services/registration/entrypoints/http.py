@@ -12,6 +12,7 @@ from services.registration.adapters.partner_search import PartnerQuery, search_p
 from services.registration.domain.errors import UNKNOWN_SCHOOL, UNKNOWN_TEACHER
 from services.registration.domain.model import School, Teacher
 from services.registration.entrypoints.access import POLICY
+from services.registration.entrypoints.policy import RegPolicy
 from services.registration.service_layer import commands, handlers
 from shared.events.fields import CountryCode, LanguageCode
 from shared.http.access import Grant, Scope
@@ -78,6 +79,9 @@ class TeacherIn(BaseModel):
 
 
 class TeacherOut(BaseModel):
+    """A teacher's profile; `head_confirmation` is REQUESTED or CONFIRMED where the country
+    verifies through the school head (R-REG-3), else null."""
+
     id: str
     name: str
     email: str
@@ -92,6 +96,7 @@ class TeacherOut(BaseModel):
     languages: list[str] = Field(default_factory=list)
     pupil_age_min: int | None = None
     pupil_age_max: int | None = None
+    head_confirmation: str | None = None
 
     @classmethod
     def of(cls, teacher: Teacher) -> TeacherOut:
@@ -101,7 +106,7 @@ class TeacherOut(BaseModel):
             status=teacher.status.value, status_reason=teacher.status_reason,
             school_name=teacher.school_name, subjects=teacher.subjects,
             languages=teacher.languages, pupil_age_min=teacher.pupil_age_min,
-            pupil_age_max=teacher.pupil_age_max,
+            pupil_age_max=teacher.pupil_age_max, head_confirmation=teacher.head_confirmation,
         )  # fmt: skip
 
 
@@ -177,13 +182,14 @@ async def register_teacher(
     body: TeacherIn,
     uow: UoW,
     clock: ServiceClock,
+    policy: RegPolicy,
     grant: Annotated[Grant, POLICY.grant("teachers.register")],
 ) -> TeacherOut:
     # A person applying links their provider subject; an operator registering someone does not.
     caller = grant.principal
     subject = caller.subject if caller is not None and caller.role == "applicant" else None
     command = commands.RegisterTeacher(**body.model_dump(), identity_subject=subject)
-    return TeacherOut.of(await handlers.register_teacher(command, uow, clock))
+    return TeacherOut.of(await handlers.register_teacher(command, uow, clock, policy))
 
 
 @router.get("/teachers/{teacher_id}")
@@ -228,12 +234,13 @@ async def change_school(
     body: SchoolChange,
     uow: UoW,
     clock: ServiceClock,
+    policy: RegPolicy,
     grant: Annotated[Grant, POLICY.grant("teachers.change_school")],
 ) -> TeacherOut:
     """R-REG-5: the teacher moves school and goes back to validation."""
     grant.check(teacher_ids=[teacher_id])
     command = commands.ChangeSchool(teacher_id, body.school_id)
-    return TeacherOut.of(await handlers.change_school(command, uow, clock))
+    return TeacherOut.of(await handlers.change_school(command, uow, clock, policy))
 
 
 @router.post("/teachers/{teacher_id}/deactivation")

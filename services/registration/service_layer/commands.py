@@ -61,3 +61,22 @@ class DeactivateTeacher:
 @dataclass(frozen=True)
 class EraseTeacher:
     teacher_id: str
+
+
+@dataclass(frozen=True)
+class Reapply:
+    """A rejected teacher's corrected data (R-REG-2); what is None stays as it was."""
+
+    teacher_id: str
+    school_id: str | None = None
+    name: str | None = None
+    role: str | None = None
+    subjects: list[str] | None = None
+    languages: list[str] | None = None
+    pupil_age_min: int | None = None
+    pupil_age_max: int | None = None
+
+
+@dataclass(frozen=True)
+class ConfirmByHead:
+    token: str

@@ -6,8 +6,9 @@ with its code as the reason."""
 from __future__ import annotations
 
 from services.registration.domain.model import identity_key
+from services.registration.domain.policy import RegistrationPolicy
 from services.registration.service_layer import commands
-from services.registration.service_layer.handlers import register_teacher_in
+from services.registration.service_layer.handlers import DEFAULT_POLICY, register_teacher_in
 from shared.clock import Clock
 from shared.envelope import EventEnvelope
 from shared.events import intake
@@ -28,12 +29,13 @@ def command_of(request: intake.TeacherSignupRequested, producer: str) -> command
     )  # fmt: skip
 
 
-def handlers(clock: Clock) -> dict[str, EventHandler]:
-    """The consumer's handlers, stamping times with the service's clock."""
+def handlers(clock: Clock, policy: RegistrationPolicy = DEFAULT_POLICY) -> dict[str, EventHandler]:
+    """The consumer's handlers, stamping times with the service's clock and verifying as the
+    service's policy says."""
 
     async def on_signup_requested(
         request: intake.TeacherSignupRequested, envelope: EventEnvelope, tx: Transaction
     ) -> None:
-        await register_teacher_in(tx, command_of(request, envelope.producer), clock)
+        await register_teacher_in(tx, command_of(request, envelope.producer), clock, policy)
 
     return {intake.TeacherSignupRequested.event_type: on_signup_requested}

@@ -28,6 +28,15 @@ def integration_event(event: model.DomainEvent) -> EventPayload:
                 school_id=s.id, school_name=s.name, country=t.country,
                 validated_at=t.validated_at, identity_subject=t.identity_subject,
             )  # fmt: skip
+        case model.HeadConfirmationRequested(teacher=t, school=s, token=token):
+            head_name = s.details.get("head_name")
+            return contract.TeacherHeadConfirmationRequested(
+                teacher_id=t.id, teacher_name=t.name, role=t.role, school_id=s.id,
+                school_name=s.name, country=s.country,
+                head_name=head_name if isinstance(head_name, str) else None,
+                head_email=str(s.details["head_email"]), language=t.language,
+                confirmation_token=token, requested_at=t.status_changed_at,
+            )  # fmt: skip
         case model.TeacherWasRejected(teacher=t, reason=reason):
             return contract.TeacherRejected(
                 teacher_id=t.id, country=t.country, reason=reason, school_id=t.school_id,
@@ -37,7 +46,8 @@ def integration_event(event: model.DomainEvent) -> EventPayload:
             teacher=t, previous_school_id=previous, previous_country=previous_country, school=s
         ):
             return contract.TeacherSchoolChanged(
-                teacher_id=t.id, previous_school_id=previous, previous_country=previous_country,
+                teacher_id=t.id, name=t.name, previous_school_id=previous,
+                previous_country=previous_country,
                 school_id=s.id, school_name=s.name, country=s.country, status=t.status.value,
                 email=t.email, language=t.language, changed_at=t.status_changed_at,
             )  # fmt: skip

@@ -27,7 +27,12 @@ from tests.support.eql_helpers import grant_nqls
 from tests.support.jobs import job_result
 from tests.support.probes import eventually
 from tests.support.projects_helpers import ProjectSteps, know_validated, new_teacher
-from tests.support.registration_helpers import new_school, registration_app, validated_teacher
+from tests.support.registration_helpers import (
+    new_school,
+    registration_app,
+    validated_teacher,
+)
+from tests.support.registration_helpers import new_teacher as register_teacher
 from tests.support.school_label_helpers import (
     CURRENT_YEAR,
     css_headers,
@@ -54,6 +59,8 @@ async def test_registration_routes_answer_as_the_policy_says(
         school = await new_school(http, head_name="Rosa Vidal")
         teacher = await validated_teacher(http, school, "ana.walk@example.org")
         own = Row.of(teachers=[teacher["id"]], countries=["ES"])
+        waiting = await register_teacher(http, school["id"], "luis.walk@example.org")
+        queue = Row.of(countries=["ES"])  # the NSO's validation queue (R-REG-3)
         probes = {
             **shared_probes("registration.teacher.validated"),
             "/schools/{school_id}": [
@@ -61,6 +68,8 @@ async def test_registration_routes_answer_as_the_policy_says(
             ],
             "/teachers/{teacher_id}": [Probe(f"/teachers/{teacher['id']}", teacher["email"], own)],
             "/partners": [Probe("/partners", teacher["id"], own, {"country": "ES"})],
+            "/teachers": [Probe("/teachers", waiting["email"], queue)],
+            "/validations": [Probe("/validations", waiting["email"], queue)],
         }
         _passed(await walk(app, http, probes))
 

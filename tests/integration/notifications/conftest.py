@@ -100,6 +100,7 @@ def settings_for(vhost: Vhost, mongodb_url: str, database_prefix: str) -> Any:
                 "mail_max_backoff_seconds": 0.5,
                 # the background digest worker looks once, at start-up; tests drive it themselves
                 "digest_poll_seconds": 3600,
+                "portal_base_url": "http://portal.test",  # links in notices (item 14 of #15)
                 **overrides,
             },
         )

@@ -46,12 +46,14 @@ async def test_nql_events_notify_the_nso_and_the_teacher_in_their_language(
     await service.publish(sample.nql_refused("t-de"))
     await service.publish(sample.certificate_issued("t-pt"))
 
-    await eventually(lambda: len(sink.mails) >= 4, seconds=10, what="four mails")
+    await eventually(lambda: len(sink.mails) >= 5, seconds=10, what="five mails")
     await eventually(lambda: _no_pending_mail(service), what="every queued mail sent")
     mails = {mail.to[0]: mail for mail in sink.mails}
     assert {address: mail.subject for address, mail in mails.items()} == {
         # the application -> the NSO of the applicant's country only, in its staff's Catalan
         "nso-es@nso.example": 'Nova sol·licitud del Segell de Qualitat Nacional per a "NETWORK"',
+        # ... and "under review" -> the applicant (issue 15, item 14)
+        "lucia@es.example": "Tu solicitud del Sello de Calidad Nacional está en evaluación",
         "ayse@tr.example": '"NETWORK" için Ulusal Kalite Etiketi size verildi',
         "jonas@de.example": "Das Nationale Qualitätssiegel für „NETWORK“ wurde nicht verliehen",
         "joao@pt.example": (

@@ -1,6 +1,7 @@
 """Every rule of the rule book, over the real broker, SecantusDB and SMTP: the NETWORK world
 (ES and PT founders, a TR partner, a DE teacher who is rejected) and the NSO staff of each
-country. Each rule produces the expected e-mails and inbox items, in the recipient's language.
+country. Each rule produces the expected e-mails and inbox items, in the recipient's language,
+with countries named in it and a link to where the reader acts (issue 15, item 14).
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ async def _play_the_world(service: Notifications) -> None:
         sample.nql_application_opened("t-tr"),
         sample.cofounder_responded(accepted=False),
         sample.project_rejected(),
+        sample.head_confirmation_requested("t-es"),
+        sample.school_changed("t-es", to_school="s-de"),
+        sample.project_withdrawn(by="t-es"),
+        sample.nql_applied("t-tr"),
+        sample.nql_not_evaluated("t-pt"),
     ):
         await service.publish(event)
 
@@ -68,7 +74,7 @@ async def test_each_rule_notifies_the_right_people_in_their_language(
     staff = await _staff(service)
     await _play_the_world(service)
 
-    expected_mails = 8
+    expected_mails = 12
     await eventually(lambda: len(sink.mails) >= expected_mails, seconds=10, what="mails sent")
     mails = {(mail.to[0], mail.subject) for mail in sink.mails}
     assert mails == {
@@ -84,11 +90,25 @@ async def test_each_rule_notifies_the_right_people_in_their_language(
         ("nso-pt@nso.example", 'Projeto para aprovar: "NETWORK"'),
         # NQL application opened -> the teacher (Turkish)
         ("ayse@tr.example", '"NETWORK" için Ulusal Kalite Etiketi başvurunuz açıldı'),
+        # R-REG-3: the ES school head is asked to confirm (the teacher's language)
+        ("direccion@school.example", "Confirme que Lucía Martínez trabaja en IES Severo Ochoa"),
+        # NQL applied -> the TR NSO, and "under review" -> the applicant
+        ("nso-tr@nso.example", '"NETWORK" için yeni Ulusal Kalite Etiketi başvurusu'),
+        ("ayse@tr.example", "Ulusal Kalite Etiketi başvurunuz değerlendiriliyor"),
+        # R-NQL-3: beyond the cap -> the teacher, with when to submit again
+        ("joao@pt.example", 'A sua candidatura com "NETWORK" não será avaliada este ano letivo'),
     }
     assert len(sink.mails) == expected_mails
     registration = next(m for m in sink.mails if m.to == ["nso-es@nso.example"]
                         and "registre" in m.subject)  # fmt: skip
-    assert "IES Severo Ochoa (ES)" in registration.text  # the school's name, from the read model
+    # the school's name from the read model, the country in the reader's language (Catalan)
+    assert "IES Severo Ochoa (Espanya)" in registration.text
+    assert "http://portal.test/nso/validations" in registration.text  # where the NSO acts
+    head = next(m for m in sink.mails if m.to == ["direccion@school.example"])
+    assert "http://portal.test/head-confirmations/a-secret-confirmation-token" in head.text
+    assert "Servicio Nacional de Apoyo de España" in head.text
+    capped = next(m for m in sink.mails if m.to == ["joao@pt.example"])
+    assert "a partir de 1 de setembro de 2026" in capped.text
     html = registration.message.get_body(preferencelist=("html",))
     assert html is not None and "<p>Hola, NSO ES:</p>" in html.get_content()
 
@@ -102,11 +122,12 @@ async def test_each_rule_notifies_the_right_people_in_their_language(
     ])  # fmt: skip
     assert sorted(kinds["t-pt"]) == sorted([
         "project_proposed", "project_activated", "partner_joined", "project_completed",
-        "project_rejected",
+        "project_rejected", "project_withdrawn",  # the other founder withdrew it (R-PRJ-3)
+        "nql_not_evaluated",
     ])  # fmt: skip
     assert sorted(kinds["t-tr"]) == sorted([
         "partner_invited", "partner_joined", "project_completed", "nql_application_opened",
-        "project_rejected",
+        "project_rejected", "nql_under_review",
     ])  # fmt: skip
     assert kinds["t-de"] == ["teacher_rejected"]
 
@@ -116,7 +137,8 @@ async def test_each_rule_notifies_the_right_people_in_their_language(
     assert "14 de marzo de 2026" in validated["text"]  # the date, in Spanish
     proposed = (await service.inbox(teacher("t-pt")))[-1]
     assert proposed["subject"] == 'Foi convidado/a a cofundar "NETWORK"'
-    assert "IES Severo Ochoa (ES)" in proposed["text"]
+    assert "IES Severo Ochoa (Espanha)" in proposed["text"]
+    assert "http://portal.test/projects/p-network" in proposed["text"]
 
     marta = token(subject="nso:es:marta", role="nso", country="ES")
     assert sorted(i["kind"] for i in await service.inbox(marta)) == [
@@ -126,6 +148,10 @@ async def test_each_rule_notifies_the_right_people_in_their_language(
                                           country="ES"))  # fmt: skip
     assert [item["kind"] for item in approvals] == ["project_pending_approval"]
     digest = await service.inbox(token(subject=staff["de"]["subject"], role="nso", country="DE"))
-    assert [item["kind"] for item in digest] == ["teacher_registered"]  # in-app; no mail yet
+    # in-app; no mail yet: the registration, and the teacher who moved to a DE school (R-REG-5)
+    assert sorted(item["kind"] for item in digest) == [
+        "teacher_registered",
+        "teacher_school_changed",
+    ]
     css = await service.inbox(token(subject=staff["css"]["subject"], role="css"))
     assert css == []

@@ -13,12 +13,14 @@ def rule_ids(event_type: str, payload: dict[str, object]) -> list[str]:
     return [rule.id for rule in RULES.matching(event_type, payload)]
 
 
-def test_an_application_goes_to_the_nso_of_the_applicants_country() -> None:
+def test_an_application_goes_to_the_nso_of_the_applicants_country_and_is_under_review() -> None:
     payload = sample.nql_applied("t-pt").model_dump(mode="json")
-    [rule] = RULES.matching("awards.nql.applied", payload)
+    to_nso, to_applicant = RULES.matching("awards.nql.applied", payload)
 
-    assert rule.recipients_of(payload) == [Staff("nso", ("PT",))]
-    assert rule.channels == {"email", "inbox"}
+    assert to_nso.recipients_of(payload) == [Staff("nso", ("PT",))]
+    assert to_nso.channels == {"email", "inbox"}
+    assert to_applicant.template == "nql_under_review"
+    assert to_applicant.recipients_of(payload) == [Teachers(("t-pt",))]
 
 
 def test_a_decision_and_an_nql_certificate_go_to_the_teacher_by_email() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from services.notifications.adapters.nql_values import VALUES_BY_EVENT_TYPE
 from services.notifications.adapters.rules_file import load_rules
 from services.notifications.adapters.templates import TEMPLATES, available_languages, render
 from services.notifications.domain.locale import BuiltinDateFormatter
@@ -33,8 +34,15 @@ def test_every_template_renders_with_the_values_of_its_event(rule: object, langu
     event = sample.sample_of(rule.event_type)  # type: ignore[attr-defined]
     values = _flatten(event.model_dump(), language, BuiltinDateFormatter())
     values |= {"recipient_name": "Ana", "project_title": sample.TITLE, "school_name": "S",
-               "occurred_on": "today", "name": values.get("name", "Ana")}  # fmt: skip
-    mail = render(rule.template, language, values)  # type: ignore[attr-defined]
+               "occurred_on": "today", "name": values.get("name", "Ana"),
+               "action_url": "https://portal.example/act"}  # fmt: skip
+    html_values: dict[str, str] = {}
+    if (localised := VALUES_BY_EVENT_TYPE.get(event.event_type)) is not None:  # as the handler
+        more, html_values = localised(
+            event.model_dump(mode="json"), language, BuiltinDateFormatter()
+        )
+        values |= more
+    mail = render(rule.template, language, values, html_values)  # type: ignore[attr-defined]
     assert mail.subject and "\n" not in mail.subject
     assert "Ana" in mail.text and "$" not in mail.text
     assert "<p>" in mail.html
