@@ -1,0 +1,90 @@
+"""Every link a notice carries opens a page of the portal (issue 15 §14, issue 17): the paths
+of notifications' action_links.toml, and the links awards writes into its events (the School
+Label head's confirmation, certificates) with awards' public URL set to the portal's; and
+every notice that asks its reader to act carries one of those links."""
+
+from __future__ import annotations
+
+from string import Formatter
+
+import pytest
+from starlette.routing import Match, Mount
+
+from services.awards.eql.service_layer.use_cases import certificate_urls
+from services.awards.school_label.service_layer.use_cases import head_confirmation_url
+from services.notifications.adapters.action_links import load_action_links
+from services.notifications.adapters.rules_file import load_rules
+from services.notifications.adapters.templates import TEMPLATES
+from services.portal.bootstrap import build_app
+from services.portal.config import PortalSettings
+
+LINKS = load_action_links("")
+APP = build_app(PortalSettings())
+SAMPLE = "sample-id-0123456789abcdef"  # long enough for the services' token bounds
+
+# Notices that tell, and ask nothing of their reader (a test of its own: a new notice must be
+# placed here or given a link). Links that awards builds itself are named by their field.
+TELLS_ONLY = {
+    "cofounder_accepted", "cofounder_declined", "nql_granted", "partner_joined", "prize_won",
+    "project_activated", "project_completed", "project_rejected", "project_withdrawn",
+    "school_label_granted", "school_label_refused", "teacher_validated",
+}  # fmt: skip
+OWN_LINK_FIELDS = ("$confirm_url", "$download_url", "$verification_url")
+
+
+def served_by_portal(path: str, method: str = "GET") -> bool:
+    scope = {"type": "http", "path": path, "method": method, "root_path": ""}
+    return any(
+        route.matches(scope)[0] is Match.FULL
+        for route in APP.router.routes
+        if not isinstance(route, Mount) and getattr(route, "path", None) != "/openapi.json"
+    )
+
+
+def sample_path(template: str) -> str:
+    names = {name for _, name, _, _ in Formatter().parse(template) if name}
+    return template.format(**dict.fromkeys(names, SAMPLE))
+
+
+@pytest.mark.parametrize(("notice", "path"), sorted(LINKS.paths.items()))
+def test_each_action_link_is_a_portal_page(notice: str, path: str) -> None:
+    assert served_by_portal(sample_path(path)), f"{notice}: the portal serves no GET {path}"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        head_confirmation_url("", SAMPLE),
+        *certificate_urls(SAMPLE, SAMPLE, ""),
+        "/nql/applications/sample/certificate.pdf",  # nql certificate_paths' shape
+        f"/certificates/{SAMPLE}",
+    ],
+)
+def test_links_awards_writes_into_its_events_are_portal_pages(url: str) -> None:
+    assert served_by_portal(url), f"the portal serves no GET {url}"
+
+
+def test_the_head_confirmation_pages_post_where_the_head_confirms() -> None:
+    assert served_by_portal(f"/head-confirmations/{SAMPLE}", "POST")
+    assert served_by_portal(head_confirmation_url("", SAMPLE), "POST")
+
+
+def test_every_notice_that_asks_to_act_carries_a_link() -> None:
+    rules = load_rules()
+    for template in sorted(rules.templates()):
+        text = (TEMPLATES / "en" / f"{template}.txt").read_text(encoding="utf-8")
+        linked = "$action_url" in text or any(field in text for field in OWN_LINK_FIELDS)
+        if template in TELLS_ONLY:
+            continue
+        assert linked, f"{template} asks its reader to act but carries no link"
+        if "$action_url" in text:
+            assert template in LINKS.paths, f"{template} offers $action_url without a path"
+
+
+def test_the_portal_pages_of_a_head_need_no_sign_in() -> None:
+    from fastapi.testclient import TestClient
+
+    client = TestClient(APP)
+    page = client.get(f"/head-confirmations/{SAMPLE}", follow_redirects=False)
+    assert page.status_code == 200, page.headers.get("location")
+    assert f'action="/head-confirmations/{SAMPLE}"' in page.text
