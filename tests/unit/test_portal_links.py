@@ -29,6 +29,9 @@ TELLS_ONLY = {
     "project_activated", "project_completed", "project_rejected", "project_withdrawn",
     "school_label_granted", "school_label_refused", "teacher_validated",
 }  # fmt: skip
+# Asks to act, but the portal has no page for the act yet (a teacher's School Label
+# application): listed so the gap is seen, not hidden among the notices that only tell.
+NO_PORTAL_PAGE_YET = {"school_label_eligible"}
 OWN_LINK_FIELDS = ("$confirm_url", "$download_url", "$verification_url")
 
 
@@ -74,7 +77,8 @@ def test_every_notice_that_asks_to_act_carries_a_link() -> None:
     for template in sorted(rules.templates()):
         text = (TEMPLATES / "en" / f"{template}.txt").read_text(encoding="utf-8")
         linked = "$action_url" in text or any(field in text for field in OWN_LINK_FIELDS)
-        if template in TELLS_ONLY:
+        if template in TELLS_ONLY | NO_PORTAL_PAGE_YET:
+            assert not linked or template not in NO_PORTAL_PAGE_YET, f"{template}: has a link now"
             continue
         assert linked, f"{template} asks its reader to act but carries no link"
         if "$action_url" in text:
