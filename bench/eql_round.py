@@ -39,7 +39,13 @@ from services.awards.eql.domain.model import NominationRefused
 from services.awards.eql.domain.review import NominationReview
 from services.awards.eql.service_layer import candidates
 from services.awards.eql.service_layer import use_cases as rounds
-from services.awards.nql.adapters.repository import APPLICATIONS, PROJECTS, ensure_indexes
+from services.awards.nql.adapters.repository import (
+    APPLICATIONS,
+    DECISION_COUNTERS,
+    PROJECTS,
+    decision_month,
+    ensure_indexes,
+)
 from services.awards.nql.domain.model import application_id
 from services.registration.domain.countries import PARTICIPATING_COUNTRIES
 from shared.clock import SystemClock
@@ -176,6 +182,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         one_more["_id"] = "bench-one-more"
         one_more["decision"] = {**one_more["decision"], "decided_at": policy.period.bounds(YEAR)[0]}
         await database[APPLICATIONS].insert_one(one_more)
+        await database[DECISION_COUNTERS].update_one(  # as the decision's transaction does
+            {"_id": decision_month(one_more["decision"]["decided_at"])},
+            {"$inc": {"seq": 1}},
+            upsert=True,
+        )
         check_done = time.perf_counter()
         await candidates.refresh_if_stale(uow, policy, YEAR)
         refreshed = time.perf_counter()

@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.awards.common.domain.certificates import Certificate
 from services.awards.eql.domain.model import Assessment, CountryQuota, EqlLabel, NqlScore
-from services.awards.nql.adapters.repository import APPLICATIONS, PROJECTS
+from services.awards.nql.adapters.repository import APPLICATIONS, DECISION_COUNTERS, PROJECTS
 from services.awards.nql.domain.model import ProjectFacts
 from shared.events.base import EventPayload
 from shared.storage.deferred import insert_if_absent
@@ -134,24 +134,26 @@ def _aware(moment: datetime) -> datetime:
 
 
 async def decisions_fingerprint(
-    database: AsyncDatabase[Document], start: datetime, end: datetime, *, with_refused: bool
+    database: AsyncDatabase[Document], start: datetime, end: datetime
 ) -> list[Any]:
-    """What changes whenever an NQL counted by the round is decided: the number decided per
-    status in [start, end) and the latest decision. Two index reads, whatever the year's size."""
-    statuses = ["GRANTED", "REFUSED"] if with_refused else ["GRANTED"]
-    window = {"$gte": start, "$lt": end}
-    counts = [
-        await database[APPLICATIONS].count_documents(
-            {"status": status, "decision.decided_at": window}
-        )
-        for status in statuses
-    ]
-    latest = await database[APPLICATIONS].find_one(
-        {"status": {"$in": statuses}, "decision.decided_at": window},
-        {"decision.decided_at": 1},
-        sort=[("decision.decided_at", DESCENDING)],
-    )
-    return [*counts, None if latest is None else _aware(latest["decision"]["decided_at"])]
+    """What changes whenever an NQL decided in [start, end) is: the decision counters of the
+    window's months (written in each decision's transaction). One read by _id."""
+    months = _months(start, end)
+    found = {
+        document["_id"]: int(document.get("seq", 0))
+        async for document in database[DECISION_COUNTERS].find({"_id": {"$in": months}})
+    }
+    return [[month, found.get(month, 0)] for month in months]
+
+
+def _months(start: datetime, end: datetime) -> list[str]:
+    """Every calendar month that has a moment in [start, end)."""
+    months: list[str] = []
+    year, month = start.year, start.month
+    while datetime(year, month, 1, tzinfo=UTC) < end:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 async def earlier_candidacies(

@@ -1,11 +1,12 @@
 """The round's candidates and quotas, kept current until nominations close (R-EQL-3,
 R-EQL-4). Computed when the round opens, and again whenever an NQL the round counts was
-decided since (checked on every read and before every nomination by a two-index-read
-fingerprint), so a project whose second country's NQL is granted after the opening becomes a
-candidate, and a nomination is checked against the current figures. A recomputation writes a
-fresh snapshot, then points the round at it and updates the quota counters in one
-transaction (the places used stay); a concurrent nomination conflicts on its counter and is
-retried against the new figures."""
+decided since (checked on every read and before every nomination: the NQL decision counters
+of the window's months, one read by _id, written in each decision's transaction), so a
+project whose second country's NQL is granted after the opening becomes a candidate, and a
+nomination is checked against the current figures. A recomputation writes a fresh snapshot,
+then points the round at it and updates the quota counters in one transaction (the places
+used stay); a concurrent nomination conflicts on its counter and is retried against the new
+figures. NQLs written straight into the database (not through a decision) move no counter."""
 
 from __future__ import annotations
 
@@ -66,9 +67,7 @@ def window(policy: EqlPolicy, year: int) -> tuple[Any, Any, Any]:
 
 async def fingerprint(database: AsyncDatabase[Document], policy: EqlPolicy, year: int) -> list[Any]:
     start, _, end = window(policy, year)
-    return await decisions_fingerprint(
-        database, start, end, with_refused=policy.nomination.average_of == "evaluated"
-    )
+    return await decisions_fingerprint(database, start, end)
 
 
 async def compute(database: AsyncDatabase[Document], policy: EqlPolicy, year: int) -> Figures:

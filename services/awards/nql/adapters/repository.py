@@ -24,6 +24,13 @@ TEACHERS = "nql_teachers"
 CERTIFICATES = "nql_certificates"
 SUBMISSION_COUNTERS = "nql_submission_counters"
 PROJECT_STATES = "nql_project_states"
+# One counter per calendar month of NQL decisions: the EQL round reads the months of its
+# candidacy window to know, in one indexed read, whether an NQL was decided since its figures.
+DECISION_COUNTERS = "nql_decision_counters"
+
+
+def decision_month(moment: datetime) -> str:
+    return moment.strftime("%Y-%m")
 
 
 async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
@@ -43,7 +50,9 @@ async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
     )
     # Collections are created here, outside transactions: implicit creation inside concurrent
     # transactions can fail (see shared.storage.mongo.ensure_core_indexes).
-    await ensure_collections(database, {PROJECTS, TEACHERS, SUBMISSION_COUNTERS, PROJECT_STATES})
+    await ensure_collections(
+        database, {PROJECTS, TEACHERS, SUBMISSION_COUNTERS, PROJECT_STATES, DECISION_COUNTERS}
+    )
 
 
 def application_document(application: NqlApplication) -> Document:
@@ -139,6 +148,15 @@ class NqlRepository:
             {"_id": application.id},
             application_document(application),
             upsert=True,  # a member of an active project applies before completion opens it
+            session=self._session,
+        )
+
+    async def count_decision(self, decided_at: datetime) -> None:
+        """In the decision's transaction: the month's counter moves on."""
+        await self._tx.collection(DECISION_COUNTERS).update_one(
+            {"_id": decision_month(decided_at)},
+            {"$inc": {"seq": 1}},
+            upsert=True,
             session=self._session,
         )
 

@@ -125,6 +125,8 @@ async def evaluate(
             command.feedback,
         )
         await repository.save_application(decided)
+        assert decided.decision is not None
+        await repository.count_decision(decided.decision.decided_at)  # the EQL round's figures
         allowed = country_policy.calendar.reapplications_after_refusal
         await tx.emit(_decision_event(decided, reapplication_allowed=decided.refusals <= allowed))
         if decided.status == "GRANTED":
