@@ -92,3 +92,46 @@ def test_the_portal_pages_of_a_head_need_no_sign_in() -> None:
     page = client.get(f"/head-confirmations/{SAMPLE}", follow_redirects=False)
     assert page.status_code == 200, page.headers.get("location")
     assert f'action="/head-confirmations/{SAMPLE}"' in page.text
+
+
+def test_the_school_label_head_reads_the_declaration_and_confirms_it_on_the_portal() -> None:
+    """Awards' two head routes stood in for by a small ASGI app (the portal's own logic: what
+    it shows, and that the confirm button posts to awards without any sign-in)."""
+    import httpx
+    from fastapi import FastAPI, HTTPException
+    from fastapi.testclient import TestClient
+
+    confirmed: list[str] = []
+    awards = FastAPI()
+    waiting = {
+        "application_id": "sl-1", "school_name": "Escola da Batalha", "year": 2026,
+        "round": "2026", "head_name": "Rui Costa", "status": "AWAITING_HEAD",
+        "statement": "I declare on my honour that the school meets the criteria.",
+    }  # fmt: skip
+
+    @awards.get("/school-label/head-confirmations/{token}")
+    async def show(token: str) -> dict[str, object]:
+        if token != SAMPLE:
+            raise HTTPException(404)
+        return waiting | {"status": "SUBMITTED" if confirmed else "AWAITING_HEAD"}
+
+    @awards.post("/school-label/head-confirmations/{token}")
+    async def confirm(token: str) -> dict[str, object]:
+        confirmed.append(token)
+        return waiting | {"status": "SUBMITTED"}
+
+    app = build_app(PortalSettings())
+    app.state.portal.platform._clients["awards"] = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=awards), base_url="http://awards"
+    )
+    client = TestClient(app)
+    path = head_confirmation_url("", SAMPLE)
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Escola da Batalha" in page.text and "on my honour" in page.text
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    done = client.post(path, data={"csrf_token": token})
+    assert done.status_code == 200 and confirmed == [SAMPLE]
+    assert "goes to your National Support Organisation" in done.text
+    assert f'action="{path}"' not in done.text  # nothing left to confirm
+    assert client.get(head_confirmation_url("", "another-token-0123456789")).status_code == 404
