@@ -129,6 +129,7 @@ def start_processes(
         **env,
         "HTTP_PORT": str(portal_port),
         "PORTAL_BASE_URL": f"http://127.0.0.1:{portal_port}",
+        "MONGODB_DATABASE": f"{prefix}_portal",
         "OIDC_ISSUER": provider_url,
         "AUTHLIB_INSECURE_TRANSPORT": "1",
         **{f"{name.upper()}_URL": url for name, url in urls.items()},

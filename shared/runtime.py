@@ -30,6 +30,7 @@ from shared.events import CATALOG
 from shared.events.base import EventPayload
 from shared.http.auth import TeacherOfSubject
 from shared.http.contract import contract_router
+from shared.http.dead_letters import dead_letters_router
 from shared.http.health import health_router
 from shared.http.limits import BodySizeLimit
 from shared.http.me import me_router
@@ -154,6 +155,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(me_router)
+    app.include_router(dead_letters_router)
     app.include_router(contract_router(service_contract(definition)))
     for router in definition.routers:
         app.include_router(router)

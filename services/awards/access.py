@@ -32,6 +32,10 @@ POLICY = Policy(
              "an application with its evidence per criterion, the country's rubric, the "
              "project's description and TwinSpace, its partners' NQL status", nso=COUNTRY,
              css=ALL, operator=ALL),
+        rule("nql.evaluation_preview",
+             "POST /nql/applications/{application_id}/evaluation-preview",
+             "the decision some scores would give, computed and not stored (R-NQL-5)",
+             nso=COUNTRY),
         rule("nql.queue", "GET /nql/queue", "applications waiting for the NSO", nso=COUNTRY),
         rule("nql.labels", "GET /nql/labels", "granted NQLs with scores and certificate codes",
              **STAFF_AND_OWNER),

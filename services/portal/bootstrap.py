@@ -8,24 +8,61 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from pymongo import AsyncMongoClient
+from pymongo.errors import PyMongoError
 from starlette.middleware.sessions import SessionMiddleware
 
 from services.portal.adapters.credentials import BearerSource, DevBearer, ProviderBearer
 from services.portal.adapters.platform import Platform, ServiceProblem, start_tally
-from services.portal.adapters.sessions import SessionStore, StateCache
+from services.portal.adapters.sessions import (
+    SESSIONS,
+    SIGN_IN_STATES,
+    MemorySessionStore,
+    MongoSessionStore,
+    SessionStore,
+    StateCache,
+)
 from services.portal.config import PortalSettings
 from services.portal.web import css, links, nso, operator, signin, teacher
-from services.portal.web.base import CsrfRejected, Forbidden, Portal, SignInRequired, render
+from services.portal.web.base import (
+    CsrfRejected,
+    Forbidden,
+    Portal,
+    SignInRequired,
+    load_session,
+    render,
+    save_session,
+)
 from services.portal.web.i18n import load_translations
 from shared.clock import Clock, SystemClock
-from shared.logging import configure_logging
+from shared.logging import configure_logging, get_logger
 
 HERE = Path(__file__).resolve().parent
+STORELESS_PATHS = ("/static/", "/health/")  # no session read for assets and probes
+log = get_logger(__name__)
+
+
+def _session_stores(
+    settings: PortalSettings,
+) -> tuple[SessionStore, StateCache, AsyncMongoClient[Any] | None]:
+    lifetime = settings.session_hours * 3600
+    if settings.session_store == "memory":
+        return MemorySessionStore(lifetime), StateCache(), None
+    client: AsyncMongoClient[Any] = AsyncMongoClient(
+        settings.mongodb_url, appname="portal", tz_aware=True
+    )
+    database = client[settings.mongodb_database]
+    return (
+        MongoSessionStore(database[SESSIONS], lifetime),
+        StateCache(database[SIGN_IN_STATES]),
+        client,
+    )
 
 
 def bearer_source(settings: PortalSettings) -> BearerSource:
@@ -49,22 +86,44 @@ def build_app(settings: PortalSettings | None = None, clock: Clock | None = None
         timeout=settings.service_timeout_seconds,
     )
 
+    sessions, sign_in_states, mongo = _session_stores(settings)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if isinstance(sessions, MongoSessionStore):
+            try:
+                await sessions.ensure_indexes()
+            except PyMongoError as error:  # expiry is checked on read; the index only tidies
+                log.warning("portal.session_index_not_created", error=repr(error))
         yield
         await platform.aclose()
+        if mongo is not None:
+            await mongo.close()
 
     app = FastAPI(title="eTwinning portal", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.portal = Portal(
         platform=platform,
-        sessions=SessionStore(settings.session_hours * 3600),
+        sessions=sessions,
         bearer=bearer_source(settings),
         templates=Jinja2Templates(directory=HERE / "templates"),
         translations=load_translations(),
     )
-    app.state.oidc = signin.oauth_client(settings, StateCache())
+    app.state.oidc = signin.oauth_client(settings, sign_in_states)
+
+    @app.middleware("http")
+    async def session_in_store(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Inside the cookie middleware: load the session the cookie names, save it after."""
+        if request.url.path.startswith(STORELESS_PATHS):
+            return await call_next(request)
+        await load_session(request)
+        response = await call_next(request)
+        await save_session(request)
+        return response
+
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret.get_secret_value(),

@@ -28,6 +28,12 @@ class PortalSettings(BaseSettings):
         default="http://127.0.0.1:8090",
         description="The OpenID provider; its discovery document is read at sign-in.",
     )
+    oidc_discovery_url: str | None = Field(
+        default=None,
+        description="Where the portal itself reads the provider's discovery document (a "
+        "back-channel URL inside compose: http://keycloak:8080/...); the browser is still "
+        "sent to the public issuer's endpoints it names. Default: the issuer's.",
+    )
     oidc_client_id: str = "etwinning-portal"
     oidc_client_secret: SecretStr = SecretStr("dev-portal-secret")
     oidc_scope: str = "openid profile email"
@@ -41,6 +47,15 @@ class PortalSettings(BaseSettings):
     jwt_issuer: str = "etwinning-platform"
     session_secret: SecretStr = Field(
         default=SecretStr("dev-only-portal-session-secret-0123456789abcdef"), min_length=32
+    )
+    session_store: Literal["mongodb", "memory"] = Field(
+        default="mongodb",
+        description="`mongodb`: sessions in the portal's own database (survive a restart, "
+        "shared by replicas). `memory`: in the process (one replica; unit tests).",
+    )
+    mongodb_url: str = "mongodb://127.0.0.1:27017/?replicaSet=rs0"
+    mongodb_database: str = Field(
+        default="etw_portal", description="The portal's own database: sessions only."
     )
     session_hours: float = Field(default=8.0, gt=0)
     cookie_secure: bool = Field(

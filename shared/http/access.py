@@ -186,6 +186,10 @@ SHARED = Policy(
         rule("docs.oauth2_redirect", "GET /docs/oauth2-redirect", "the API docs' sign-in",
              public=Scope.ALL),
         rule("docs.redoc", "GET /redoc", "the API docs page (ReDoc)", public=Scope.ALL),
+        rule("dead_letters.list", "GET /dead-letters", "the service's dead-lettered messages: "
+             "reason, headers, body (peeked, left in place)", operator=Scope.ALL),
+        rule("dead_letters.redrive", "POST /dead-letters/redrive", "sends chosen dead letters "
+             "back to the service's queue", operator=Scope.ALL),
         rule("identity.me", "GET /me", "the caller as this service sees them: role, country, "
              "linked teacher", applicant=Scope.OWN, teacher=Scope.OWN, nso=Scope.OWN,
              css=Scope.OWN, operator=Scope.OWN),

@@ -5,10 +5,13 @@ candidates and nominates → the CSS sees the nomination; the operator sees ever
 
 from __future__ import annotations
 
+import asyncio
 import re
+import threading
 import uuid
 from typing import Any
 
+import aio_pika
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -283,6 +286,7 @@ def test_css_runs_the_eql_round_and_the_nso_sees_its_candidates(
     expect(
         css.locator(".card", has_text="School Label").locator(".notice, .problem").first
     ).to_be_visible()
+    css.get_by_label("Close before the nominations deadline").check()  # R-EQL-1
     css.get_by_role("button", name="Close the round and award the EQLs").click()
     expect(css.locator("#round")).to_contain_text("Closed")
     css.goto(f"{stack.portal_url}/css/prizes")
@@ -330,6 +334,50 @@ def _year(page: Page) -> str:
     return page.locator("#year").input_value()
 
 
+def _publish_to_queue(amqp_url: str, queue: str, body: bytes, message_id: str) -> None:
+    """A message put straight into a service's queue (a thread: the sync Playwright test has
+    no event loop of its own to lend)."""
+
+    async def publish() -> None:
+        connection = await aio_pika.connect(amqp_url)
+        async with connection:
+            channel = await connection.channel(publisher_confirms=True)
+            message = aio_pika.Message(body, message_id=message_id, type="registration.x")
+            await channel.default_exchange.publish(message, routing_key=queue)
+
+    thread = threading.Thread(target=asyncio.run, args=(publish(),))
+    thread.start()
+    thread.join(timeout=20)
+
+
+def _operator_redrives_a_dead_letter(stack: PortalStack, operator: Page) -> None:
+    """A malformed message dead-lettered by notifications: listed with its reason, headers and
+    body; chosen, redriven after the confirmation page."""
+    message_id = f"m-broken-{RUN}"
+    _publish_to_queue(stack.amqp_url, "notifications.events", b'{"event_id": "oops', message_id)
+    page_url = f"{stack.portal_url}/operator/dead-letters/notifications"
+
+    def listed() -> bool:
+        operator.goto(page_url)
+        return operator.locator(f"input[value='{message_id}']").count() == 1
+
+    stack.eventually(listed, what="the dead letter on the operator's page")
+    card = operator.locator(".card", has=operator.locator(f"input[value='{message_id}']"))
+    expect(card.locator(".dead-reason")).to_have_text("invalid_json")
+    card.locator("summary").click()
+    expect(card.locator("pre")).to_have_text('{"event_id": "oops')
+    expect(card.locator("dl")).to_contain_text("x-failed-service")
+    check_accessibility(operator, "operator: dead letters")
+    card.locator("input[type=checkbox]").check()
+    operator.locator("main form button[type=submit]").last.click()
+    # The confirmation step: nothing is sent back until it is confirmed.
+    expect(operator.locator("#confirm")).to_be_visible()
+    expect(operator.locator("main ul").last).to_contain_text(message_id)
+    operator.locator("main form input[name=confirm]").locator("..").locator("button").click()
+    expect(operator.locator(".notice")).to_be_visible()
+    expect(operator).to_have_url(re.compile(r"/operator/dead-letters/notifications$"))
+
+
 def test_operator_sees_every_service_and_sign_out_ends_the_session(
     stack: PortalStack, browser: Browser
 ) -> None:
@@ -349,6 +397,8 @@ def test_operator_sees_every_service_and_sign_out_ends_the_session(
     operator.get_by_role("button", name="Ändern").click()
     expect(operator.locator("h1")).to_have_text("Operazioni")
 
+    _operator_redrives_a_dead_letter(stack, operator)
+    operator.goto(f"{stack.portal_url}/operator")
     operator.get_by_role("button", name="Esci").click()
     if "end_session" in operator.url:  # the provider asks to confirm its own sign-out
         operator.get_by_role("button").first.click()

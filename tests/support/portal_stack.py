@@ -54,6 +54,7 @@ class PortalStack:
     service_urls: dict[str, str]
     sink: SmtpSink
     procs: list[Proc] = field(default_factory=list)
+    amqp_url: str = ""
 
     def set_user(self, subject: str, **claims: Any) -> None:
         self.provider.put_user(subject, claims)
@@ -158,6 +159,7 @@ def portal_stack(mongodb_url: str, logs: Path) -> Iterator[PortalStack]:
                 **base_env,
                 "HTTP_PORT": str(portal_port),
                 "PORTAL_BASE_URL": portal_url,
+                "MONGODB_DATABASE": f"{prefix}_portal",
                 "REGISTRATION_URL": urls["registration"],
                 "PROJECTS_URL": urls["projects"],
                 "AWARDS_URL": urls["awards"],
@@ -175,7 +177,7 @@ def portal_stack(mongodb_url: str, logs: Path) -> Iterator[PortalStack]:
                 )
             )
             _wait_ready(procs)
-            yield PortalStack(portal_url, provider, urls, sink, procs)
+            yield PortalStack(portal_url, provider, urls, sink, procs, vhost.url)
     finally:
         for proc in procs:
             if proc.process.poll() is None:

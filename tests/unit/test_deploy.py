@@ -100,9 +100,18 @@ def test_portal_service(services: dict[str, dict[str, Any]]) -> None:
     portal = services["portal"]
     assert portal["command"] == ["python", "-m", "services.portal"]
     assert "/health/ready" in " ".join(portal["healthcheck"]["test"])
-    assert set(portal["depends_on"]) == set(APP_PORTS)
+    assert set(portal["depends_on"]) == {*APP_PORTS, "mongo"}
     env = portal["environment"]
     assert int(env["HTTP_PORT"]) == PORTAL_PORT
+    # Sign-in: the browser is sent to the public issuer, discovery read over the network.
+    assert env["OIDC_DISCOVERY_URL"].startswith("http://keycloak:8080/realms/etwinning/")
+    assert "keycloak" not in env["OIDC_ISSUER"]
+    # Its sessions, in its own database, as its own MongoDB user (no service's data).
+    assert env["MONGODB_DATABASE"] == "etw_portal"
+    assert env["MONGODB_URL"].startswith("mongodb://portal:${PORTAL_MONGO_PASSWORD")
+    assert "PORTAL_MONGO_PASSWORD" in services["mongo"]["environment"]
+    users = (ROOT / "deploy/mongo/initdb/10-service-users.js").read_text()
+    assert '"portal"' in users
     for name, port in APP_PORTS.items():  # the services' own names, not the gateway's ports
         assert env[f"{name.upper()}_URL"] == f"http://{name}:{port}"
     assert "ports" not in portal and portal["expose"] == [str(PORTAL_PORT)]

@@ -97,7 +97,7 @@ def test_gauges_of_a_metrics_page() -> None:
 
 
 def test_forms_need_the_session_csrf_token_and_the_cookie_is_httponly() -> None:
-    client = TestClient(build_app(PortalSettings()))
+    client = TestClient(build_app(PortalSettings(session_store="memory")))
     page = client.get("/")
     cookie = page.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
@@ -131,3 +131,17 @@ def test_every_text_of_the_pages_is_in_every_catalog() -> None:
         translated = {str(message.id) for message in catalog if message.id and message.string}
         missing = sorted(used - translated)
         assert not missing, f"{language}: {missing[:5]}"
+
+
+def test_discovery_is_read_from_the_back_channel_url_when_set() -> None:
+    from services.portal.web.signin import discovery_url
+
+    public = PortalSettings(oidc_issuer="http://localhost:8080/realms/etwinning")
+    assert discovery_url(public) == (
+        "http://localhost:8080/realms/etwinning/.well-known/openid-configuration"
+    )
+    inside = PortalSettings(
+        oidc_issuer="http://localhost:8080/realms/etwinning",
+        oidc_discovery_url="http://keycloak:8080/realms/etwinning/.well-known/openid-configuration",
+    )
+    assert discovery_url(inside).startswith("http://keycloak:8080/")

@@ -19,7 +19,7 @@ from services.portal.bootstrap import build_app
 from services.portal.config import PortalSettings
 
 LINKS = load_action_links("")
-APP = build_app(PortalSettings())
+APP = build_app(PortalSettings(session_store="memory"))
 SAMPLE = "sample-id-0123456789abcdef"  # long enough for the services' token bounds
 
 # Notices that tell, and ask nothing of their reader (a test of its own: a new notice must be
@@ -120,7 +120,7 @@ def test_the_school_label_head_reads_the_declaration_and_confirms_it_on_the_port
         confirmed.append(token)
         return waiting | {"status": "SUBMITTED"}
 
-    app = build_app(PortalSettings())
+    app = build_app(PortalSettings(session_store="memory"))
     app.state.portal.platform._clients["awards"] = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=awards), base_url="http://awards"
     )

@@ -5,7 +5,8 @@
 //     -p "$MONGO_INITDB_ROOT_PASSWORD" --authenticationDatabase admin \
 //     /docker-entrypoint-initdb.d/10-service-users.js
 // Users live in the admin database (URLs use authSource=admin).
-const services = ["registration", "projects", "awards", "notifications"];
+// The portal's user reaches etw_portal, its sessions, only.
+const services = ["registration", "projects", "awards", "notifications", "portal"];
 const admin = db.getSiblingDB("admin");
 
 for (const service of services) {

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from services.portal.adapters.credentials import BearerSource
 from services.portal.adapters.platform import Platform, ServiceProblem
 from services.portal.adapters.problems import Problem
-from services.portal.adapters.sessions import Person, PortalSession, SessionStore
+from services.portal.adapters.sessions import Person, PortalSession, SessionStore, new_session
 from services.portal.web.i18n import LANGUAGES, Localizer, page_language
 
 SESSION_KEY = "sid"
@@ -50,17 +50,32 @@ def portal_of(request: Request) -> Portal:
     return portal
 
 
+async def load_session(request: Request) -> None:
+    """Before the page: the session the cookie names, if the store still has it (and what it
+    was, so `save_session` writes only a changed one)."""
+    session = await portal_of(request).sessions.load(request.session.get(SESSION_KEY))
+    request.state.portal_session = session
+    request.state.portal_session_was = session.document() if session else None
+
+
+async def save_session(request: Request) -> None:
+    session: PortalSession | None = getattr(request.state, "portal_session", None)
+    if session is None:
+        return
+    if session.document() != getattr(request.state, "portal_session_was", None):
+        await portal_of(request).sessions.save(session)
+
+
 def session_of(request: Request) -> PortalSession:
-    """The person's session, started on first sight (the CSRF token exists before sign-in)."""
+    """The person's session, started on first sight (the CSRF token exists before sign-in);
+    saved at the end of the request."""
     existing = getattr(request.state, "portal_session", None)
     if existing is not None:
         return existing  # type: ignore[no-any-return]
-    store = portal_of(request).sessions
-    session = store.get(request.session.get(SESSION_KEY))
-    if session is None:
-        session = store.create()
-        request.session[SESSION_KEY] = session.id
+    session = new_session(portal_of(request).sessions.lifetime_seconds)
+    request.session[SESSION_KEY] = session.id
     request.state.portal_session = session
+    request.state.portal_session_was = None
     return session
 
 
@@ -112,7 +127,7 @@ async def unread_count(request: Request) -> int | None:
     if session.person is None or session.person.role in ("applicant", "operator"):
         return None
     cached = session.unread_cache
-    if cached is not None and cached[0] > time.monotonic():
+    if cached is not None and cached[0] > time.time():
         return cached[1]
     try:
         answer = await portal_of(request).platform.get(
@@ -121,7 +136,7 @@ async def unread_count(request: Request) -> int | None:
         count: int | None = int(answer["unread"])
     except ServiceProblem:
         count = None
-    session.unread_cache = (time.monotonic() + UNREAD_MAX_AGE_SECONDS, count)
+    session.unread_cache = (time.time() + UNREAD_MAX_AGE_SECONDS, count)
     return count
 
 

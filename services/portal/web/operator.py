@@ -1,20 +1,28 @@
 """The operator's pages: outbox and delivery health of each service, read from the services'
-own /metrics, and the notification deliveries that failed.
-
-Dead-lettered messages: the services have no HTTP API for their dead-letter queues yet
-(`python -m tools.dlq` reads and redrives them over AMQP); the portal talks HTTP only, so
-this page says so until such an API exists."""
+own /metrics, the notification deliveries that failed, and each service's dead-lettered
+messages (its `GET /dead-letters`) with a redrive of the chosen ones after a confirmation
+page (its `POST /dead-letters/redrive`)."""
 
 from __future__ import annotations
 
 import asyncio
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from services.portal.adapters.platform import ServiceName, ServiceProblem
-from services.portal.web.base import person_of, portal_of, render
-from services.portal.web.forms import read_or_none
+from services.portal.adapters.problems import Problem
+from services.portal.web.base import (
+    Forbidden,
+    check_csrf,
+    form_lists,
+    notice,
+    person_of,
+    portal_of,
+    render,
+    see_other,
+)
+from services.portal.web.forms import attempt, read_or_none
 
 router = APIRouter(prefix="/operator")
 SERVICES: tuple[ServiceName, ...] = ("registration", "projects", "awards", "notifications")
@@ -55,3 +63,59 @@ async def operator_home(request: Request) -> HTMLResponse:
     )
     health = dict(zip(SERVICES, figures, strict=True))
     return await render(request, "operator/home.html", health=health, failed=failed or [])
+
+
+def _service(name: str) -> ServiceName:
+    for service in SERVICES:
+        if service == name:
+            return service
+    raise Forbidden()
+
+
+@router.get("/dead-letters/{service}", response_class=HTMLResponse)
+async def dead_letters(request: Request, service: str) -> HTMLResponse:
+    return await _dead_letters(request, _service(service))
+
+
+async def _dead_letters(
+    request: Request,
+    service: ServiceName,
+    *,
+    problem: Problem | None = None,
+    confirming: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    person_of(request, "operator")
+    answer = await read_or_none(request, service, "/dead-letters", limit=100)
+    return await render(
+        request,
+        "operator/dead_letters.html",
+        status_code=status_code,
+        service=service,
+        services=SERVICES,
+        letters=None if answer is None else answer["items"],
+        confirming=confirming or [],
+        problem=problem,
+    )
+
+
+@router.post("/dead-letters/{service}/redrive", response_class=HTMLResponse)
+async def redrive(request: Request, service: str) -> Response:
+    """First the chosen ids come back on a confirmation page; only its confirm button
+    (`confirm=yes`) makes the service redrive them."""
+    name = _service(service)
+    person_of(request, "operator")
+    fields = await check_csrf(request)
+    chosen = (await form_lists(request, "message_id"))["message_id"]
+    if not chosen:
+        nothing = Problem(422, "nothing_chosen", "")
+        return await _dead_letters(request, name, problem=nothing, status_code=422)
+    if fields.get("confirm") != "yes":
+        return await _dead_letters(request, name, confirming=chosen)
+    _, problem = await attempt(
+        request, name, "POST", "/dead-letters/redrive", {"message_ids": chosen}
+    )
+    if problem:
+        return await _dead_letters(request, name, problem=problem, status_code=422)
+    notice(request, "redriven")
+    return see_other(f"/operator/dead-letters/{name}")

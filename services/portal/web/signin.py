@@ -29,13 +29,22 @@ router = APIRouter()
 ROLES = ("applicant", "teacher", "nso", "css", "operator")
 
 
+def discovery_url(settings: PortalSettings) -> str:
+    """The back-channel discovery URL when one is set (Keycloak, asked from inside the compose
+    network with KC_HOSTNAME_BACKCHANNEL_DYNAMIC, answers the public authorization endpoint
+    and issuer with internal token and key endpoints)."""
+    if settings.oidc_discovery_url:
+        return settings.oidc_discovery_url
+    return settings.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+
 def oauth_client(settings: PortalSettings, cache: Any) -> Any:
     oauth = OAuth(cache=cache)
     oauth.register(
         "platform",
         client_id=settings.oidc_client_id,
         client_secret=settings.oidc_client_secret.get_secret_value(),
-        server_metadata_url=settings.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration",
+        server_metadata_url=discovery_url(settings),
         client_kwargs={"scope": settings.oidc_scope, "code_challenge_method": "S256"},
     )
     return oauth.create_client("platform")
@@ -129,7 +138,7 @@ async def logout(request: Request) -> Response:
     await check_csrf(request)
     session = session_of(request)
     id_token = session.id_token
-    portal_of(request).sessions.end(session.id)
+    await portal_of(request).sessions.end(session.id)
     request.session.clear()
     request.state.portal_session = None
     settings: PortalSettings = request.app.state.settings

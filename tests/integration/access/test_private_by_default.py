@@ -26,11 +26,7 @@ from tests.support.eql_helpers import YEAR as EQL_YEAR
 from tests.support.eql_helpers import grant_nqls
 from tests.support.probes import eventually
 from tests.support.projects_helpers import ProjectSteps, know_validated, new_teacher
-from tests.support.registration_helpers import (
-    new_school,
-    registration_app,
-    validated_teacher,
-)
+from tests.support.registration_helpers import new_school, registration_app, validated_teacher
 from tests.support.registration_helpers import new_teacher as register_teacher
 from tests.support.school_label_helpers import (
     CURRENT_YEAR,
@@ -67,7 +63,19 @@ async def test_registration_routes_answer_as_the_policy_says(
             ],
             "/teachers/{teacher_id}": [Probe(f"/teachers/{teacher['id']}", teacher["email"], own)],
             "/partners": [Probe("/partners", teacher["id"], own, {"country": "ES"})],
-            "/teachers": [Probe("/teachers", waiting["email"], queue)],
+            "/schools": [
+                Probe(
+                    "/schools",
+                    school["id"],
+                    Row.of(countries=["ES"]),
+                    {"country": "ES", "name": "IES"},
+                )
+            ],
+            "/teachers": [
+                Probe("/teachers", waiting["email"], queue),
+                Probe("/teachers", waiting["email"], queue, {"country": "ES"}),
+                Probe("/teachers", teacher["email"], queue, {"status": "VALIDATED"}),
+            ],
             "/validations": [Probe("/validations", waiting["email"], queue)],
         }
         _passed(await walk(app, http, probes))

@@ -121,6 +121,24 @@ async def test_a_member_of_an_active_project_applies_before_completion(
             "ict",
             "gdpr_copyright_esafety",
         }
+        # The decision before submitting: computed, nothing stored.
+        preview_path = f"/nql/applications/{early.json()['id']}/evaluation-preview"
+        foreign = await awards.http.post(preview_path, json={"scores": PERFECT}, headers=nso("ES"))
+        assert (foreign.status_code, problem_code(foreign)) == (403, "wrong_nso")
+        granted = await awards.http.post(preview_path, json={"scores": PERFECT}, headers=nso("TR"))
+        assert granted.status_code == 200, granted.text
+        assert granted.json()["outcome"] == "GRANTED"
+        zeros = dict.fromkeys(PERFECT, 0)
+        refused = (
+            await awards.http.post(preview_path, json={"scores": zeros}, headers=nso("TR"))
+        ).json()
+        assert refused["outcome"] == "REFUSED"
+        assert {c["code"] for c in refused["checks"] if not c["passed"]} >= {"total_below_minimum"}
+        short = await awards.http.post(preview_path, json={"scores": {"ict": 1}},
+                                       headers=nso("TR"))  # fmt: skip
+        assert (short.status_code, problem_code(short)) == (422, "scores_not_the_rubric")
+        still = await awards.http.get(f"/nql/applications/{early.json()['id']}", headers=nso("TR"))
+        assert still.json()["status"] == "SUBMITTED"
         evaluated = await awards.http.post(
             f"/nql/applications/{early.json()['id']}/evaluation",
             json={"scores": PERFECT, "feedback": "A model of online collaboration."},

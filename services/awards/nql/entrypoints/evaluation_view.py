@@ -1,7 +1,8 @@
 """What an evaluator sees to score an NQL application (R-NQL-5): the application with its
 evidence per criterion, the rubric of the applicant's country (criteria, sub-criteria, maxima,
 key minimums), the project's description, aims and TwinSpace, and its partners with their
-NQL status. Read only; the NSO of the application's country, the CSS and operators."""
+NQL status. Read only; the NSO of the application's country, the CSS and operators. And the
+decision some scores would give, before the NSO submits them (evaluation-preview)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from pydantic import BaseModel, Field
 from services.awards.access import POLICY
 from services.awards.nql.adapters import queries
 from services.awards.nql.domain import errors
+from services.awards.nql.domain.decision import Decision, decide
 from services.awards.nql.domain.policy import NqlPolicy, Rubric
 from services.awards.nql.entrypoints.responses import ApplicationDetailOut, detail_out
 from shared.http.access import Grant
 from shared.http.dependencies import UoW
-from shared.http.inputs import Identifier
+from shared.http.inputs import Identifier, Keyword, Score
 
 router = APIRouter(prefix="/nql", tags=["national quality label"])
 
@@ -112,3 +114,27 @@ async def evaluation_view(
             for c in rubric.criteria
         ],
     )
+
+
+class PreviewIn(BaseModel):
+    scores: dict[Keyword, Score] = Field(
+        max_length=100,
+        description="Points per sub-criterion id of the rubric of the applicant's country.",
+    )
+
+
+@router.post("/applications/{application_id}/evaluation-preview")
+async def evaluation_preview(
+    application_id: Identifier,
+    body: PreviewIn,
+    uow: UoW,
+    policy: Annotated[NqlPolicy, Depends(_nql_policy)],
+    grant: Annotated[Grant, POLICY.grant("nql.evaluation_preview")],
+) -> Decision:
+    """The decision these scores would give (R-NQL-5), computed by the same function as the
+    evaluation, with nothing stored: the NSO sees it before submitting."""
+    document = await queries.application(uow.database, application_id)
+    if document is None:
+        raise errors.UNKNOWN_NQL_APPLICATION(f"no NQL application {application_id}")
+    grant.check(countries=[document["country"]])
+    return decide(policy.for_country(document["country"]).rubric, dict(body.scores))
