@@ -29,9 +29,9 @@ TELLS_ONLY = {
     "project_activated", "project_completed", "project_rejected", "project_withdrawn",
     "school_label_granted", "school_label_refused", "teacher_validated",
 }  # fmt: skip
-# Asks to act, but the portal has no page for the act yet (a teacher's School Label
-# application): listed so the gap is seen, not hidden among the notices that only tell.
-NO_PORTAL_PAGE_YET = {"school_label_eligible"}
+# Asks to act, but the portal has no page for the act yet: listed so a gap is seen, not hidden
+# among the notices that only tell.
+NO_PORTAL_PAGE_YET: set[str] = set()
 OWN_LINK_FIELDS = ("$confirm_url", "$download_url", "$verification_url")
 
 

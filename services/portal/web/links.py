@@ -1,6 +1,7 @@
 """The pages the links in notices open that no other page module serves: the school head's
 confirmations (a teacher's registration, R-REG-3; the School Label declaration, R-SCH-2),
-public, the link's secret being the authority; and the paths notices name for pages that
+public, the link's secret being the authority; a teacher's School Label application (the
+eligibility notice's link); and the paths notices name for pages that
 live elsewhere in the portal (redirects, so each page exists once)."""
 
 from __future__ import annotations
@@ -66,6 +67,36 @@ async def confirm_declaration(request: Request, token: str) -> HTMLResponse:
         application=application,
         problem=problem,
         confirmed=problem is None,
+    )
+
+
+# --- a teacher's School Label application, where the eligibility notice links --------------
+
+
+@router.get("/school-label/{year}/schools/{school_id}/application", response_class=HTMLResponse)
+async def school_label_form(request: Request, year: int, school_id: str) -> HTMLResponse:
+    person_of(request, "teacher")
+    return await render(
+        request, "teacher/school_label_apply.html", year=year, school_id=school_id, applied=False
+    )
+
+
+@router.post("/school-label/{year}/schools/{school_id}/application", response_class=HTMLResponse)
+async def apply_for_school_label(request: Request, year: int, school_id: str) -> HTMLResponse:
+    person_of(request, "teacher")
+    fields = await check_csrf(request)
+    body = {"school_id": school_id, "year": year, "head_name": fields.get("head_name", ""),
+            "statement": fields.get("statement", "")}  # fmt: skip
+    _, problem = await attempt(request, "awards", "POST", "/school-label/applications", body)
+    return await render(
+        request,
+        "teacher/school_label_apply.html",
+        status_code=422 if problem else 200,
+        year=year,
+        school_id=school_id,
+        applied=problem is None,
+        form=fields,
+        problem=problem,
     )
 
 
