@@ -25,8 +25,8 @@ SAMPLE = "sample-id-0123456789abcdef"  # long enough for the services' token bou
 # Notices that tell, and ask nothing of their reader (a test of its own: a new notice must be
 # placed here or given a link). Links that awards builds itself are named by their field.
 TELLS_ONLY = {
-    "cofounder_accepted", "cofounder_declined", "nql_granted", "partner_joined", "prize_won",
-    "project_activated", "project_completed", "project_rejected", "project_withdrawn",
+    "cofounder_accepted", "cofounder_declined", "job_finished", "nql_granted", "partner_joined",
+    "prize_won", "project_activated", "project_completed", "project_rejected", "project_withdrawn",
     "school_label_granted", "school_label_refused", "teacher_validated",
 }  # fmt: skip
 # Asks to act, but the portal has no page for the act yet: listed so a gap is seen, not hidden
