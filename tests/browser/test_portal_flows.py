@@ -264,7 +264,7 @@ def test_css_runs_the_eql_round_and_the_nso_sees_its_candidates(
     expect(css).to_have_url(re.compile(r"/css$"))
     check_accessibility(css, "css: EQL round (before opening)")
     css.get_by_role("button", name="Open the EQL round").click()
-    expect(css.locator("#round")).to_contain_text("Open")
+    _until_round(css, "Open")  # opening runs as a job in the awards service
     check_accessibility(css, "css: EQL round")
     screenshot(css, "css")
 
@@ -288,9 +288,21 @@ def test_css_runs_the_eql_round_and_the_nso_sees_its_candidates(
     ).to_be_visible()
     css.get_by_label("Close before the nominations deadline").check()  # R-EQL-1
     css.get_by_role("button", name="Close the round and award the EQLs").click()
-    expect(css.locator("#round")).to_contain_text("Closed")
+    _until_round(css, "Closed")  # the closing job: Closing, then Closed
     css.goto(f"{stack.portal_url}/css/prizes")
     check_accessibility(css, "css: prizes")
+
+
+def _until_round(css: Page, status: str, seconds: int = 30) -> None:
+    """The CSS page reloaded until the round shows `status`: the awards service opens and
+    closes rounds as jobs (202), so the page first shows the state before the job ends."""
+    for _ in range(seconds):
+        shown = css.locator("#round")
+        if shown.count() and status in shown.inner_text():
+            break
+        css.wait_for_timeout(1_000)
+        css.reload()
+    expect(css.locator("#round")).to_contain_text(status)
 
 
 def _partner_label_granted(stack: PortalStack) -> None:
