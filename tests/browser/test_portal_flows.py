@@ -212,6 +212,11 @@ def test_teacher_runs_a_project_and_the_nso_grants_the_label(
         maximum = re.search(r"0\u2013(\d+)", label)
         assert maximum
         inputs.nth(index).fill(maximum.group(1))
+    # The decision before submitting, computed by awards; the scores stay typed.
+    nso.get_by_role("button", name="Preview the decision").click()
+    expect(nso.locator("#decision-preview")).to_contain_text("Granted")
+    expect(nso.locator("#application-status, h1").first).to_be_visible()
+    assert inputs.first.input_value() != ""
     check_accessibility(nso, "nso: NQL evaluation")
     nso.get_by_role("button", name="Submit the scores").click()
     expect(nso.locator("#decision")).to_contain_text("Granted")
@@ -286,6 +291,7 @@ def test_css_runs_the_eql_round_and_the_nso_sees_its_candidates(
     expect(
         css.locator(".card", has_text="School Label").locator(".notice, .problem").first
     ).to_be_visible()
+    css.locator("#force").check()  # the test closes before the nomination deadline
     css.get_by_role("button", name="Close the round and award the EQLs").click()
     expect(css.locator("#round")).to_contain_text("Closed")
     css.goto(f"{stack.portal_url}/css/prizes")
