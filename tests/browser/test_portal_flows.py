@@ -254,6 +254,11 @@ def test_teacher_runs_a_project_and_the_nso_grants_the_label(
     expect(lucia.locator("#unread-count")).not_to_have_text("0")
     check_accessibility(lucia, "teacher: home")
     screenshot(lucia, "teacher")
+    # The European Prizes page: an NQL is not an EQL, so nothing to enter yet.
+    lucia.get_by_role("link", name="Premios Europeos").click()
+    expect(lucia.locator("h1")).to_contain_text("Premios Europeos")
+    expect(lucia.locator("#enter")).to_be_visible()
+    check_accessibility(lucia, "teacher: prizes")
     people["project_id"] = project_id
     people["joao_id"] = joao_id
 
