@@ -4,6 +4,7 @@ processes (tests/support/portal_stack.py); every main page gets an axe-core chec
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,27 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from tests.support.portal_stack import PortalStack, portal_stack
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "portal"
+# The README's screenshots and accessibility counts; refreshed only on request
+# (UPDATE_SCREENSHOTS=1), so that a test run leaves the repository's files as they were.
+DOCUMENTED = ROOT / "docs" / "portal"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 ACCESSIBILITY: dict[str, dict[str, int]] = {}
+_artefacts: list[Path] = []  # where this session writes screenshots (set once, below)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def artefacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """docs/portal with UPDATE_SCREENSHOTS=1, else a directory of the session's own."""
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        where = DOCUMENTED
+        where.mkdir(parents=True, exist_ok=True)
+    else:
+        where = tmp_path_factory.mktemp("portal-screenshots")
+    _artefacts[:] = [where]
+    return where
 
 
 @pytest.fixture(scope="session")
@@ -30,15 +46,14 @@ def stack(mongodb_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(artefacts: Path) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
         )
         yield chromium
         chromium.close()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    (SCREENSHOTS / "accessibility.json").write_text(
+    (artefacts / "accessibility.json").write_text(
         json.dumps(ACCESSIBILITY, indent=2, sort_keys=True) + "\n"
     )
 
@@ -75,5 +90,4 @@ def check_accessibility(page: Page, name: str) -> None:
 
 
 def screenshot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(_artefacts[0] / f"{name}.png"), full_page=True)

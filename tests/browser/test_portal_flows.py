@@ -296,7 +296,7 @@ def test_css_runs_the_eql_round_and_the_nso_sees_its_candidates(
     expect(
         css.locator(".card", has_text="School Label").locator(".notice, .problem").first
     ).to_be_visible()
-    css.locator("#force").check()  # the test closes before the nomination deadline
+    css.get_by_label("Close before the nominations deadline").check()  # R-EQL-1
     css.get_by_role("button", name="Close the round and award the EQLs").click()
     expect(css.locator("#round")).to_contain_text("Closed")
     css.goto(f"{stack.portal_url}/css/prizes")

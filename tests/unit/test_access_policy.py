@@ -55,6 +55,17 @@ def test_every_entry_belongs_to_a_route(service: str) -> None:
         assert (entry.method, entry.path) in served, f"{service}: stale entry {entry.key}"
 
 
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_no_route_is_served_twice(service: str) -> None:
+    """A second route on a shared path (two merged branches both adding `GET /me`) is never
+    reached: the first one included answers."""
+    build, policy = SERVICES[service]
+    served = [(route.method, route.path) for route in served_routes(build())]
+    assert sorted({r for r in served if served.count(r) > 1}) == [], service
+    shared = {(entry.method, entry.path) for entry in SHARED.rules.values()}
+    assert [e.key for e in policy.rules.values() if (e.method, e.path) in shared] == []
+
+
 def test_nothing_personal_is_public() -> None:
     """Public entries are the shared documentation and health routes, the certificates'
     verification by code and the school head's confirmation link (R-REG-3: the head holds no

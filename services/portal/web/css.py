@@ -73,7 +73,9 @@ async def open_round(request: Request) -> Response:
 async def close_round(request: Request, year: int) -> Response:
     person_of(request, "css")
     fields = await check_csrf(request)
-    body = {"force": fields.get("force") == "yes"}
+    # Before the nominations deadline the service closes only when told to (R-EQL-1): the
+    # CSS ticks the box to decide that.
+    body = {"force": True} if fields.get("force") == "yes" else None
     _, problem = await attempt(request, "awards", "POST", f"/eql/rounds/{year}/closure", body)
     if problem:
         return await _home(request, year, problem=problem, action="close", status_code=422)
@@ -99,6 +101,26 @@ async def review_nominations(request: Request, year: int) -> Response:
     if problem:
         return await _home(request, year, problem=problem, action="review", status_code=422)
     notice(request, "nominations_reviewed")
+    return see_other(f"/css?year={year}")
+
+
+@router.post("/eql/rounds/{year}/nominations/{project_id}/review", response_class=HTMLResponse)
+async def review_nomination(request: Request, year: int, project_id: str) -> Response:
+    """R-EQL-5: the CSS confirms or refuses (with a reason) each nomination; the round closes
+    only once every one is reviewed."""
+    person_of(request, "css")
+    fields = await check_csrf(request)
+    review = {
+        "project_id": project_id,
+        "outcome": fields.get("outcome", ""),
+        "reason": fields.get("reason", ""),
+    }
+    _, problem = await attempt(
+        request, "awards", "POST", f"/eql/rounds/{year}/nominations/reviews", {"reviews": [review]}
+    )
+    if problem:
+        return await _home(request, year, problem=problem, action="review", status_code=422)
+    notice(request, "nomination_reviewed")
     return see_other(f"/css?year={year}")
 
 

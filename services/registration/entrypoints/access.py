@@ -30,8 +30,6 @@ POLICY = Policy(
              teacher=OWN, nso=COUNTRY, css=ALL, operator=ALL),
         rule("teachers.erase", "POST /teachers/{teacher_id}/erasure",
              "erases a teacher's personal data", teacher=OWN, operator=ALL),
-        rule("me", "GET /me", "who the caller is to the platform: role, teacher id, country",
-             applicant=OWN, teacher=OWN, nso=OWN, css=OWN, operator=OWN),
         rule("schools.find", "GET /schools",
              "schools of a country by name (a teacher's first registration finds theirs)",
              applicant=ALL, teacher=ALL, nso=COUNTRY, css=ALL, operator=ALL),

@@ -1,7 +1,7 @@
-"""What the portal needs besides the write paths: who the caller is (a provider's token says
-only who; registration knows which teacher a subject registered as), schools found by name,
-town and country (a first registration finds its school before creating it), and the
-teachers of a country waiting for validation (the NSO's queue, R-REG-3)."""
+"""What the portal needs besides the write paths: schools found by name, town and country (a
+first registration finds its school before creating it), and the teachers of a country waiting
+for validation (the NSO's queue, R-REG-3). Who the caller is, `GET /me`, every service answers
+(shared/http/me.py; the grant links a subject to the teacher it registered as)."""
 
 from __future__ import annotations
 
@@ -16,18 +16,9 @@ from services.registration.entrypoints.access import POLICY
 from services.registration.entrypoints.http import SchoolOut, TeacherOut
 from shared.events.fields import CountryCode
 from shared.http.access import Grant
-from shared.http.auth import Principal
 from shared.http.dependencies import UoW
 
 router = APIRouter(tags=["registration"])
-
-
-@router.get("/me")
-async def who_am_i(grant: Annotated[Grant, POLICY.grant("me")]) -> Principal:
-    """The caller as the services see them: a staff role from the provider's groups, a teacher
-    when the subject registered as one, else an applicant (first registration)."""
-    assert grant.principal is not None
-    return grant.principal
 
 
 @router.get(
