@@ -80,7 +80,10 @@ def definition(
         return dispatcher
 
     def digest_worker(runtime: Runtime) -> DigestWorker:
-        return DigestWorker(runtime.unit_of_work, dates, settings.digest_poll_seconds)
+        # Which digests are due is the rules' time: the service's clock, which tests set.
+        return DigestWorker(
+            runtime.unit_of_work, dates, settings.digest_poll_seconds, now=clock.now
+        )
 
     return ServiceDefinition(
         name="notifications",

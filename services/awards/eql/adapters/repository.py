@@ -13,7 +13,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.awards.common.domain.certificates import Certificate
 from services.awards.eql.domain.model import Assessment, CountryQuota, EqlLabel, NqlScore
-from services.awards.nql.adapters.repository import APPLICATIONS, DECISION_COUNTERS, PROJECTS
+from services.awards.nql.adapters.repository import (
+    APPLICATIONS,
+    DECIDED_PROJECTS,
+    DECISION_COUNTERS,
+    PROJECTS,
+    decided_project_id,
+)
 from services.awards.nql.domain.model import ProjectFacts
 from shared.events.base import EventPayload
 from shared.storage.deferred import insert_if_absent
@@ -117,16 +123,63 @@ async def nql_scores_by_project(
     cursor = await database[APPLICATIONS].aggregate(pipeline)
     async for group in cursor:
         scores = [
-            NqlScore(
-                teacher_id=s["teacher_id"],
-                country=s["country"],
-                total=int(s["total"]),
-                granted=s["status"] == "GRANTED",
-                in_period=period_start is None or _aware(s["decided_at"]) >= period_start,
-            )
+            _score(s["teacher_id"], s["country"], s["total"], s["status"], s["decided_at"],
+                   period_start)
             for s in group["scores"]
-        ]
+        ]  # fmt: skip
         yield str(group["_id"]), str(group.get("title") or group["_id"]), scores
+
+
+def _score(
+    teacher_id: str,
+    country: str,
+    total: Any,
+    status: str,
+    decided_at: datetime,
+    period_start: datetime | None,
+) -> NqlScore:
+    return NqlScore(
+        teacher_id=teacher_id,
+        country=country,
+        total=int(total),
+        granted=status == "GRANTED",
+        in_period=period_start is None or _aware(decided_at) >= period_start,
+    )
+
+
+async def nql_scores_of_projects(
+    tx: Transaction,
+    project_ids: Sequence[str],
+    start: datetime,
+    end: datetime,
+    *,
+    with_refused: bool,
+    period_start: datetime | None = None,
+) -> dict[str, tuple[str, list[NqlScore]]]:
+    """What the candidate scan gives for these projects only (index `project_id`): project id
+    → (title, scores) of its NQLs decided in [start, end); a project with none is absent."""
+    statuses = ["GRANTED", "REFUSED"] if with_refused else ["GRANTED"]
+    found: dict[str, tuple[str, list[NqlScore]]] = {}
+    cursor = tx.collection(APPLICATIONS).find(
+        {
+            "project_id": {"$in": list(project_ids)},
+            "status": {"$in": statuses},
+            "decision.decided_at": {"$gte": start, "$lt": end},
+        },
+        {"project_id": 1, "project_title": 1, "teacher_id": 1, "country": 1, "status": 1,
+         "decision.decision.total": 1, "decision.decided_at": 1},
+        session=tx.session,
+    )  # fmt: skip
+    async for d in cursor:
+        project_id = str(d["project_id"])
+        title = str(d.get("project_title") or project_id)
+        _, scores = found.setdefault(project_id, (title, []))
+        decision = d["decision"]
+        scores.append(
+            _score(d["teacher_id"], d["country"], decision["decision"]["total"], d["status"],
+                   decision["decided_at"], period_start)
+        )  # fmt: skip
+    return found
 
 
 def _aware(moment: datetime) -> datetime:
@@ -134,16 +187,43 @@ def _aware(moment: datetime) -> datetime:
 
 
 async def decisions_fingerprint(
-    database: AsyncDatabase[Document], start: datetime, end: datetime
+    database: AsyncDatabase[Document], start: datetime, end: datetime, session: Any = None
 ) -> list[Any]:
     """What changes whenever an NQL decided in [start, end) is: the decision counters of the
     window's months (written in each decision's transaction). One read by _id."""
     months = _months(start, end)
     found = {
         document["_id"]: int(document.get("seq", 0))
-        async for document in database[DECISION_COUNTERS].find({"_id": {"$in": months}})
+        async for document in database[DECISION_COUNTERS].find(
+            {"_id": {"$in": months}}, session=session
+        )
     }
     return [[month, found.get(month, 0)] for month in months]
+
+
+async def decided_projects_since(
+    tx: Transaction, before: Sequence[Sequence[Any]], now: Sequence[Sequence[Any]]
+) -> set[str] | None:
+    """The projects whose NQLs were decided between two fingerprints (one `_id` range read
+    per month that moved); None when the record does not hold every counted decision (ones
+    counted before it existed): then only a full recomputation is right."""
+    seen = {str(month): int(seq) for month, seq in before}
+    found: set[str] = set()
+    for month, seq in now:
+        since = seen.get(str(month), 0)
+        if int(seq) <= since:
+            continue
+        cursor = tx.collection(DECIDED_PROJECTS).find(
+            {"_id": {"$gt": decided_project_id(month, since),
+                     "$lte": decided_project_id(month, int(seq))}},
+            {"project_id": 1},
+            session=tx.session,
+        )  # fmt: skip
+        records = [d["project_id"] async for d in cursor]
+        if len(records) != int(seq) - since:
+            return None
+        found.update(records)
+    return found
 
 
 def _months(start: datetime, end: datetime) -> list[str]:
@@ -348,6 +428,57 @@ class EqlRepository:
             return_document=ReturnDocument.AFTER,
             session=self._session,
         )
+        return document
+
+    async def assessments(self, snapshot_id: str, project_ids: Sequence[str]) -> list[Assessment]:
+        cursor = self._c(ASSESSMENTS).find(
+            {"_id": {"$in": [f"{snapshot_id}:{p}" for p in project_ids]}}, session=self._session
+        )
+        return [assessment_from(d) async for d in cursor]
+
+    async def replace_assessments(
+        self,
+        round_id: str,
+        year: int,
+        snapshot_id: str,
+        assessments: Sequence[Assessment],
+        gone: Sequence[str],
+    ) -> None:
+        """In place, in the caller's transaction: these projects' assessments in the round's
+        current snapshot; `gone`, projects no longer in the round."""
+        for assessment in assessments:
+            key = f"{snapshot_id}:{assessment.project_id}"
+            await self._c(ASSESSMENTS).replace_one(
+                {"_id": key},
+                {"_id": key, "snapshot_id": snapshot_id, "round_id": round_id, "year": year,
+                 **assessment.model_dump()},
+                upsert=True,
+                session=self._session,
+            )  # fmt: skip
+        if gone:
+            await self._c(ASSESSMENTS).delete_many(
+                {"_id": {"$in": [f"{snapshot_id}:{p}" for p in gone]}}, session=self._session
+            )
+
+    async def quotas(self, round_id: str, countries: Iterable[str]) -> dict[str, CountryQuota]:
+        cursor = self._c(QUOTAS).find(
+            {"_id": {"$in": [f"{round_id}:{c}" for c in countries]}}, session=self._session
+        )
+        return {d["country"]: CountryQuota.model_validate(d) async for d in cursor}
+
+    async def move_figures(
+        self, round_id: str, snapshot_id: str, old_fingerprint: Any, new_fingerprint: Any,
+        projects_with_nql: int, candidates: int,
+    ) -> Document | None:  # fmt: skip
+        """The round's figures moved on by a fold-in, if nothing else moved them first."""
+        document: Document | None = await self._c(ROUNDS).find_one_and_update(
+            {"_id": round_id, "status": "OPEN", "snapshot_id": snapshot_id,
+             "fingerprint": old_fingerprint},
+            {"$set": {"fingerprint": new_fingerprint},
+             "$inc": {"projects_with_nql": projects_with_nql, "candidate_count": candidates}},
+            return_document=ReturnDocument.AFTER,
+            session=self._session,
+        )  # fmt: skip
         return document
 
     async def update_quotas(self, round_id: str, quotas: Iterable[CountryQuota]) -> None:

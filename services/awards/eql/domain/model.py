@@ -10,7 +10,7 @@ recipients."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from fractions import Fraction
 from typing import Any, Literal
@@ -169,25 +169,60 @@ def quotas(assessments: Iterable[Assessment], quota: Quota) -> dict[str, Country
     nql_projects: dict[str, int] = {}
     candidates: dict[str, int] = {}
     for assessment in assessments:
-        if assessment.earlier_round is not None:
-            continue  # counted by the round it was a candidate in
-        counted = assessment.countries
-        if assessment.period_countries is not None:
-            counted = assessment.period_countries
-        for country in counted:
+        for country, candidate in quota_share(assessment):
             nql_projects[country] = nql_projects.get(country, 0) + 1
-            if assessment.candidate:
-                candidates[country] = candidates.get(country, 0) + 1
-    result = {}
-    for country in sorted(nql_projects):
-        base = nql_projects[country] if quota.base == "nql_projects" else candidates.get(country, 0)
-        result[country] = CountryQuota(
-            country=country,
-            nql_projects=nql_projects[country],
-            candidates=candidates.get(country, 0),
-            quota=quota.of(base),
-        )
-    return result
+            candidates[country] = candidates.get(country, 0) + int(candidate)
+    return {
+        country: _country_quota(country, nql_projects[country], candidates[country], quota)
+        for country in sorted(nql_projects)
+    }
+
+
+def quota_share(assessment: Assessment) -> list[tuple[str, bool]]:
+    """What one project adds to the quota base (R-EQL-4): (country, is a candidate) for each
+    country it counts in; nothing when an earlier round counted it."""
+    if assessment.earlier_round is not None:
+        return []  # counted by the round it was a candidate in
+    counted = assessment.countries
+    if assessment.period_countries is not None:
+        counted = assessment.period_countries
+    return [(country, assessment.candidate) for country in counted]
+
+
+def adjusted_quotas(
+    current: Mapping[str, CountryQuota],
+    before: Iterable[Assessment],
+    after: Iterable[Assessment],
+    quota: Quota,
+) -> dict[str, CountryQuota]:
+    """R-EQL-4 kept current without counting the year again: the quotas of the countries
+    some projects count in, once those projects' assessments went from `before` to `after`
+    (the same figures `quotas` gives over every assessment). Only the affected countries."""
+    nql_projects: dict[str, int] = {}
+    candidates: dict[str, int] = {}
+
+    def add(assessments: Iterable[Assessment], sign: int) -> None:
+        for assessment in assessments:
+            for country, candidate in quota_share(assessment):
+                known = current.get(country)
+                nql_projects.setdefault(country, known.nql_projects if known else 0)
+                candidates.setdefault(country, known.candidates if known else 0)
+                nql_projects[country] += sign
+                candidates[country] += sign * int(candidate)
+
+    add(before, -1)
+    add(after, 1)
+    return {
+        country: _country_quota(country, nql_projects[country], candidates[country], quota)
+        for country in sorted(nql_projects)
+    }
+
+
+def _country_quota(country: str, nql_projects: int, candidates: int, quota: Quota) -> CountryQuota:
+    base = nql_projects if quota.base == "nql_projects" else candidates
+    return CountryQuota(
+        country=country, nql_projects=nql_projects, candidates=candidates, quota=quota.of(base)
+    )
 
 
 # --- nominating ------------------------------------------------------------------------------

@@ -1,12 +1,19 @@
 """The round's candidates and quotas, kept current until nominations close (R-EQL-3,
-R-EQL-4). Computed when the round opens, and again whenever an NQL the round counts was
-decided since (checked on every read and before every nomination: the NQL decision counters
-of the window's months, one read by _id, written in each decision's transaction), so a
-project whose second country's NQL is granted after the opening becomes a candidate, and a
-nomination is checked against the current figures. A recomputation writes a fresh snapshot,
-then points the round at it and updates the quota counters in one transaction (the places
-used stay); a concurrent nomination conflicts on its counter and is retried against the new
-figures. NQLs written straight into the database (not through a decision) move no counter."""
+R-EQL-4). Computed when the round opens, and kept current whenever an NQL the round counts
+was decided since (checked on every read and before every nomination: the NQL decision
+counters of the window's months, one read by _id, written in each decision's transaction),
+so a project whose second country's NQL is granted after the opening becomes a candidate,
+and a nomination is checked against the current figures.
+
+Keeping current is a fold-in, work proportional to what was decided, not to the year: each
+decision records its project next to the counter, so the projects decided since the figures
+are read by `_id` range; only their NQLs are loaded, the domain assesses them again, and in
+one transaction their assessments are replaced in the current snapshot, the quotas of the
+countries they count in are adjusted (the places used stay) and the round's fingerprint moves
+on. A concurrent nomination conflicts on its counter and is retried against the new figures.
+When the record does not cover every counted decision (decisions counted before it existed),
+the full recomputation runs instead: a fresh snapshot, then the round points at it. NQLs
+written straight into the database (not through a decision) move no counter."""
 
 from __future__ import annotations
 
@@ -19,10 +26,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.awards.eql.adapters.repository import (
     ROUNDS,
     EqlRepository,
+    decided_projects_since,
     decisions_fingerprint,
     delete_snapshot,
     earlier_candidacies,
     nql_scores_by_project,
+    nql_scores_of_projects,
     project_kinds,
     write_snapshot,
 )
@@ -120,7 +129,92 @@ async def refresh_if_stale(uow: UnitOfWork, policy: EqlPolicy, year: int) -> Doc
         return current
     if await fingerprint(database, policy, year) == current.get("fingerprint"):
         return current
+    folded = await uow.run(lambda tx: fold_in(tx, policy, round_id))
+    if folded is not None:
+        return folded
     return await refresh(uow, policy, current)
+
+
+async def fold_in(tx: Transaction, policy: EqlPolicy, round_id: str) -> Document | None:
+    """The round with the projects decided since its figures assessed again, in this
+    transaction; None when only a full recomputation can bring it up to date."""
+    repository = EqlRepository(tx)
+    current = await repository.round(round_id)
+    if current is None or current["status"] != "OPEN":
+        return current
+    year = int(current["year"])
+    start, period_start, end = window(policy, year)
+    marker = await decisions_fingerprint(tx.database, start, end, tx.session)
+    before = current.get("fingerprint")
+    if marker == before:
+        return current
+    if before is None:
+        return None
+    decided = await decided_projects_since(tx, before, marker)
+    if decided is None:
+        return None
+    project_ids = sorted(decided)
+    snapshot_id = current["snapshot_id"]
+    old = await repository.assessments(snapshot_id, project_ids)
+    new = await _assess(tx, policy, year, project_ids, start, end, period_start)
+    kept = {a.project_id for a in new}
+    await repository.replace_assessments(
+        round_id, year, snapshot_id, new, [a.project_id for a in old if a.project_id not in kept]
+    )
+    countries = {c for a in [*old, *new] for c, _ in eql.quota_share(a)}
+    quotas = eql.adjusted_quotas(
+        await repository.quotas(round_id, countries), old, new, policy.quota
+    )
+    await repository.update_quotas(round_id, quotas.values())
+    moved = await repository.move_figures(
+        round_id,
+        snapshot_id,
+        before,
+        marker,
+        projects_with_nql=len(new) - len(old),
+        candidates=sum(a.candidate for a in new) - sum(a.candidate for a in old),
+    )
+    assert moved is not None  # read in this transaction: a concurrent move conflicts instead
+    log.info("eql.figures_folded_in", year=year, projects=len(project_ids))
+    return moved
+
+
+async def _assess(
+    tx: Transaction,
+    policy: EqlPolicy,
+    year: int,
+    project_ids: list[str],
+    start: Any,
+    end: Any,
+    period_start: Any,
+) -> list[Assessment]:
+    """The domain's assessment of these projects, from their NQLs in the window only."""
+    groups = await nql_scores_of_projects(
+        tx,
+        project_ids,
+        start,
+        end,
+        with_refused=policy.nomination.average_of == "evaluated",
+        period_start=period_start,
+    )
+    present = sorted(groups)
+    kinds = await project_kinds(tx.database, present)
+    earlier = await earlier_candidacies(tx.database, year, present) if policy.candidacy.once else {}
+    return [
+        assessment
+        for project_id in present
+        if (
+            assessment := eql.assess(
+                project_id,
+                groups[project_id][0],
+                groups[project_id][1],
+                *kinds.get(project_id, (None, None)),
+                policy.nomination,
+                earlier_round=earlier.get(project_id),
+            )
+        )
+        is not None
+    ]
 
 
 async def refresh(uow: UnitOfWork, policy: EqlPolicy, current: Document) -> Document:

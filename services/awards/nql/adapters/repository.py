@@ -27,10 +27,18 @@ PROJECT_STATES = "nql_project_states"
 # One counter per calendar month of NQL decisions: the EQL round reads the months of its
 # candidacy window to know, in one indexed read, whether an NQL was decided since its figures.
 DECISION_COUNTERS = "nql_decision_counters"
+# The project of each counted decision, `_id` = "<month>:<seq>": the round folds in only the
+# projects decided since its figures (a range of `_id`), not the year.
+DECIDED_PROJECTS = "nql_decided_projects"
 
 
 def decision_month(moment: datetime) -> str:
     return moment.strftime("%Y-%m")
+
+
+def decided_project_id(month: str, seq: int) -> str:
+    """Sorts as the decisions were counted within the month."""
+    return f"{month}:{seq:012d}"
 
 
 async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
@@ -51,8 +59,10 @@ async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
     # Collections are created here, outside transactions: implicit creation inside concurrent
     # transactions can fail (see shared.storage.mongo.ensure_core_indexes).
     await ensure_collections(
-        database, {PROJECTS, TEACHERS, SUBMISSION_COUNTERS, PROJECT_STATES, DECISION_COUNTERS}
-    )
+        database,
+        {PROJECTS, TEACHERS, SUBMISSION_COUNTERS, PROJECT_STATES, DECISION_COUNTERS,
+         DECIDED_PROJECTS},
+    )  # fmt: skip
 
 
 def application_document(application: NqlApplication) -> Document:
@@ -151,12 +161,21 @@ class NqlRepository:
             session=self._session,
         )
 
-    async def count_decision(self, decided_at: datetime) -> None:
-        """In the decision's transaction: the month's counter moves on."""
-        await self._tx.collection(DECISION_COUNTERS).update_one(
-            {"_id": decision_month(decided_at)},
+    async def count_decision(self, decided_at: datetime, project_id: str) -> None:
+        """In the decision's transaction: the month's counter moves on, and the decided
+        project is recorded under the counter's new value."""
+        month = decision_month(decided_at)
+        counter = await self._tx.collection(DECISION_COUNTERS).find_one_and_update(
+            {"_id": month},
             {"$inc": {"seq": 1}},
             upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=self._session,
+        )
+        assert counter is not None  # upserted
+        seq = int(counter["seq"])
+        await self._tx.collection(DECIDED_PROJECTS).insert_one(
+            {"_id": decided_project_id(month, seq), "project_id": project_id},
             session=self._session,
         )
 

@@ -126,7 +126,9 @@ async def evaluate(
         )
         await repository.save_application(decided)
         assert decided.decision is not None
-        await repository.count_decision(decided.decision.decided_at)  # the EQL round's figures
+        await repository.count_decision(  # the EQL round's figures
+            decided.decision.decided_at, decided.project_id
+        )
         allowed = country_policy.calendar.reapplications_after_refusal
         await tx.emit(_decision_event(decided, reapplication_allowed=decided.refusals <= allowed))
         if decided.status == "GRANTED":
