@@ -1,5 +1,6 @@
-"""The CSS's pages: the EQL round (open, follow candidates and nominations, close with its
-progress), the School Label eligibility run, and the European Prizes' entries and winners."""
+"""The CSS's pages: the EQL round (open, follow candidates and nominations, confirm or refuse
+nominees with a reason, close with its progress), the School Label eligibility run, and the
+European Prizes' entries and winners."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.portal.adapters.problems import Problem
-from services.portal.web.base import check_csrf, notice, person_of, render, see_other
+from services.portal.web.base import (
+    check_csrf,
+    form_lists,
+    notice,
+    person_of,
+    render,
+    see_other,
+)
 from services.portal.web.forms import attempt, integer, read_or_none
 from services.portal.web.nso import current_year
 
@@ -72,6 +80,27 @@ async def close_round(request: Request, year: int) -> Response:
     if problem:
         return await _home(request, year, problem=problem, action="close", status_code=422)
     notice(request, "round_closed")
+    return see_other(f"/css?year={year}")
+
+
+@router.post("/eql/rounds/{year}/reviews", response_class=HTMLResponse)
+async def review_nominations(request: Request, year: int) -> Response:
+    """The chosen nominations confirmed, or refused with the reason their NSO is told (one
+    verdict for all of them; awards records all or none)."""
+    person_of(request, "css")
+    fields = await check_csrf(request)
+    chosen = (await form_lists(request, "project_id"))["project_id"]
+    outcome, reason = fields.get("outcome", ""), fields.get("reason", "").strip()
+    if not chosen:
+        nothing = Problem(422, "nothing_chosen", "")
+        return await _home(request, year, problem=nothing, action="review", status_code=422)
+    reviews = [{"project_id": p, "outcome": outcome, "reason": reason} for p in chosen]
+    _, problem = await attempt(
+        request, "awards", "POST", f"/eql/rounds/{year}/nominations/reviews", {"reviews": reviews}
+    )
+    if problem:
+        return await _home(request, year, problem=problem, action="review", status_code=422)
+    notice(request, "nominations_reviewed")
     return see_other(f"/css?year={year}")
 
 
