@@ -1,7 +1,9 @@
 """The yearly EQL round at the platform's size: generate a year of granted NQLs (default
 25,000 across the 46 countries) in the awards database as the NQL flow leaves them, then time
-the round through its use cases (services/awards/eql/service_layer/use_cases.py): opening
-(the candidate scan and its snapshot), every NSO nominating its best candidates up to its quota (one
+the round as the service runs it: opening and closing through the job path (submitted as the
+routes do, run by an awards job worker in a process of its own, whose peak RSS is reported;
+services/awards/eql/service_layer/jobs.py): opening (the candidate scan and its snapshot),
+every NSO nominating its best candidates up to its quota (one
 transaction each, four countries at a time), and closing (labels, certificates and two outbox
 events per recipient, in batches). Prints ONE line of JSON.
 
@@ -19,9 +21,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
+import sys
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench._embedded import database_url
@@ -33,6 +37,7 @@ from services.awards.eql.adapters.repository import (
     LABELS,
     NOMINATIONS,
     QUOTAS,
+    ROUNDS,
     delete_snapshot,
     ensure_eql_indexes,
 )
@@ -40,6 +45,7 @@ from services.awards.eql.domain.model import NominationRefused
 from services.awards.eql.domain.review import NominationReview
 from services.awards.eql.service_layer import candidates
 from services.awards.eql.service_layer import use_cases as rounds
+from services.awards.eql.service_layer.jobs import CLOSE_ROUND, OPEN_ROUND
 from services.awards.nql.adapters.repository import (
     APPLICATIONS,
     PROJECTS,
@@ -49,6 +55,8 @@ from services.awards.nql.adapters.repository import (
 from services.awards.nql.domain.model import application_id
 from services.registration.domain.countries import PARTICIPATING_COUNTRIES
 from shared.clock import SystemClock
+from shared.jobs import store
+from shared.jobs.store import ensure_job_indexes
 from shared.logging import configure_logging
 from shared.storage.mongo import OUTBOX, create_client, ensure_core_indexes
 from shared.storage.unit_of_work import Transaction, UnitOfWork
@@ -142,6 +150,31 @@ async def nominate_for(
         counts["nominated"] = counts.get("nominated", 0) + 1
 
 
+async def run_job(
+    url: str,
+    database_name: str,
+    uow: UnitOfWork,
+    kind: str,
+    args: argparse.Namespace,
+    year: int = YEAR,
+    force: bool = False,
+) -> dict[str, Any]:
+    """Submit the job as the route does, and let an awards worker process run it."""
+    params = {"year": year, **({"force": 1} if force else {})}
+    job, _ = await store.submit(
+        uow, kind, params, {"subject": "css:bench", "role": "css"}, datetime.now(UTC)
+    )
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench._job_worker", url, database_name, job["_id"],
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "EQL_CLOSE_BATCH_PROJECTS": str(args.close_batch)},
+    )  # fmt: skip
+    out, _ = await worker.communicate()
+    outcome: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
+    assert outcome["status"] == "succeeded", outcome
+    return outcome
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     configure_logging("bench", json=True, level="WARNING")
     rng = random.Random(args.seed)
@@ -153,6 +186,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await ensure_core_indexes(database)
         await ensure_indexes(database)
         await ensure_eql_indexes(database)
+        await ensure_job_indexes(database)
         uow = UnitOfWork(client, database, "awards")
 
         began = time.perf_counter()
@@ -161,8 +195,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await insert_batched(database[APPLICATIONS], year["applications"], args.batch)
         loaded = time.perf_counter()
 
-        opened = await rounds.open_round(uow, policy, rounds.OpenRound(YEAR, "css:bench"), CLOCK)
+        db_name = database.name
+        opening = await run_job(url, db_name, uow, OPEN_ROUND, args)
         open_done = time.perf_counter()
+        opened = await database[ROUNDS].find_one({"_id": rounds.eql.round_id(YEAR)})
+        assert opened is not None, opening
 
         counts: dict[str, int] = {}
         gate = asyncio.Semaphore(args.concurrency)
@@ -209,15 +246,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             )
         reviewed = time.perf_counter()
 
-        closed = await rounds.close_round(
-            uow,
-            policy,
-            rounds.CloseRound(YEAR, "css:bench", force=True),
-            CLOCK,
-            "http://awards",
-            args.close_batch,
-        )
+        closing = await run_job(url, db_name, uow, CLOSE_ROUND, args, force=True)
         close_done = time.perf_counter()
+        closed = await database[ROUNDS].find_one({"_id": rounds.eql.round_id(YEAR)})
+        assert closed is not None and closed["status"] == "CLOSED", closing
 
         quotas = [q async for q in database[QUOTAS].find({})]
         over_quota = [q["_id"] for q in quotas if q["used"] > q["quota"]]
@@ -249,6 +281,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "review_seconds": round(reviewed - refreshed, 1),
             "close_round_seconds": round(close_done - reviewed, 1),
             "close_batch_projects": args.close_batch,
+            "open_job_worker_seconds": opening["worker_seconds"],
+            "open_job_phases_seconds": opening["result"].get("seconds"),
+            "close_job_worker_seconds": closing["worker_seconds"],
+            "awards_worker_peak_rss_mb": {
+                "open": opening["peak_rss_mb"],
+                "close": closing["peak_rss_mb"],
+            },
+            "through": "jobs: POST answers 202; an awards job worker process runs the job",
         }
         await client.drop_database(database.name)
         await client.close()

@@ -102,6 +102,18 @@ class ServiceSettings(BaseSettings):
     retry_base_seconds: float = Field(default=1.0, ge=0)
     retry_max_seconds: float = Field(default=30.0, ge=0)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    jobs_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often a job worker looks for a job to claim."
+    )
+    jobs_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A job's lease: renewed while its worker lives; once it runs out (the "
+        "worker died), another worker resumes the job from its last checkpoint.",
+    )
+    jobs_max_attempts: int = Field(
+        default=5, ge=1, description="Claims of a job that keeps failing before it is failed."
+    )
     outbox_lease_seconds: float = Field(default=30.0, gt=0)
     outbox_mark_delay_seconds: float = Field(
         default=0.5,

@@ -9,8 +9,10 @@ import os
 import sys
 from pathlib import Path
 
+import httpx
+
 from shared.settings import DEV_JWT_SECRET
-from tools import dlq, error_catalog, mint_token, provider_token, publish, seed, trace
+from tools import dlq, error_catalog, jobs, mint_token, provider_token, publish, seed, trace
 from tools.demo_story import ProviderTokens, Tokens, TokenSource
 from tools.progress import Progress
 
@@ -76,6 +78,24 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     publish_parser.add_argument("--file", type=Path, required=True, help="an event envelope")
 
+    jobs_parser = commands.add_parser(
+        "jobs", help="long work of a service (the EQL round, the School Label run)",
+        description=jobs.__doc__,
+    )  # fmt: skip
+    jobs_parser.add_argument(
+        "--base-url", default=os.environ.get("AWARDS_URL", jobs.DEFAULT_BASE_URL),
+        help=f"the service running the jobs (default: $AWARDS_URL or {jobs.DEFAULT_BASE_URL})",
+    )  # fmt: skip
+    jobs_commands = jobs_parser.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
+    jobs_list = jobs_commands.add_parser("list", help="one line per job, newest first")
+    jobs_list.add_argument("--status", choices=("queued", "running", "succeeded", "failed",
+                                                "cancelled"))  # fmt: skip
+    jobs_list.add_argument("--limit", type=int, default=50)
+    for name, help_text in (
+        ("show", "the job as JSON: status, progress, result or error"),
+        ("watch", "follow the job: progress bar, rate, time left; exit 0 if it succeeded"),
+    ):
+        jobs_commands.add_parser(name, help=help_text).add_argument("job_id")
     errors_parser = commands.add_parser(
         "errors", help="the error codes of the HTTP APIs (docs/errors.md), or one of them",
         description=error_catalog.__doc__,
@@ -118,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "trace":
         return asyncio.run(_trace(args))
+    if args.command == "jobs":
+        return asyncio.run(_jobs(args))
     if (problem := publish.amqp_url_problem(args.amqp_url)) is not None:
         print(f"etwinning: {problem}", file=sys.stderr)
         return 2
@@ -136,6 +158,23 @@ async def _trace(args: argparse.Namespace) -> int:
         print(event.line())
     print(f"{len(events)} event(s)", file=sys.stderr)
     return 0 if events else 1
+
+
+async def _jobs(args: argparse.Namespace) -> int:
+    async with httpx.AsyncClient(base_url=args.base_url, timeout=30.0) as client:
+        if args.jobs_command == "list":
+            for job in await jobs.list_jobs(client, args.status, args.limit):
+                print(jobs.line(job))
+            return 0
+        if args.jobs_command == "show":
+            print(jobs.dumps(await jobs.show_job(client, args.job_id)))
+            return 0
+        with Progress("job", enabled=not args.no_progress, show_rate=True) as progress:
+            job = await jobs.watch_job(client, args.job_id, progress)
+    print(jobs.line(job))
+    if job.get("error"):
+        print(job["error"], file=sys.stderr)
+    return 0 if job["status"] == "succeeded" else 1
 
 
 async def _publish(args: argparse.Namespace) -> int:

@@ -36,7 +36,9 @@ class Progress:
         enabled: bool = True,
         interval: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
+        show_rate: bool = False,
     ) -> None:
+        """`show_rate`: also the rate since the start and the time left at that rate."""
         self.label = label
         self.total = total
         self.done = 0
@@ -49,6 +51,7 @@ class Progress:
         self._drawn = False
         self._shown = ""
         self._closed = False
+        self._show_rate = show_rate
 
     def __enter__(self) -> Progress:
         return self
@@ -90,10 +93,19 @@ class Progress:
         shown = min(self.done, self.total)
         filled = BAR_WIDTH * shown // self.total
         percent = 100 * shown // self.total
+        rate = self._rate_and_time_left() if self._show_rate else ""
         if self.mode == "bar":
             bar = "#" * filled + "." * (BAR_WIDTH - filled)
-            return f"{self.label} [{bar}] {self.done}/{self.total} {percent:3d}%"
-        return f"{self.label}: {self.done}/{self.total} ({percent}%)"
+            return f"{self.label} [{bar}] {self.done}/{self.total} {percent:3d}%{rate}"
+        return f"{self.label}: {self.done}/{self.total} ({percent}%){rate}"
+
+    def _rate_and_time_left(self) -> str:
+        elapsed = self._clock() - self._started
+        if elapsed <= 0 or self.done <= 0 or not self.total:
+            return ""
+        rate = self.done / elapsed
+        left = max(self.total - self.done, 0) / rate
+        return f" {rate:.1f}/s, {left:.0f}s left"
 
     def _write(self, text: str) -> None:
         if text:

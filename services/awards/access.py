@@ -79,6 +79,13 @@ POLICY = Policy(
              css=ALL),
         rule("prizes.winners", "GET /prizes/{year}/winners", "the year's winners",
              **SIGNED_IN),
+        # Jobs: the long work above (the EQL round, the School Label run) runs as jobs
+        rule("jobs.list", "GET /jobs", "jobs with status, progress and who asked",
+             css=ALL, operator=ALL),
+        rule("jobs.show", "GET /jobs/{job_id}", "a job's status, progress and result",
+             css=ALL, operator=ALL),
+        rule("jobs.cancel", "POST /jobs/{job_id}/cancellation", "stops a job at its next step",
+             css=ALL, operator=ALL),
         # eTwinning School Label (R-SCH-*)
         rule("school_label.run", "POST /school-label/rounds/{year}/eligibility-run",
              "finds the round's eligible schools", css=ALL, operator=ALL),

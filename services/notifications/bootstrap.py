@@ -22,14 +22,18 @@ from services.notifications.config import NotificationsSettings
 from services.notifications.domain.locale import default_date_formatter
 from services.notifications.entrypoints.http import routers
 from services.notifications.service_layer.handlers import build_handlers
+from shared.clock import Clock, SystemClock
 from shared.events.notifications import DeliveryFailed
 from shared.identity.links import teacher_of_subject, with_link_indexes
 from shared.runtime import Runtime, ServiceDefinition, create_app
 from shared.storage.leases import LeasedQueue
 
 
-def definition(settings: NotificationsSettings | None = None) -> ServiceDefinition:
+def definition(
+    settings: NotificationsSettings | None = None, clock: Clock | None = None
+) -> ServiceDefinition:
     settings = settings or NotificationsSettings()
+    clock = clock or SystemClock()
     rules = load_rules(settings.notification_rules_path)
     dates = default_date_formatter()
     subscriptions = SubscriptionCache(settings.webhook_subscriptions_max_age_seconds)
@@ -76,7 +80,10 @@ def definition(settings: NotificationsSettings | None = None) -> ServiceDefiniti
         return dispatcher
 
     def digest_worker(runtime: Runtime) -> DigestWorker:
-        return DigestWorker(runtime.unit_of_work, dates, settings.digest_poll_seconds)
+        # Which digests are due is the rules' time: the service's clock, which tests set.
+        return DigestWorker(
+            runtime.unit_of_work, dates, settings.digest_poll_seconds, now=clock.now
+        )
 
     return ServiceDefinition(
         name="notifications",
@@ -90,9 +97,10 @@ def definition(settings: NotificationsSettings | None = None) -> ServiceDefiniti
         ensure_indexes=with_link_indexes(ensure_indexes),
         teacher_of_subject=teacher_of_subject,
         workers=[mail_dispatcher, webhook_dispatcher, digest_worker],
-        app_state={"webhook_subscriptions": subscriptions},
+        app_state={"webhook_subscriptions": subscriptions, "clock": clock},
     )
 
 
-def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
-    return create_app(definition(settings))
+def build_app(settings: NotificationsSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    """`clock`: the time the routes stamp (an item read); tests give a SettableClock."""
+    return create_app(definition(settings, clock))

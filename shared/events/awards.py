@@ -392,3 +392,48 @@ class SchoolLabelDecided(EventPayload):
         description="Every registered eTwinner of the school at the decision."
     )
     decided_at: datetime
+
+
+# --- jobs (long work: the EQL round, the School Label run; shared/jobs) ----------------------
+
+
+class JobFinished(EventPayload):
+    """A job of the awards service ended: succeeded (with its result), failed (with the
+    error) or cancelled. Tells whoever asked (`requested_by`) that the work is done."""
+
+    event_type = "awards.job.finished"
+    aggregate_field = "job_id"
+
+    job_id: EntityId
+    kind: str = Field(description="eql.open_round, eql.close_round, school_label.eligibility")
+    status: Literal["succeeded", "failed", "cancelled"]
+    params: dict[str, str | int] = Field(description="The operation's parameters (the year).")
+    requested_by: str = Field(description="Subject of the caller who started the job.")
+    requested_by_role: str
+    done: int = Field(ge=0, description="Progress reached: units of work done.")
+    total: int | None = Field(default=None, ge=0)
+    result: dict[str, object] | None = None
+    error: str | None = None
+    created_at: datetime
+    finished_at: datetime
+
+
+def job_finished(job: dict[str, object]) -> JobFinished:
+    """The event of a finished job document (shared/jobs/store.py)."""
+    progress = job.get("progress") or {}
+    requested = job.get("requested_by") or {}
+    assert isinstance(progress, dict) and isinstance(requested, dict)
+    return JobFinished(
+        job_id=str(job["_id"]),
+        kind=str(job["kind"]),
+        status=job["status"],
+        params=job.get("params") or {},
+        requested_by=str(requested.get("subject", "")),
+        requested_by_role=str(requested.get("role", "")),
+        done=int(progress.get("done") or 0),
+        total=progress.get("total"),
+        result=job.get("result"),
+        error=job.get("error"),
+        created_at=job["created_at"],
+        finished_at=job["finished_at"],
+    )

@@ -24,7 +24,18 @@ EnsureIndexes = Callable[[AsyncDatabase[Document]], Awaitable[None]]
 
 
 async def ensure_link_indexes(database: AsyncDatabase[Document]) -> None:
-    await database[SUBJECT_LINKS].create_indexes([IndexModel([("subject", ASCENDING)])])
+    # One teacher per subject, as in registration; tombstones carry no subject.
+    await database[SUBJECT_LINKS].create_indexes(
+        [
+            IndexModel([("subject", ASCENDING)]),  # every request's lookup
+            IndexModel(
+                [("subject", ASCENDING)],
+                name="one_teacher_per_subject",
+                unique=True,
+                partialFilterExpression={"subject": {"$type": "string"}},
+            ),
+        ]
+    )
 
 
 def with_link_indexes(ensure: EnsureIndexes) -> EnsureIndexes:
@@ -49,6 +60,17 @@ class SubjectLinks:
         )
         if current is not None and (current.get("erased") or current["as_of"] > as_of):
             return
+        holder = await self._collection.find_one(
+            {"subject": subject, "_id": {"$ne": teacher_id}}, {"as_of": 1}, session=self._tx.session
+        )
+        if holder is not None:
+            # A subject re-registers only after its old profile was erased: whichever link is
+            # newer is the live one, even when the old erasure's event is still on its way.
+            if holder["as_of"] > as_of:
+                return
+            await self._collection.update_one(
+                {"_id": holder["_id"]}, {"$unset": {"subject": ""}}, session=self._tx.session
+            )
         await self._collection.replace_one(
             {"_id": teacher_id},
             {"subject": subject, "as_of": as_of},

@@ -22,6 +22,8 @@ FAILED = "failed"
 
 
 def utcnow() -> datetime:
+    """The wall clock, on purpose: leases and backoff are compared across replicas and with
+    the times other processes wrote, so they cannot follow a service's settable Clock."""
     return datetime.now(UTC)
 
 

@@ -224,6 +224,17 @@ def certificate_issued(teacher_id: str) -> awards.CertificateIssued:
     )  # fmt: skip
 
 
+def job_finished() -> EventPayload:
+    from shared.events.awards import JobFinished
+
+    now = datetime.now(UTC)
+    return JobFinished(
+        job_id="job_1", kind="eql.close_round", status="succeeded", params={"year": 2026},
+        requested_by="css-1", requested_by_role="css", done=3, total=3,
+        result={"recipients": 6}, created_at=now, finished_at=now,
+    )  # fmt: skip
+
+
 def sample_of(event_type: str) -> EventPayload:
     """One sample payload per event type that a rule reads."""
     samples: dict[str, EventPayload] = {
@@ -253,5 +264,6 @@ def sample_of(event_type: str) -> EventPayload:
         "awards.eql.nominee_refused": nominee_refused(),
         "awards.eql.awarded": eql_awarded(),
         "awards.prize.won": prize_won(),
+        "awards.job.finished": job_finished(),
     }
     return samples[event_type]

@@ -152,6 +152,7 @@ def portal_stack(mongodb_url: str, logs: Path) -> Iterator[PortalStack]:
                        "MONGODB_DATABASE": f"{prefix}_{name}"}  # fmt: skip
                 if name == "awards":  # links in mails open the portal's pages
                     env["PUBLIC_BASE_URL"] = portal_url
+                env["PORTAL_BASE_URL"] = portal_url  # notifications' action links
                 procs.append(_start(name, list(spec["command"]), env, port, logs))
                 urls[name] = f"http://127.0.0.1:{port}"
             portal_env = {

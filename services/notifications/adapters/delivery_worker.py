@@ -105,6 +105,7 @@ class DeliveryWorker(HandOverWorker):
                 self._log.error(f"{self.channel}.delivery_failed", error=repr(error), **fields)
                 self._on_failed()
             return status
+        # The wall clock: when the SMTP server took the mail, whatever time the rules read.
         await self._queue.complete(delivery, SENT, sent_at=utcnow(), **recorded)
         self._log.info(f"{self.channel}.sent", **recorded, **fields)
         return SENT

@@ -31,7 +31,7 @@ class FailedDeliveries:
     async def mark_failed(self, delivery: Document, error: str) -> bool:
         """False when the lease was lost meanwhile: another worker owns the delivery now."""
         event_id, event_type = _source_event(delivery)
-        now = utcnow()
+        now = utcnow()  # the wall clock: when the attempt really failed, beside its lease
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as MongoDB keeps it
 
         async def work(tx: Transaction) -> bool:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from services.notifications.adapters.repository import DELIVERIES
+from services.notifications.adapters import queries
 from services.notifications.entrypoints.access import POLICY
 from services.notifications.entrypoints.inbox import router as inbox_router
 from services.notifications.entrypoints.staff import router as staff_router
@@ -60,10 +60,9 @@ async def list_deliveries(
         "event_id": event_id,
         "status": status,
     }
-    query = {k: v for k, v in filters.items() if v}
-    collection = runtime_of(request).database[DELIVERIES]
-    cursor = collection.find(query).sort("enqueued_at", -1).limit(limit)
-    return [_out(document) async for document in cursor]
+    where = {k: v for k, v in filters.items() if v}
+    found = await queries.deliveries(runtime_of(request).database, where, limit)
+    return [_out(document) for document in found]
 
 
 routers = [router, staff_router, inbox_router, webhooks_router]

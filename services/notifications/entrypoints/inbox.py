@@ -11,14 +11,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from services.notifications.adapters.repository import INBOX_ITEMS, STAFF
+from services.notifications.adapters import queries
 from services.notifications.entrypoints.access import POLICY
 from shared.errors import NotFound
 from shared.http.access import Grant, Scope
+from shared.http.dependencies import ServiceClock
 from shared.http.inputs import Identifier
 from shared.http.problems import HttpProblem
 from shared.runtime import runtime_of
-from shared.storage.leases import utcnow
 
 router = APIRouter(prefix="/inbox", tags=["inbox"])
 
@@ -49,13 +49,15 @@ async def _recipient_of(request: Request, grant: Grant, asked: str | None) -> st
     if principal.role == "teacher":
         own = str(principal.teacher_id)
     else:
-        login = {"subject": principal.subject, "role": principal.role, "country": principal.country}
-        staff = await runtime_of(request).database[STAFF].find_one(login)
-        if staff is None:
+        database = runtime_of(request).database
+        staff_id = await queries.staff_id_of_login(
+            database, principal.subject, principal.role, principal.country
+        )
+        if staff_id is None:
             raise HttpProblem(
                 403, "not_in_staff_directory", "no staff member has this login, role and country"
             )
-        own = str(staff["_id"])
+        own = staff_id
     if asked is not None and asked != own:
         raise HttpProblem(403, "not_your_inbox", "you may read only your own inbox")
     return own
@@ -74,11 +76,9 @@ async def list_inbox(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[InboxItemOut]:
     owner = await _recipient_of(request, grant, recipient_id)
-    query: dict[str, Any] = {"recipient_id": owner}
-    if unread_only:
-        query["read_at"] = None
-    cursor = runtime_of(request).database[INBOX_ITEMS].find(query)
-    return [_out(document) async for document in cursor.sort("created_at", -1).limit(limit)]
+    database = runtime_of(request).database
+    found = await queries.inbox_items(database, owner, unread_only=unread_only, limit=limit)
+    return [_out(document) for document in found]
 
 
 @router.get("/unread-count")
@@ -88,22 +88,21 @@ async def unread_count(
     recipient_id: Identifier | None = None,
 ) -> UnreadCount:
     owner = await _recipient_of(request, grant, recipient_id)
-    collection = runtime_of(request).database[INBOX_ITEMS]
-    count = await collection.count_documents({"recipient_id": owner, "read_at": None})
+    count = await queries.unread_count(runtime_of(request).database, owner)
     return UnreadCount(recipient_id=owner, unread=count)
 
 
 @router.post("/{item_id}/read")
 async def mark_read(
-    request: Request, item_id: Identifier, grant: Annotated[Grant, POLICY.grant("inbox.mark_read")]
+    request: Request,
+    item_id: Identifier,
+    grant: Annotated[Grant, POLICY.grant("inbox.mark_read")],
+    clock: ServiceClock,
 ) -> InboxItemOut:
     """Only the recipient marks a notification read (operators look, never touch)."""
     owner = await _recipient_of(request, grant, None)
-    collection = runtime_of(request).database[INBOX_ITEMS]
-    await collection.update_one(
-        {"_id": item_id, "recipient_id": owner, "read_at": None}, {"$set": {"read_at": utcnow()}}
-    )
-    document = await collection.find_one({"_id": item_id, "recipient_id": owner})
+    database = runtime_of(request).database
+    document = await queries.mark_read(database, item_id, owner, clock.now())
     if document is None:  # someone else's item is as invisible as a missing one
         raise NotFound(f"no notification {item_id} in your inbox", reason="inbox_item_not_found")
     return _out(document)

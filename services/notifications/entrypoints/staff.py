@@ -9,7 +9,7 @@ from typing import Annotated, Literal, Self
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, EmailStr, Field, model_validator
 
-from services.notifications.adapters.repository import STAFF, staff_from
+from services.notifications.adapters import queries
 from services.notifications.adapters.rules_file import load_rules
 from services.notifications.domain.staff import StaffMember
 from services.notifications.entrypoints.access import POLICY
@@ -132,19 +132,18 @@ async def list_staff(
     role: Filter | None = None,
     country: CountryCode | None = None,
 ) -> list[StaffOut]:
-    query = {k: v for k, v in {"role": role, "country": country}.items() if v}
-    cursor = runtime_of(request).database[STAFF].find(query).sort("_id", 1)
-    return [_out(staff_from(document)) async for document in cursor]
+    where = {k: v for k, v in {"role": role, "country": country}.items() if v}
+    return [_out(m) for m in await queries.staff_members(runtime_of(request).database, where)]
 
 
 @router.get("/{staff_id}")
 async def get_staff(
     request: Request, staff_id: Identifier, _: Annotated[Grant, POLICY.grant("staff.read")]
 ) -> StaffOut:
-    document = await runtime_of(request).database[STAFF].find_one({"_id": staff_id})
-    if document is None:
+    member = await queries.staff_member(runtime_of(request).database, staff_id)
+    if member is None:
         raise NotFound(f"no staff member {staff_id}", reason="staff_not_found")
-    return _out(staff_from(document))
+    return _out(member)
 
 
 @router.put("/{staff_id}")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, Response
 from pydantic import AnyHttpUrl, BaseModel, Field, UrlConstraints
 
-from services.notifications.adapters.repository import WEBHOOK_DELIVERIES, WEBHOOKS
+from services.notifications.adapters import queries
 from services.notifications.adapters.webhook_subscriptions import SubscriptionCache
 from services.notifications.entrypoints.access import POLICY
 from services.notifications.entrypoints.staff import known_kinds
@@ -70,7 +70,7 @@ async def subscribe(
         "secret": body.secret,
         "kinds": sorted(set(body.kinds)),
     }
-    await runtime_of(request).database[WEBHOOKS].insert_one(document)
+    await queries.add_webhook(runtime_of(request).database, document)
     _subscriptions_changed(request)
     return _out(document)
 
@@ -79,8 +79,7 @@ async def subscribe(
 async def list_webhooks(
     request: Request, _: Annotated[Grant, POLICY.grant("webhooks.list")]
 ) -> list[WebhookOut]:
-    cursor = runtime_of(request).database[WEBHOOKS].find().sort("_id", 1)
-    return [_out(document) async for document in cursor]
+    return [_out(document) for document in await queries.webhooks(runtime_of(request).database)]
 
 
 @router.delete("/{webhook_id}", status_code=204)
@@ -89,8 +88,7 @@ async def unsubscribe(
     webhook_id: Identifier,
     _: Annotated[Grant, POLICY.grant("webhooks.unsubscribe")],
 ) -> Response:
-    result = await runtime_of(request).database[WEBHOOKS].delete_one({"_id": webhook_id})
-    if result.deleted_count == 0:
+    if not await queries.remove_webhook(runtime_of(request).database, webhook_id):
         raise NotFound(f"no webhook {webhook_id}", reason="webhook_not_found")
     _subscriptions_changed(request)
     return Response(status_code=204)
@@ -102,9 +100,7 @@ async def deliveries(
     webhook_id: Identifier,
     _: Annotated[Grant, POLICY.grant("webhooks.deliveries")],
 ) -> list[WebhookDeliveryOut]:
-    collection = runtime_of(request).database[WEBHOOK_DELIVERIES]
-    cursor = collection.find({"subscription_id": webhook_id}).sort("enqueued_at", 1)
+    found = await queries.webhook_deliveries(runtime_of(request).database, webhook_id)
     return [
-        WebhookDeliveryOut(id=d["_id"], **{k: v for k, v in d.items() if k != "_id"})
-        async for d in cursor
+        WebhookDeliveryOut(id=d["_id"], **{k: v for k, v in d.items() if k != "_id"}) for d in found
     ]

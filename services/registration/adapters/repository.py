@@ -41,6 +41,7 @@ PARTNER_INDEX = "partner_search"
 SCHOOL_NAME_INDEX = "school_search_name"
 SCHOOL_COUNTRY_INDEX = "school_search_country_name"
 SCHOOL_TOWN_INDEX = "school_search_country_town"
+ONE_PROFILE_PER_SUBJECT = "one_profile_per_subject"
 
 
 async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
@@ -60,6 +61,14 @@ async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
             IndexModel([("country", ASCENDING), ("status", ASCENDING)]),
             IndexModel([("school_id", ASCENDING)]),
             IndexModel([("identity_subject", ASCENDING)]),  # who calls, on every request
+            # One profile per provider subject (R-REG-7), also when two sign-ups race; only
+            # records with a subject count (operator-registered and erased ones hold none).
+            IndexModel(
+                [("identity_subject", ASCENDING)],
+                name=ONE_PROFILE_PER_SUBJECT,
+                unique=True,
+                partialFilterExpression={"identity_subject": {"$type": "string"}},
+            ),
             IndexModel([("head_confirmation_token", ASCENDING)], sparse=True),
             # The NSO's validation queue: a country's waiting teachers, longest waiting first.
             IndexModel(
@@ -121,6 +130,14 @@ async def teacher_of_subject(database: AsyncDatabase[Document], subject: str) ->
     return None if document is None else str(document["_id"])
 
 
+def subject_taken(error: DuplicateKeyError) -> bool:
+    """Whether the duplicate key was the subject's (else it was the e-mail's)."""
+    details = error.details or {}
+    return "identity_subject" in (details.get("keyPattern") or {}) or (
+        f"index: {ONE_PROFILE_PER_SUBJECT} " in str(details.get("errmsg", ""))
+    )
+
+
 class TeacherRepository:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
@@ -137,7 +154,9 @@ class TeacherRepository:
             raise subject_already_registered()
         try:
             await self._collection.insert_one(teacher_document(teacher), session=self._tx.session)
-        except DuplicateKeyError as error:  # a concurrent sign-up with the same address won
+        except DuplicateKeyError as error:  # a concurrent sign-up with the same key won
+            if subject_taken(error):
+                raise subject_already_registered() from error
             raise duplicate_email() from error
 
     async def get(self, teacher_id: str) -> Teacher:

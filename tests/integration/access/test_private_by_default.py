@@ -24,6 +24,7 @@ from tests.support.awards_bus import AwardsOnBus, awards_on_bus, nso, operator, 
 from tests.support.awards_helpers import ALL_YES, EVIDENCE, project_completed
 from tests.support.eql_helpers import YEAR as EQL_YEAR
 from tests.support.eql_helpers import grant_nqls
+from tests.support.jobs import job_result
 from tests.support.probes import eventually
 from tests.support.projects_helpers import ProjectSteps, know_validated, new_teacher
 from tests.support.registration_helpers import new_school, registration_app, validated_teacher
@@ -220,7 +221,7 @@ async def _seed_nql_and_school_label(awards: AwardsOnBus) -> dict[str, list[Prob
     ran = await awards.http.post(
         f"/school-label/rounds/{CURRENT_YEAR}/eligibility-run", headers=css_headers()
     )
-    assert ran.json()["newly_eligible"] == ["s-es"], ran.text
+    assert (await job_result(awards.http, ran, css_headers()))["newly_eligible"] == 1
     label = await awards.http.post(
         "/school-label/applications",
         json={"school_id": "s-es", "year": CURRENT_YEAR, "head_declaration": True,
@@ -303,8 +304,8 @@ async def _seed_eql_and_prizes(awards: AwardsOnBus) -> dict[str, list[Probe]]:
             database, filler, [(f"{filler}-es", "ES", 18), (f"{filler}-de", "DE", None)]
         )
     css = css_headers()
-    opened = await awards.http.post("/eql/rounds", json={"year": EQL_YEAR}, headers=css)
-    assert opened.status_code == 201, opened.text
+    opening = await awards.http.post("/eql/rounds", json={"year": EQL_YEAR}, headers=css)
+    opened = await job_result(awards.http, opening, css)
     nominated = await awards.http.post(
         f"/eql/rounds/{EQL_YEAR}/nominations", json={"project_id": "p-good"}, headers=nso("ES")
     )
@@ -315,8 +316,9 @@ async def _seed_eql_and_prizes(awards: AwardsOnBus) -> dict[str, list[Probe]]:
         headers=css,
     )
     assert confirmed.status_code == 200, confirmed.text
-    closed = await awards.http.post(f"/eql/rounds/{EQL_YEAR}/closure", headers=css)
-    assert closed.status_code == 200, closed.text
+    closing = await awards.http.post(f"/eql/rounds/{EQL_YEAR}/closure", headers=css)
+    await job_result(awards.http, closing, css)
+    job_id = closing.json()["job_id"]
     entered = await awards.http.post(
         f"/prizes/{EQL_YEAR}/entries",
         json={"project_id": "p-good", "category": "12-15"},
@@ -332,7 +334,9 @@ async def _seed_eql_and_prizes(awards: AwardsOnBus) -> dict[str, list[Probe]]:
     g_es = Row.of(teachers=["g-es"], countries=["ES"])
     year = f"/eql/rounds/{EQL_YEAR}"
     return {
-        "/eql/rounds/{year}": [Probe(year, opened.json()["round_id"])],
+        "/eql/rounds/{year}": [Probe(year, opened["round_id"])],
+        "/jobs": [Probe("/jobs", job_id)],
+        "/jobs/{job_id}": [Probe(f"/jobs/{job_id}", job_id)],
         "/eql/rounds/{year}/candidates": [
             Probe(f"{year}/candidates", "p-good", Row.of(countries=["ES", "PT"]))
         ],

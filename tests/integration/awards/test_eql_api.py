@@ -13,6 +13,7 @@ import pytest
 
 from tests.support.awards_bus import AwardsOnBus, awards_on_bus, bearer, nso, teacher
 from tests.support.eql_helpers import YEAR, grant_nqls
+from tests.support.jobs import job_result
 from tests.support.problems import problem_code
 from tests.support.servers import Vhost
 
@@ -84,9 +85,10 @@ async def test_every_refusal_is_a_4xx_with_its_rule_id_and_numbers(
         assert (
             await http.post("/eql/rounds", json={"year": YEAR}, headers=nso("ES"))
         ).status_code == 403
-        opened = await http.post("/eql/rounds", json={"year": YEAR}, headers=CSS)
-        assert opened.status_code == 201, opened.text
-        assert (opened.json()["candidate_count"], opened.json()["projects_with_nql"]) == (4, 8)
+        opened = await job_result(
+            http, await http.post("/eql/rounds", json={"year": YEAR}, headers=CSS), CSS
+        )
+        assert (opened["candidate_count"], opened["projects_with_nql"]) == (4, 8)
         again = await http.post("/eql/rounds", json={"year": YEAR}, headers=CSS)
         refused(again, 409, "R-EQL-1", "round_already_held")
         [event] = await awards.eventually_emitted("awards.eql.round_opened")
@@ -147,10 +149,11 @@ async def test_every_refusal_is_a_4xx_with_its_rule_id_and_numbers(
         confirmed = await review(awards, ("p-good", "CONFIRMED"))
         assert confirmed.status_code == 200, confirmed.text
         assert confirmed.json()[0]["review"]["outcome"] == "CONFIRMED"
-        closed = await http.post(f"/eql/rounds/{YEAR}/closure", headers=CSS)
-        assert closed.status_code == 200, closed.text
-        assert (closed.json()["status"], closed.json()["awarded_projects"]) == ("CLOSED", 1)
-        assert closed.json()["recipients"] == 2
+        closed = await job_result(
+            http, await http.post(f"/eql/rounds/{YEAR}/closure", headers=CSS), CSS
+        )
+        assert (closed["awarded_projects"], closed["recipients"]) == (1, 2)
+        assert (await http.get(f"/eql/rounds/{YEAR}", headers=CSS)).json()["status"] == "CLOSED"
         refused(await http.post(f"/eql/rounds/{YEAR}/closure", headers=CSS), 409, "R-EQL-1")
         refused(await nominate(awards, "PT", "p-good2"), 409, "R-EQL-1", "round_closed")
         refused(await http.post("/eql/rounds", json={"year": YEAR}, headers=CSS), 409, "R-EQL-1")
@@ -221,8 +224,8 @@ async def test_concurrent_nominations_never_exceed_the_quota(
         database = awards.app.state.runtime.database
         for i in range(8):  # ES and PT granted NQLs on 8 projects each: quota 2 each
             await grant_nqls(database, f"p-{i}", [(f"es-{i}", "ES", 25), (f"pt-{i}", "PT", 25)])
-        opened = await awards.http.post("/eql/rounds", json={"year": YEAR}, headers=CSS)
-        assert opened.status_code == 201, opened.text
+        opening = await awards.http.post("/eql/rounds", json={"year": YEAR}, headers=CSS)
+        await job_result(awards.http, opening, CSS)
 
         answers = await asyncio.gather(*(nominate(awards, "ES", f"p-{i}") for i in range(5)))
         assert sorted(a.status_code for a in answers) == [201, 201, 409, 409, 409]
@@ -250,7 +253,8 @@ async def test_a_closing_interrupted_midway_resumes_and_refuses_late_nominations
         database = awards.app.state.runtime.database
         for i in range(8):
             await grant_nqls(database, f"p-{i}", [(f"es-{i}", "ES", 25), (f"pt-{i}", "PT", 25)])
-        assert (await awards.http.post("/eql/rounds", json={"year": YEAR}, headers=CSS)).is_success
+        opening = await awards.http.post("/eql/rounds", json={"year": YEAR}, headers=CSS)
+        await job_result(awards.http, opening, CSS)
         for country, project_id in (("ES", "p-0"), ("ES", "p-1"), ("PT", "p-2")):
             assert (await nominate(awards, country, project_id)).status_code == 201
         reviewed = await review(awards, *((p, "CONFIRMED") for p in ("p-0", "p-1", "p-2")))
@@ -262,10 +266,9 @@ async def test_a_closing_interrupted_midway_resumes_and_refuses_late_nominations
         await database["eql_quotas"].update_many({}, {"$set": {"open": False}})
 
         refused(await nominate(awards, "PT", "p-3"), 409, "R-EQL-1")
-        resumed = await awards.http.post(f"/eql/rounds/{YEAR}/closure", headers=CSS)
-        assert resumed.status_code == 200, resumed.text
-        assert (resumed.json()["status"], resumed.json()["awarded_projects"]) == ("CLOSED", 3)
-        assert resumed.json()["recipients"] == 6
+        closing = await awards.http.post(f"/eql/rounds/{YEAR}/closure", headers=CSS)
+        resumed = await job_result(awards.http, closing, CSS)
+        assert (resumed["awarded_projects"], resumed["recipients"]) == (3, 6)
         awarded = await awards.eventually_emitted("awards.eql.awarded", 6)
         assert len({e["payload"]["label_id"] for e in awarded}) == 6
         [closed] = await awards.eventually_emitted("awards.eql.round_closed")

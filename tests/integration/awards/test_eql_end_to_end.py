@@ -17,6 +17,7 @@ from shared.events.registration import TeacherValidated
 from tests.support.awards_bus import awards_on_bus, bearer, nso, teacher
 from tests.support.awards_helpers import ALL_YES, EVIDENCE, PERFECT, project_completed
 from tests.support.eql_helpers import grant_nqls
+from tests.support.jobs import job_result
 from tests.support.probes import eventually
 from tests.support.servers import Vhost
 from tests.support.services import running, service_settings
@@ -99,9 +100,9 @@ async def test_nqls_in_two_countries_lead_to_eql_mails_for_every_member(
                     decided_at=datetime.now(UTC),
                 )
 
-            round_opened = await awards.http.post("/eql/rounds", json={"year": year}, headers=CSS)
-            assert round_opened.status_code == 201, round_opened.text
-            assert round_opened.json()["candidate_count"] == 1
+            opening = await awards.http.post("/eql/rounds", json={"year": year}, headers=CSS)
+            round_opened = await job_result(awards.http, opening, CSS)
+            assert round_opened["candidate_count"] == 1
             view = await awards.http.get(f"/eql/rounds/{year}/candidates", headers=nso("PT"))
             [candidate] = view.json()["candidates"]
             assert (candidate["project_id"], candidate["average"]) == ("p-net", 30.0)
@@ -118,11 +119,11 @@ async def test_nqls_in_two_countries_lead_to_eql_mails_for_every_member(
             )
             assert confirmed.status_code == 200, confirmed.text
             # the round's year is this school year's: its deadline is ahead, so the CSS forces
-            closed = await awards.http.post(
+            closing = await awards.http.post(
                 f"/eql/rounds/{year}/closure", json={"force": True}, headers=CSS
             )
-            assert closed.status_code == 200, closed.text
-            assert (closed.json()["awarded_projects"], closed.json()["recipients"]) == (1, 3)
+            closed = await job_result(awards.http, closing, CSS)
+            assert (closed["awarded_projects"], closed["recipients"]) == (1, 3)
 
             awarded = await awards.eventually_emitted("awards.eql.awarded", 3, project_id="p-net")
             assert {e["payload"]["teacher_id"] for e in awarded} == set(TEACHERS)

@@ -18,6 +18,7 @@ from services.awards.eql.adapters.policy_file import load_eql_policy
 from tests.support.awards_bus import AwardsOnBus, awards_on_bus, bearer, nso, teacher
 from tests.support.awards_helpers import ALL_YES, EVIDENCE, PERFECT, project_completed
 from tests.support.eql_helpers import grant_nqls, shipped_eql_document
+from tests.support.jobs import job_result
 from tests.support.problems import problem_code
 from tests.support.servers import Vhost
 
@@ -77,9 +78,9 @@ async def test_candidates_stay_current_and_the_css_reviews_each_nominee_before_a
         for i in range(3):  # ES: 5 projects with an NQL, quota floor(5/4) = 1
             await grant_nqls(database, f"p-es-{i}", [(f"x{i}", "ES", 18)], decided_at=now)
 
-        opened = await awards.http.post("/eql/rounds", json={"year": year}, headers=CSS)
-        assert opened.status_code == 201, opened.text
-        assert opened.json()["candidate_count"] == 1  # p-net has its ES NQL only
+        opening = await awards.http.post("/eql/rounds", json={"year": year}, headers=CSS)
+        opened = await job_result(awards.http, opening, CSS)
+        assert opened["candidate_count"] == 1  # p-net has its ES NQL only
         assert [c["project_id"] for c in (await candidates(awards, year, "PT"))["candidates"]] == [
             "p-other"
         ]
@@ -124,13 +125,18 @@ async def test_candidates_stay_current_and_the_css_reviews_each_nominee_before_a
         assert (await nominate(awards, year, "ES", "p-net")).status_code == 201
         confirmed = await review(awards, year, {"project_id": "p-net", "outcome": "CONFIRMED"})
         assert confirmed.status_code == 200, confirmed.text
-        closed = await awards.http.post(
+        closing = await awards.http.post(
             f"/eql/rounds/{year}/closure", json={"force": True}, headers=CSS
         )
-        assert closed.status_code == 200, closed.text
-        assert (closed.json()["awarded_projects"], closed.json()["recipients"]) == (1, 3)
+        closed = await job_result(awards.http, closing, CSS)
+        assert (closed["awarded_projects"], closed["recipients"]) == (1, 3)
         awarded = await awards.eventually_emitted("awards.eql.awarded", 3)
         assert {e["payload"]["project_id"] for e in awarded} == {"p-net"}
+
+
+async def open_round(awards: AwardsOnBus, year: int) -> dict[str, Any]:
+    opening = await awards.http.post("/eql/rounds", json={"year": year}, headers=CSS)
+    return await job_result(awards.http, opening, CSS)
 
 
 def policy_file(tmp_path: Path, periods: int) -> Path:
@@ -169,9 +175,9 @@ async def test_the_1_september_boundary_loses_no_project_and_counts_none_twice(
 ) -> None:
     async with awards_on_bus(vhost, mongodb_url, database_prefix) as awards:
         await boundary_year(awards)
-        assert (await awards.http.post("/eql/rounds", json={"year": 2025}, headers=CSS)).is_success
+        await open_round(awards, 2025)
         assert await candidate_ids(awards, 2025) == ["p-early"]  # p-split: ES only so far
-        assert (await awards.http.post("/eql/rounds", json={"year": 2026}, headers=CSS)).is_success
+        await open_round(awards, 2026)
         assert await candidate_ids(awards, 2026) == ["p-split"]  # both NQLs, across the boundary
         again = await nominate(awards, 2026, "ES", "p-early")
         assert (again.status_code, problem_code(again)) == (409, "candidate_in_earlier_round")
@@ -186,8 +192,6 @@ async def test_with_one_period_the_boundary_splits_a_project_out_of_both_rounds(
     ) as awards:
         await boundary_year(awards)
         for year in (2025, 2026):
-            assert (
-                await awards.http.post("/eql/rounds", json={"year": year}, headers=CSS)
-            ).is_success
+            await open_round(awards, year)
         assert await candidate_ids(awards, 2025) == ["p-early"]
         assert await candidate_ids(awards, 2026) == []

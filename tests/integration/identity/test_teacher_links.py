@@ -5,11 +5,14 @@ the real RabbitMQ, SecantusDB and local OpenID Connect provider."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from pymongo.errors import DuplicateKeyError
 
 from services.awards.bootstrap import build_app as awards_app
 from services.awards.config import AwardsSettings
@@ -17,12 +20,18 @@ from services.notifications.bootstrap import build_app as notifications_app
 from services.notifications.config import NotificationsSettings
 from services.projects.bootstrap import build_app as projects_app
 from services.projects.config import ProjectsSettings
+from services.registration.adapters.repository import subject_taken
 from services.registration.bootstrap import build_app as registration_app
 from services.registration.config import RegistrationSettings
+from services.registration.domain.model import Teacher
+from services.registration.service_layer.commands import RegisterTeacher
+from services.registration.service_layer.handlers import register_teacher_in
+from shared.clock import SystemClock
+from shared.storage.unit_of_work import Transaction
 from tests.support.oidc import RunningProvider, new_subject
 from tests.support.probes import eventually
 from tests.support.problems import problem_code
-from tests.support.registration_helpers import APPLICANT, new_school
+from tests.support.registration_helpers import APPLICANT, TOKENS, new_school
 from tests.support.registration_helpers import registration_app as dev_registration_app
 from tests.support.servers import Vhost
 from tests.support.services import all_running, service_settings
@@ -142,3 +151,107 @@ async def test_a_subject_applies_once(vhost: Vhost, mongodb_url: str, database_p
 
         assert (second.status_code, problem_code(second)) == (409, "subject_already_registered")
         assert "R-REG-7" in second.text
+
+
+async def test_racing_applications_of_one_subject_make_one_profile(
+    vhost: Vhost, mongodb_url: str, database_prefix: str
+) -> None:
+    """The lookup before the insert cannot see a sign-up still in flight: the unique index on
+    the subject is what keeps one profile per subject when the requests race."""
+    app = dev_registration_app(vhost, mongodb_url, database_prefix)
+    subject = new_subject("racer")
+    applicant = TOKENS.header(subject=subject, role="applicant")
+    async with all_running({"registration": app}) as clients:
+        http = clients["registration"]
+        school = await new_school(http)
+        body = {"name": "Ana García", "role": "teacher", "language": "es",
+                "school_id": school["id"]}  # fmt: skip
+
+        racing = await asyncio.gather(
+            *(
+                http.post(
+                    "/teachers", json={**body, "email": f"race{n}@example.org"}, headers=applicant
+                )
+                for n in range(4)
+            )
+        )
+
+        outcomes = sorted((r.status_code, problem_code(r) if r.status_code != 201 else "")
+                          for r in racing)  # fmt: skip
+        assert outcomes == [(201, "")] + [(409, "subject_already_registered")] * 3
+        teachers = app.state.runtime.database["teachers"]
+        assert await teachers.count_documents({"identity_subject": subject}) == 1
+
+
+async def test_two_sign_ups_that_both_saw_no_profile_still_make_one(
+    vhost: Vhost, mongodb_url: str, database_prefix: str
+) -> None:
+    """The race made certain: both transactions look the subject up (and find nobody) before
+    either inserts. (SecantusDB aborts the second with a write conflict, whose retry then
+    finds the first; MongoDB commits both unless the unique index refuses: the next test.)"""
+    app = dev_registration_app(vhost, mongodb_url, database_prefix)
+    subject = new_subject("racer")
+    async with all_running({"registration": app}) as clients:
+        school = await new_school(clients["registration"])
+        uow = app.state.runtime.unit_of_work
+        both_looked = asyncio.Barrier(2)
+
+        def sign_up(n: int) -> Callable[[Transaction], Awaitable[Teacher]]:
+            first_attempt = True
+
+            async def work(tx: Transaction) -> Teacher:
+                nonlocal first_attempt
+                found = await tx.collection("teachers").find_one(
+                    {"identity_subject": subject}, session=tx.session
+                )
+                assert found is None or not first_attempt
+                if first_attempt:  # a retried attempt runs alone: the other one has committed
+                    first_attempt = False
+                    await both_looked.wait()
+                command = RegisterTeacher(
+                    name="Ana García", email=f"racer{n}@example.org", role="teacher",
+                    language="es", school_id=school["id"], identity_subject=subject,
+                )  # fmt: skip
+                return await register_teacher_in(tx, command, SystemClock())
+
+            return work
+
+        outcomes = await asyncio.gather(
+            uow.run(sign_up(1)), uow.run(sign_up(2)), return_exceptions=True
+        )
+
+        refusals = [o for o in outcomes if not isinstance(o, Teacher)]
+        assert len(refusals) == 1, outcomes
+        assert getattr(refusals[0], "reason", None) == "subject_already_registered", refusals
+        teachers = app.state.runtime.database["teachers"]
+        assert await teachers.count_documents({"identity_subject": subject}) == 1
+
+
+async def test_the_database_keeps_one_profile_per_subject(
+    vhost: Vhost, mongodb_url: str, database_prefix: str
+) -> None:
+    """What the lookup cannot promise: a second record of a subject is refused by the
+    database itself, read as `subject_already_registered`; records without one never clash."""
+    app = dev_registration_app(vhost, mongodb_url, database_prefix)
+    async with all_running({"registration": app}):
+        teachers = app.state.runtime.database["teachers"]
+        subject = new_subject("racer")
+        await teachers.insert_one(
+            {"_id": "t1", "email": "t1@example.org", "identity_subject": subject}
+        )
+        await teachers.insert_many(
+            [
+                {"_id": "t2", "email": "t2@example.org", "identity_subject": None},
+                {"_id": "t3", "email": "t3@example.org", "identity_subject": None},
+                {"_id": "t4", "email": "t4@example.org"},
+            ]
+        )
+
+        with pytest.raises(DuplicateKeyError) as by_subject:
+            await teachers.insert_one(
+                {"_id": "t5", "email": "t5@example.org", "identity_subject": subject}
+            )
+        with pytest.raises(DuplicateKeyError) as by_email:
+            await teachers.insert_one({"_id": "t6", "email": "t1@example.org"})
+
+        assert subject_taken(by_subject.value) and not subject_taken(by_email.value)

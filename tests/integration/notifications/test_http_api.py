@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from services.notifications.bootstrap import build_app
 from services.notifications.config import NotificationsSettings
+from shared.clock import SettableClock
 from tests.integration.notifications.conftest import OPERATOR, Notifications, token
 from tests.support import notifications_helpers as sample
 from tests.support.problems import problem_code
@@ -20,6 +22,8 @@ from tests.support.services import running, service_settings
 from tools.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.integration
+
+READING_TIME = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)  # the service's clock, not the wall's
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +36,8 @@ async def service(mongodb_url: str) -> AsyncIterator[Notifications]:
     try:
         with SmtpSink() as sink:
             app = build_app(
-                NotificationsSettings(**fields, smtp_url=sink.url, digest_poll_seconds=3600)
+                NotificationsSettings(**fields, smtp_url=sink.url, digest_poll_seconds=3600),
+                clock=SettableClock(READING_TIME),
             )
             bus = await connected_broker(vhost)
             async with running(app) as http:
@@ -128,7 +133,8 @@ async def test_a_recipient_reads_counts_and_marks_their_own_inbox(service: Notif
     assert count.json() == {"recipient_id": "t-es", "unread": 1}
 
     read = await service.http.post(f"/inbox/{items[0]['id']}/read", headers=TEACHER_ES)
-    assert read.status_code == 200 and read.json()["read_at"] is not None
+    assert read.status_code == 200, read.text
+    assert datetime.fromisoformat(read.json()["read_at"]) == READING_TIME
     count = await service.http.get("/inbox/unread-count", headers=TEACHER_ES)
     assert count.json()["unread"] == 0
     unread = await service.http.get("/inbox", params={"unread_only": True}, headers=TEACHER_ES)

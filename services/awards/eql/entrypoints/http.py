@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from services.awards.access import POLICY
@@ -25,12 +26,14 @@ from services.awards.eql.domain.policy import EqlPolicy
 from services.awards.eql.domain.review import NominationReview
 from services.awards.eql.service_layer import candidates
 from services.awards.eql.service_layer import use_cases as rounds
+from services.awards.eql.service_layer.jobs import CLOSE_ROUND, OPEN_ROUND
 from services.awards.nql.domain.errors import TEACHER_OR_PROJECT_REQUIRED
 from shared.events.fields import CountryCode
 from shared.http.access import Grant
 from shared.http.auth import Principal
 from shared.http.dependencies import ServiceClock, UoW
 from shared.http.inputs import Identifier, Keyword, Year
+from shared.jobs.http import ACCEPTED_RESPONSE, start_job
 from shared.storage.mongo import Document
 from shared.storage.unit_of_work import UnitOfWork
 
@@ -153,17 +156,17 @@ async def _round(uow: UnitOfWork, year: int) -> Document:
     return document
 
 
-@router.post("/rounds", status_code=status.HTTP_201_CREATED)
+@router.post("/rounds", status_code=status.HTTP_202_ACCEPTED, responses=ACCEPTED_RESPONSE)
 async def open_round(
     body: OpenRoundIn,
+    request: Request,
     uow: UoW,
-    clock: ServiceClock,
-    policy: Policy,
     grant: Annotated[Grant, POLICY.grant("eql.open")],
-) -> RoundOut:
-    """Open the year's round (R-EQL-1): candidates and quotas are computed now, once."""
-    command = rounds.OpenRound(year=body.year, opened_by=_principal(grant).subject)
-    return _round_out(await rounds.open_round(uow, policy, command, clock))
+) -> JSONResponse:
+    """Open the year's round (R-EQL-1): a job computes the candidates and quotas, once, and
+    inserts the round. A year that has its round is refused now (409 R-EQL-1)."""
+    await rounds.refuse_second_round(uow, body.year)
+    return await start_job(request, uow, OPEN_ROUND, {"year": body.year}, _principal(grant))
 
 
 @router.get("/rounds/{year}")
@@ -173,30 +176,28 @@ async def get_round(
     return _round_out(await _round(uow, year))
 
 
-@router.post("/rounds/{year}/closure")
+@router.post(
+    "/rounds/{year}/closure", status_code=status.HTTP_202_ACCEPTED, responses=ACCEPTED_RESPONSE
+)
 async def close_round(
     year: Year,
     request: Request,
     uow: UoW,
+    grant: Annotated[Grant, POLICY.grant("eql.close")],
     clock: ServiceClock,
     policy: Policy,
-    grant: Annotated[Grant, POLICY.grant("eql.close")],
     body: ClosureIn | None = None,
-) -> RoundOut:
-    """Close the round: every confirmed nomination's recipients get the EQL and a certificate.
-    Refused before the nomination deadline unless `force`, and while a nomination is not
-    reviewed (R-EQL-5). Safe to repeat while it is closing (it resumes); refused once closed
-    (R-EQL-1)."""
-    settings = request.app.state.settings
+) -> JSONResponse:
+    """Close the round as a job: every confirmed nomination's recipients get the EQL and a
+    certificate. Refused now (409) before the nomination deadline unless `force`, while a
+    nomination is not reviewed (R-EQL-5), and once closed (R-EQL-1); safe to repeat while it
+    is closing (it resumes)."""
     command = rounds.CloseRound(
-        year=year,
-        closed_by=_principal(grant).subject,
-        force=body.force if body else False,
+        year=year, closed_by=_principal(grant).subject, force=body.force if body else False
     )
-    closed = await rounds.close_round(
-        uow, policy, command, clock, settings.base_url, settings.eql_close_batch_projects
-    )
-    return _round_out(closed)
+    await rounds.check_closable(uow, policy, command, clock)
+    params = {"year": year, "force": int(command.force)}
+    return await start_job(request, uow, CLOSE_ROUND, params, _principal(grant))
 
 
 @router.get("/rounds/{year}/candidates")

@@ -73,6 +73,12 @@ def _one_round_per_year(year: int) -> Refused:
 # --- opening ---------------------------------------------------------------------------------
 
 
+async def refuse_second_round(uow: UnitOfWork, year: int) -> None:
+    """R-EQL-1 at once, before a job is started for an opening that would be refused."""
+    if await uow.database[ROUNDS].find_one({"_id": eql.round_id(year)}, {"_id": 1}) is not None:
+        raise _one_round_per_year(year)
+
+
 async def open_round(
     uow: UnitOfWork, policy: EqlPolicy, command: OpenRound, clock: Clock
 ) -> Document:
@@ -319,62 +325,82 @@ async def close_round(
     candidates), then OPEN → CLOSING (no nomination after that), then the confirmed
     nominations are awarded in batches, one transaction each (labels, certificates and their
     events in the outbox), then CLOSED with awards.eql.round_closed. Closing a CLOSING round
-    resumes where it stopped."""
+    resumes where it stopped. (The HTTP route runs the same steps as a job:
+    services/awards/eql/service_layer/jobs.py.)"""
     round_id = eql.round_id(command.year)
     await candidates.refresh_if_stale(uow, policy, command.year)
-
-    async def start(tx: Transaction) -> Document:
-        repository = EqlRepository(tx)
-        current = await repository.round(round_id)
-        if current is None:
-            raise errors.UNKNOWN_EQL_ROUND(f"no EQL round for {command.year}")
-        deadline = current.get("nominations_close") or policy.nomination.deadline(
-            current["period_end"]
-        )
-        check_can_close(
-            current["status"],
-            clock.now(),
-            _aware(deadline),
-            command.force,
-            await repository.unreviewed(round_id) if current["status"] == "OPEN" else 0,
-        )
-        if current["status"] == "OPEN":
-            started = await repository.start_closing(round_id, command.closed_by, clock.now())
-            assert started is not None
-            return started
-        return current
-
-    current = await uow.run(start)
+    current = await uow.run(lambda tx: begin_closing(tx, policy, command, clock))
     year = int(current["year"])
     while await uow.run(
-        lambda tx: _award_batch(tx, policy, round_id, year, base_url, batch_projects, clock)
+        lambda tx: award_batch(tx, policy, round_id, year, base_url, batch_projects, clock)
     ):
         pass
+    return await uow.run(lambda tx: finish_closing(tx, command, clock))
 
-    async def finish(tx: Transaction) -> Document:
-        repository = EqlRepository(tx)
-        now = clock.now()
-        closed = await repository.finish_closing(round_id, now)
-        if closed is None:  # a concurrent closing finished first
-            found = await repository.round(round_id)
-            assert found is not None
-            return found
-        await tx.emit(
-            emitted.EqlRoundClosed(
-                round_id=round_id,
-                year=year,
-                awarded_projects=int(closed.get("awarded_projects", 0)),
-                recipients=int(closed.get("recipients", 0)),
-                closed_by=command.closed_by,
-                closed_at=now,
-            )
+
+async def check_closable(
+    uow: UnitOfWork, policy: EqlPolicy, command: CloseRound, clock: Clock
+) -> None:
+    """The closing's refusals, read now (the route answers them before starting a job)."""
+    await uow.run(lambda tx: _checked_round(tx, policy, command, clock))
+
+
+async def _checked_round(
+    tx: Transaction, policy: EqlPolicy, command: CloseRound, clock: Clock
+) -> Document:
+    repository = EqlRepository(tx)
+    current = await repository.round(eql.round_id(command.year))
+    if current is None:
+        raise errors.UNKNOWN_EQL_ROUND(f"no EQL round for {command.year}")
+    deadline = current.get("nominations_close") or policy.nomination.deadline(current["period_end"])
+    check_can_close(
+        current["status"],
+        clock.now(),
+        _aware(deadline),
+        command.force,
+        await repository.unreviewed(current["_id"]) if current["status"] == "OPEN" else 0,
+    )
+    return current
+
+
+async def begin_closing(
+    tx: Transaction, policy: EqlPolicy, command: CloseRound, clock: Clock
+) -> Document:
+    """OPEN → CLOSING once the checks pass, or the CLOSING round as it is (resumed)."""
+    round_id = eql.round_id(command.year)
+    repository = EqlRepository(tx)
+    current = await _checked_round(tx, policy, command, clock)
+    if current["status"] == "OPEN":
+        started = await repository.start_closing(round_id, command.closed_by, clock.now())
+        assert started is not None
+        return started
+    return current
+
+
+async def finish_closing(tx: Transaction, command: CloseRound, clock: Clock) -> Document:
+    """CLOSING → CLOSED with awards.eql.round_closed, once."""
+    round_id = eql.round_id(command.year)
+    repository = EqlRepository(tx)
+    now = clock.now()
+    closed = await repository.finish_closing(round_id, now)
+    if closed is None:  # a concurrent closing finished first
+        found = await repository.round(round_id)
+        assert found is not None
+        return found
+    await tx.emit(
+        emitted.EqlRoundClosed(
+            round_id=round_id,
+            year=command.year,
+            awarded_projects=int(closed.get("awarded_projects", 0)),
+            recipients=int(closed.get("recipients", 0)),
+            closed_by=command.closed_by,
+            closed_at=now,
         )
-        return closed
+    )
+    return closed
 
-    return await uow.run(finish)
 
-
-async def _award_batch(
+async def award_batch(
     tx: Transaction,
     policy: EqlPolicy,
     round_id: str,

@@ -6,6 +6,7 @@ Then those of the API: eligible schools, applications and granted labels (stored
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -63,13 +64,22 @@ async def schools(database: Database, school_ids: Sequence[str]) -> dict[str, Sc
 async def teachers_of(
     database: Database, school_ids: Sequence[str], statuses: Sequence[str]
 ) -> dict[str, list[TeacherFacts]]:
-    cursor = database[TEACHERS].find(
-        {"school_id": {"$in": list(school_ids)}, "status": {"$in": list(statuses)}}
-    )
+    """One equality query per school on (school_id, status), sent together: SecantusDB plans
+    a `school_id: {$in: [...]}` of a batch as a collection scan whose cost grows with the
+    list times the collection (0.6 s per batch of 200 at 48,000 teachers; some 15 s at the
+    platform's 1.2 M), where each equality stays on the index."""
+
+    async def of_school(school_id: str) -> list[Document]:
+        cursor = database[TEACHERS].find(
+            {"school_id": school_id, "status": {"$in": list(statuses)}}
+        )
+        return [document async for document in cursor]
+
     found: dict[str, list[TeacherFacts]] = defaultdict(list)
-    async for document in cursor:
-        if not document.get("erased"):
-            found[document["school_id"]].append(TeacherFacts.model_validate(document))
+    for documents in await asyncio.gather(*(of_school(s) for s in dict.fromkeys(school_ids))):
+        for document in documents:
+            if not document.get("erased"):
+                found[document["school_id"]].append(TeacherFacts.model_validate(document))
     return found
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from services.awards.access import POLICY
@@ -15,11 +16,13 @@ from services.awards.school_label.domain import errors
 from services.awards.school_label.domain.model import Declaration, SchoolLabelApplication
 from services.awards.school_label.domain.policy import SchoolLabelPolicy
 from services.awards.school_label.service_layer import use_cases as school_label
+from services.awards.school_label.service_layer.jobs import ELIGIBILITY_RUN
 from shared.events.fields import CountryCode
 from shared.http.access import Grant
 from shared.http.auth import Principal
 from shared.http.dependencies import ServiceClock, UoW
 from shared.http.inputs import Filter, Identifier, LongText, Name, Text, Year
+from shared.jobs.http import ACCEPTED_RESPONSE, start_job
 
 router = APIRouter(prefix="/school-label", tags=["eTwinning School Label"])
 
@@ -31,18 +34,6 @@ def school_label_policy(request: Request) -> SchoolLabelPolicy:
 
 Policy = Annotated[SchoolLabelPolicy, Depends(school_label_policy)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
-
-
-class RunOut(BaseModel):
-    year: int
-    round: str
-    candidates: int = Field(description="Schools with an NQL granted in the round's window.")
-    newly_eligible: list[str] = Field(description="Schools found (and told) by this run.")
-    already_eligible: int = Field(description="Found by an earlier run: not told again.")
-    not_eligible: dict[str, int] = Field(
-        description="Candidates per first failed R-SCH-1 check (registration date, active "
-        "teachers, NQL window, label held for the year, in that order)."
-    )
 
 
 class ApplyIn(BaseModel):
@@ -121,25 +112,25 @@ def _application_out(document: dict[str, Any]) -> ApplicationOut:
     return ApplicationOut(**{**fields, "id": document["_id"]})
 
 
-@router.post("/rounds/{year}/eligibility-run")
+@router.post(
+    "/rounds/{year}/eligibility-run",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=ACCEPTED_RESPONSE,
+)
 async def run_eligibility(
     year: Year,
+    request: Request,
     uow: UoW,
-    clock: ServiceClock,
     policy: Policy,
-    _: Annotated[Grant, POLICY.grant("school_label.run")],
-) -> RunOut:
+    grant: Annotated[Grant, POLICY.grant("school_label.run")],
+) -> JSONResponse:
     """Find the round's eligible schools and tell each one's registered eTwinners (R-SCH-1,
-    R-SCH-2). Safe to repeat: a school already found is not told again."""
-    summary = await school_label.run_eligibility(uow, policy, year, clock.now())
-    return RunOut(
-        year=summary.year,
-        round=summary.round,
-        candidates=summary.candidates,
-        newly_eligible=summary.newly_eligible,
-        already_eligible=summary.already_eligible,
-        not_eligible=dict(summary.not_eligible),
-    )
+    R-SCH-2), as a job; its result holds `{candidates, newly_eligible, already_eligible,
+    not_eligible}`. Safe to repeat: a school already found is not told again. A round not in
+    the policy is refused now (404)."""
+    school_label.round_dates(policy, year)
+    assert grant.principal is not None
+    return await start_job(request, uow, ELIGIBILITY_RUN, {"year": year}, grant.principal)
 
 
 @router.get("/rounds/{year}/eligible-schools")
