@@ -274,7 +274,8 @@ def test_css_runs_the_eql_round_and_the_nso_sees_its_candidates(
     expect(css).to_have_url(re.compile(r"/css$"))
     check_accessibility(css, "css: EQL round (before opening)")
     css.get_by_role("button", name="Open the EQL round").click()
-    expect(css.locator("#round")).to_contain_text("Open")
+    # Opening is a job: the page follows it until the round exists.
+    expect(css.locator("#round")).to_contain_text("Open", timeout=60_000)
     check_accessibility(css, "css: EQL round")
     screenshot(css, "css")
 

@@ -23,8 +23,10 @@ router = APIRouter(prefix="/css")
 
 
 @router.get("", response_class=HTMLResponse)
-async def css_home(request: Request, year: int | None = None) -> HTMLResponse:
-    return await _home(request, year or current_year(request))
+async def css_home(
+    request: Request, year: int | None = None, job: str | None = None
+) -> HTMLResponse:
+    return await _home(request, year or current_year(request), job=job)
 
 
 async def _home(
@@ -35,9 +37,14 @@ async def _home(
     action: str = "",
     status_code: int = 200,
     run: dict[str, object] | None = None,
+    job: str | None = None,
 ) -> HTMLResponse:
     person_of(request, "css")
     eql_round = await read_or_none(request, "awards", f"/eql/rounds/{year}")
+    # Opening runs as a job: until the round exists, the page shows that job's progress.
+    opening = (
+        await read_or_none(request, "awards", f"/jobs/{job}") if job and not eql_round else None
+    )
     nominations = (
         await read_or_none(request, "awards", f"/eql/rounds/{year}/nominations")
         if eql_round
@@ -53,6 +60,7 @@ async def _home(
         problem=problem,
         action=action,
         run=run,
+        opening=opening,
     )
 
 
@@ -61,12 +69,13 @@ async def open_round(request: Request) -> Response:
     person_of(request, "css")
     fields = await check_csrf(request)
     year = integer(fields.get("year"))
-    _, problem = await attempt(request, "awards", "POST", "/eql/rounds", {"year": year})
+    job, problem = await attempt(request, "awards", "POST", "/eql/rounds", {"year": year})
     shown = year if isinstance(year, int) else current_year(request)
     if problem:
         return await _home(request, shown, problem=problem, action="open", status_code=422)
     notice(request, "round_opened")
-    return see_other(f"/css?year={shown}")
+    job_id = job.get("job_id") if isinstance(job, dict) else None
+    return see_other(f"/css?year={shown}" + (f"&job={job_id}" if job_id else ""))
 
 
 @router.post("/eql/rounds/{year}/closure", response_class=HTMLResponse)
