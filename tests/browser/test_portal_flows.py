@@ -274,6 +274,13 @@ def test_css_runs_the_eql_round_and_the_nso_sees_its_candidates(
     expect(css).to_have_url(re.compile(r"/css$"))
     check_accessibility(css, "css: EQL round (before opening)")
     css.get_by_role("button", name="Open the EQL round").click()
+    opened_year = _year(css)
+
+    def opened() -> bool:  # awards opens the round in the background (202)
+        css.goto(f"{stack.portal_url}/css?year={opened_year}")
+        return css.locator("#round").count() == 1
+
+    stack.eventually(opened, what="the round opened")
     expect(css.locator("#round")).to_contain_text("Open")
     check_accessibility(css, "css: EQL round")
     screenshot(css, "css")
