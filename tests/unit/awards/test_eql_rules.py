@@ -230,6 +230,23 @@ def test_r_eql_4_quotas_count_the_projects_with_an_nql_in_each_country() -> None
     assert eql.quotas(found, Quota(base="candidates", rounding="ceil"))["ES"].quota == 1
 
 
+def test_r_eql_4_quotas_adjusted_for_reassessed_projects_equal_quotas_over_all() -> None:
+    # n0 gains its second country (PT) and becomes a candidate; the others stay as they were
+    others = [assessment(("ES", 25), ("PT", 25), project_id=f"c{i}") for i in range(3)] + [
+        assessment(("ES", 25), project_id=f"n{i}") for i in range(1, 4)
+    ]
+    before = assessment(("ES", 25), project_id="n0")
+    after = assessment(("ES", 25), ("PT", 25), project_id="n0")
+    current = eql.quotas([*others, before], Quota(base="candidates", rounding="ceil"))
+
+    adjusted = eql.adjusted_quotas(
+        current, [before], [after], Quota(base="candidates", rounding="ceil")
+    )
+    everything = eql.quotas([*others, after], Quota(base="candidates", rounding="ceil"))
+    assert adjusted == {c: everything[c] for c in ("ES", "PT")}
+    assert (adjusted["ES"].candidates, adjusted["PT"].candidates) == (4, 4)
+
+
 def test_r_eql_4_a_nomination_beyond_the_quota_is_refused_with_the_numbers() -> None:
     with refused_by("R-EQL-4") as refused:
         nominate(assessment(("ES", 25), ("PT", 25)), allowed=quota(1), used=1)
