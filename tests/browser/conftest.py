@@ -39,13 +39,16 @@ def artefacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return where
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API runs an event loop of its own in this
+# thread while it is open, and pytest-asyncio's session loop cannot run beside it, so the
+# browser (and the stack it drives) must be gone before the async tests that follow.
+@pytest.fixture(scope="package")
 def stack(mongodb_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalStack]:
     with portal_stack(mongodb_url, tmp_path_factory.mktemp("portal-stack")) as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(artefacts: Path) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
