@@ -29,7 +29,7 @@ from services.portal.adapters.sessions import (
     StateCache,
 )
 from services.portal.config import PortalSettings
-from services.portal.web import css, links, nso, operator, signin, teacher
+from services.portal.web import css, links, nso, operator, prizes, signin, teacher
 from services.portal.web.base import (
     CsrfRejected,
     Forbidden,
@@ -156,7 +156,7 @@ def build_app(settings: PortalSettings | None = None, clock: Clock | None = None
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _install_health(app, platform)
     _install_error_pages(app)
-    for module in (signin, teacher, nso, css, operator, links):
+    for module in (signin, teacher, prizes, nso, css, operator, links):
         app.include_router(module.router)
     return app
 

@@ -212,6 +212,11 @@ def test_teacher_runs_a_project_and_the_nso_grants_the_label(
         maximum = re.search(r"0\u2013(\d+)", label)
         assert maximum
         inputs.nth(index).fill(maximum.group(1))
+    # The decision before submitting, computed by awards; the scores stay typed.
+    nso.get_by_role("button", name="Preview the decision").click()
+    expect(nso.locator("#decision-preview")).to_contain_text("Granted")
+    expect(nso.locator("#application-status, h1").first).to_be_visible()
+    assert inputs.first.input_value() != ""
     check_accessibility(nso, "nso: NQL evaluation")
     nso.get_by_role("button", name="Submit the scores").click()
     expect(nso.locator("#decision")).to_contain_text("Granted")
@@ -249,6 +254,11 @@ def test_teacher_runs_a_project_and_the_nso_grants_the_label(
     expect(lucia.locator("#unread-count")).not_to_have_text("0")
     check_accessibility(lucia, "teacher: home")
     screenshot(lucia, "teacher")
+    # The European Prizes page: an NQL is not an EQL, so nothing to enter yet.
+    lucia.get_by_role("link", name="Premios Europeos").click()
+    expect(lucia.locator("h1")).to_contain_text("Premios Europeos")
+    expect(lucia.locator("#enter")).to_be_visible()
+    check_accessibility(lucia, "teacher: prizes")
     people["project_id"] = project_id
     people["joao_id"] = joao_id
 
@@ -264,7 +274,8 @@ def test_css_runs_the_eql_round_and_the_nso_sees_its_candidates(
     expect(css).to_have_url(re.compile(r"/css$"))
     check_accessibility(css, "css: EQL round (before opening)")
     css.get_by_role("button", name="Open the EQL round").click()
-    expect(css.locator("#round")).to_contain_text("Open")
+    # Opening is a job: the page follows it until the round exists.
+    expect(css.locator("#round")).to_contain_text("Open", timeout=60_000)
     check_accessibility(css, "css: EQL round")
     screenshot(css, "css")
 
@@ -287,8 +298,14 @@ def test_css_runs_the_eql_round_and_the_nso_sees_its_candidates(
         css.locator(".card", has_text="School Label").locator(".notice, .problem").first
     ).to_be_visible()
     css.get_by_label("Close before the nominations deadline").check()  # R-EQL-1
+    year = _year(css)
     css.get_by_role("button", name="Close the round and award the EQLs").click()
-    expect(css.locator("#round")).to_contain_text("Closed")
+
+    def closed() -> bool:  # awards closes in the background (202) and the page follows it
+        css.goto(f"{stack.portal_url}/css?year={year}")
+        return "Closed" in css.locator("#round").inner_text()
+
+    stack.eventually(closed, what="the round closed")
     css.goto(f"{stack.portal_url}/css/prizes")
     check_accessibility(css, "css: prizes")
 

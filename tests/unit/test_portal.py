@@ -145,3 +145,22 @@ def test_discovery_is_read_from_the_back_channel_url_when_set() -> None:
         oidc_discovery_url="http://keycloak:8080/realms/etwinning/.well-known/openid-configuration",
     )
     assert discovery_url(inside).startswith("http://keycloak:8080/")
+
+
+async def test_the_ttl_cache_keeps_only_what_it_may() -> None:
+    from services.portal.adapters.cache import TtlCache
+
+    cache, reads = TtlCache(60), []
+
+    async def read(value: dict[str, str]) -> dict[str, str]:
+        reads.append(value)
+        return value
+
+    waiting = {"status": "WAITING_FOR_VALIDATION"}
+    validated = {"status": "VALIDATED"}
+    keep = lambda found: found["status"] == "VALIDATED"  # noqa: E731
+    assert await cache.get_or_read("t", lambda: read(waiting), keep=keep) == waiting
+    assert await cache.get_or_read("t", lambda: read(validated), keep=keep) == validated
+    assert await cache.get_or_read("t", lambda: read(waiting), keep=keep) == validated
+    assert reads == [waiting, validated]  # the third came from the cache
+    assert TtlCache(0).get("t") is None

@@ -135,3 +135,50 @@ def test_the_school_label_head_reads_the_declaration_and_confirms_it_on_the_port
     assert "goes to your National Support Organisation" in done.text
     assert f'action="{path}"' not in done.text  # nothing left to confirm
     assert client.get(head_confirmation_url("", "another-token-0123456789")).status_code == 404
+
+
+def test_the_eligibility_notices_page_sends_the_teachers_application_to_awards() -> None:
+    """A signed-in teacher (put into the portal's memory session store) applies; awards' route
+    stood in for: the body it gets, and a refusal shown with what was typed kept."""
+    import asyncio
+
+    import httpx
+    from fastapi import FastAPI
+    from fastapi.responses import JSONResponse
+    from fastapi.testclient import TestClient
+
+    from services.portal.adapters.sessions import Person
+
+    received: list[dict[str, object]] = []
+    awards = FastAPI()
+
+    @awards.post("/school-label/applications")
+    async def apply(body: dict[str, object]) -> JSONResponse:
+        received.append(body)
+        if len(received) == 1:
+            problem = {"type": "https://x.example/problems/school-not-eligible", "status": 409,
+                       "title": "Not eligible", "code": "school_not_eligible"}  # fmt: skip
+            return JSONResponse(problem, status_code=409)
+        return JSONResponse({"id": "sl-1", "status": "AWAITING_HEAD"}, status_code=201)
+
+    app = build_app(PortalSettings(session_store="memory"))
+    portal = app.state.portal
+    portal.platform._clients["awards"] = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=awards), base_url="http://awards"
+    )
+    client = TestClient(app)
+    client.get("/")
+    [(session_id, _)] = portal.sessions._sessions.items()
+    session = asyncio.run(portal.sessions.load(session_id))
+    session.person = Person("t1", "Rui", None, "teacher", teacher_id="t-pt", country="PT")
+    asyncio.run(portal.sessions.save(session))
+    path = LINKS.paths["school_label_eligible"].format(year=2026, school_id="s-pt")
+    page = client.get(path)
+    assert page.status_code == 200 and f'action="{path}"' in page.text
+    fields = {"csrf_token": session.csrf_token, "head_name": "Rui Costa", "statement": "Clubs"}
+    refused = client.post(path, data=fields)
+    assert refused.status_code == 422 and 'value="Rui Costa"' in refused.text
+    done = client.post(path, data=fields)
+    assert done.status_code == 200 and "asked by e-mail" in done.text
+    assert received[-1] == {"school_id": "s-pt", "year": 2026, "head_name": "Rui Costa",
+                            "statement": "Clubs"}  # fmt: skip

@@ -4,13 +4,14 @@ service problems shown next to the field or action they concern."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from services.portal.adapters.cache import TtlCache
 from services.portal.adapters.credentials import BearerSource
 from services.portal.adapters.platform import Platform, ServiceProblem
 from services.portal.adapters.problems import Problem
@@ -19,6 +20,8 @@ from services.portal.web.i18n import LANGUAGES, Localizer, page_language
 
 SESSION_KEY = "sid"
 UNREAD_MAX_AGE_SECONDS = 20.0
+METRICS_TTL_SECONDS = 10.0  # the operator's figures: a scrape interval's worth of age
+PROFILE_TTL_SECONDS = 60.0  # a validated teacher's profile (validation is final)
 
 
 class SignInRequired(Exception):
@@ -43,6 +46,8 @@ class Portal:
     bearer: BearerSource
     templates: Jinja2Templates
     translations: dict[str, Any]
+    metrics_cache: TtlCache = field(default_factory=lambda: TtlCache(METRICS_TTL_SECONDS))
+    profile_cache: TtlCache = field(default_factory=lambda: TtlCache(PROFILE_TTL_SECONDS))
 
 
 def portal_of(request: Request) -> Portal:

@@ -1,5 +1,6 @@
-"""The CSS's pages: the EQL round (open, follow candidates and nominations, close with its
-progress), the School Label eligibility run, and the European Prizes' entries and winners."""
+"""The CSS's pages: the EQL round (open, follow candidates and nominations, confirm or refuse
+nominees with a reason, close with its progress), the School Label eligibility run, and the
+European Prizes' entries and winners."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.portal.adapters.problems import Problem
-from services.portal.web.base import check_csrf, notice, person_of, render, see_other
+from services.portal.web.base import (
+    check_csrf,
+    form_lists,
+    notice,
+    person_of,
+    render,
+    see_other,
+)
 from services.portal.web.forms import attempt, integer, read_or_none
 from services.portal.web.nso import current_year
 
@@ -15,8 +23,10 @@ router = APIRouter(prefix="/css")
 
 
 @router.get("", response_class=HTMLResponse)
-async def css_home(request: Request, year: int | None = None) -> HTMLResponse:
-    return await _home(request, year or current_year(request))
+async def css_home(
+    request: Request, year: int | None = None, job: str | None = None
+) -> HTMLResponse:
+    return await _home(request, year or current_year(request), job=job)
 
 
 async def _home(
@@ -27,9 +37,14 @@ async def _home(
     action: str = "",
     status_code: int = 200,
     run: dict[str, object] | None = None,
+    job: str | None = None,
 ) -> HTMLResponse:
     person_of(request, "css")
     eql_round = await read_or_none(request, "awards", f"/eql/rounds/{year}")
+    # Opening runs as a job: until the round exists, the page shows that job's progress.
+    opening = (
+        await read_or_none(request, "awards", f"/jobs/{job}") if job and not eql_round else None
+    )
     nominations = (
         await read_or_none(request, "awards", f"/eql/rounds/{year}/nominations")
         if eql_round
@@ -45,6 +60,7 @@ async def _home(
         problem=problem,
         action=action,
         run=run,
+        opening=opening,
     )
 
 
@@ -53,12 +69,13 @@ async def open_round(request: Request) -> Response:
     person_of(request, "css")
     fields = await check_csrf(request)
     year = integer(fields.get("year"))
-    _, problem = await attempt(request, "awards", "POST", "/eql/rounds", {"year": year})
+    job, problem = await attempt(request, "awards", "POST", "/eql/rounds", {"year": year})
     shown = year if isinstance(year, int) else current_year(request)
     if problem:
         return await _home(request, shown, problem=problem, action="open", status_code=422)
     notice(request, "round_opened")
-    return see_other(f"/css?year={shown}")
+    job_id = job.get("job_id") if isinstance(job, dict) else None
+    return see_other(f"/css?year={shown}" + (f"&job={job_id}" if job_id else ""))
 
 
 @router.post("/eql/rounds/{year}/closure", response_class=HTMLResponse)
@@ -72,6 +89,27 @@ async def close_round(request: Request, year: int) -> Response:
     if problem:
         return await _home(request, year, problem=problem, action="close", status_code=422)
     notice(request, "round_closed")
+    return see_other(f"/css?year={year}")
+
+
+@router.post("/eql/rounds/{year}/reviews", response_class=HTMLResponse)
+async def review_nominations(request: Request, year: int) -> Response:
+    """The chosen nominations confirmed, or refused with the reason their NSO is told (one
+    verdict for all of them; awards records all or none)."""
+    person_of(request, "css")
+    fields = await check_csrf(request)
+    chosen = (await form_lists(request, "project_id"))["project_id"]
+    outcome, reason = fields.get("outcome", ""), fields.get("reason", "").strip()
+    if not chosen:
+        nothing = Problem(422, "nothing_chosen", "")
+        return await _home(request, year, problem=nothing, action="review", status_code=422)
+    reviews = [{"project_id": p, "outcome": outcome, "reason": reason} for p in chosen]
+    _, problem = await attempt(
+        request, "awards", "POST", f"/eql/rounds/{year}/nominations/reviews", {"reviews": reviews}
+    )
+    if problem:
+        return await _home(request, year, problem=problem, action="review", status_code=422)
+    notice(request, "nominations_reviewed")
     return see_other(f"/css?year={year}")
 
 

@@ -125,6 +125,7 @@ async def _evaluation(
     *,
     form: dict[str, str] | None = None,
     problem: Problem | None = None,
+    preview: dict[str, object] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     person = person_of(request, "nso")
@@ -140,6 +141,7 @@ async def _evaluation(
         rubric=rubric,
         form=form or {},
         problem=problem,
+        preview=preview,
     )
 
 
@@ -151,6 +153,17 @@ async def evaluate(request: Request, application_id: str) -> Response:
     for key, value in fields.items():
         if key.startswith("score_"):
             scores[key.removeprefix("score_")] = int(value) if value.strip().isdigit() else value
+    if fields.get("intent") == "preview":
+        # The decision these scores would give, by awards' own rule; nothing is stored and
+        # the typed scores and feedback stay in the form.
+        decision, problem = await attempt(
+            request, "awards", "POST", f"/nql/applications/{application_id}/evaluation-preview",
+            {"scores": scores},
+        )  # fmt: skip
+        return await _evaluation(
+            request, application_id, form=fields, problem=problem, preview=decision,
+            status_code=422 if problem else 200,
+        )  # fmt: skip
     body = {"scores": scores}
     _, problem = await attempt(
         request, "awards", "POST", f"/nql/applications/{application_id}/evaluation", body

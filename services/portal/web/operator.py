@@ -50,13 +50,22 @@ async def operator_home(request: Request) -> HTMLResponse:
     person_of(request, "operator")
     platform = portal_of(request).platform
 
-    async def gauges(service: ServiceName) -> dict[str, float] | None:
-        try:
-            return gauges_of((await platform.raw(service, "/metrics")).text)
-        except ServiceProblem:
-            return None
+    cache = portal_of(request).metrics_cache
 
-    # The five reads are independent: side by side, the page waits for the slowest only.
+    async def gauges(service: ServiceName) -> dict[str, float] | None:
+        async def scrape() -> dict[str, float] | None:
+            try:
+                return gauges_of((await platform.raw(service, "/metrics")).text)
+            except ServiceProblem:
+                return None
+
+        # Aggregate figures, the same for every operator: read at most every few seconds.
+        found: dict[str, float] | None = await cache.get_or_read(
+            f"metrics:{service}", scrape, keep=lambda _: True
+        )
+        return found
+
+    # The reads are independent: side by side, the page waits for the slowest only.
     *figures, failed = await asyncio.gather(
         *(gauges(service) for service in SERVICES),
         read_or_none(request, "notifications", "/deliveries", status="FAILED", limit=50),

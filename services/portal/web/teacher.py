@@ -160,8 +160,14 @@ async def register(request: Request) -> Response:
 @router.get("/teacher", response_class=HTMLResponse)
 async def teacher_home(request: Request, cursor: str | None = None) -> HTMLResponse:
     person = person_of(request, "teacher")
+    profiles = portal_of(request).profile_cache
     profile, page = await asyncio.gather(
-        read(request, "registration", f"/teachers/{person.teacher_id}"),
+        # A validated profile changes no more by validation: kept a minute, for this teacher.
+        profiles.get_or_read(
+            f"profile:{person.teacher_id}",
+            lambda: read(request, "registration", f"/teachers/{person.teacher_id}"),
+            keep=lambda found: found.get("status") == "VALIDATED",
+        ),
         # Projects learns of a new teacher through events: until then it does not know them.
         read_or_none(
             request,
